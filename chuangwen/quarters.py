@@ -1,0 +1,34 @@
+"""Quarter ids such as 2022Q4: parsing, neighbours, and finding them among the raw folders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """'2022Q4' → (2022, 4); anything else raises ValueError with a Chinese message for the user."""
+    m = _QUARTER.match(text.strip())
+    if not m:
+        raise ValueError(f"季度格式应为“年份Q季度”，如 2022Q4，收到：{text!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def shift_quarter(quarter: str, by: int) -> str:
+    """The quarter `by` quarters later (negative: earlier)."""
+    year, q = parse_quarter(quarter)
+    index = year * 4 + (q - 1) + by
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+def is_quarter(text: str) -> bool:
+    return bool(_QUARTER.match(text))
+
+
+def quarters_in(raw_dir: Path) -> list[str]:
+    """Quarter folders under raw_dir, oldest first."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(p.name for p in raw_dir.iterdir() if p.is_dir() and is_quarter(p.name))

@@ -1,0 +1,28 @@
+"""Chinese number and date wording used by templates, rule texts and the bulletin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """Write 1..99 the way headings count: 1 → 一, 10 → 十, 12 → 十二, 20 → 二十."""
+    if not 0 < n < 100:
+        raise ValueError(f"cn_numeral supports 1..99, got {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
+
+
+def cn_date(day: dt.date) -> str:
+    """Date as official documents write it: 2023-04-10 → 二〇二三年四月十日."""
+    year = "".join(_DIGITS[int(c)] for c in str(day.year))
+    return f"{year}年{cn_numeral(day.month)}月{cn_numeral(day.day)}日"
+
+
+def quarter_label(quarter: str) -> str:
+    """2022Q4 → 2022年第四季度."""
+    year, q = quarter.split("Q")
+    return f"{year}年第{cn_numeral(int(q))}季度"

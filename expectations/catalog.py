@@ -1,0 +1,317 @@
+"""The catalog (catalog.yaml) as validated pydantic models: the single source of every rule and name."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chuangwen.zh import cn_numeral
+
+CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
+TOTAL_POINTS = 100.0
+TASK_COUNT = 72
+
+Op = Literal[">=", ">", "<=", "<", "==", "grade", "bool", "trend", "relative"]
+NUMERIC_OPS = (">=", ">", "<=", "<", "==")
+Frequency = Literal["quarterly", "annual"]
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed; the message names the file and the offending field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class County(_Model):
+    code: str = Field(pattern=r"^\d{6}$")
+    name: str
+    standing: str
+    goal: Literal["national_nominee", "provincial_reinspection", "provincial_creation"]
+    goal_text: str
+
+
+class CompletionStatus(_Model):
+    name: str
+    credit: float = Field(ge=0, le=1)
+
+
+class Alternative(_Model):
+    """Another way to meet a rule (the seed's 或…): yoy, 3y, or a rule on an input figure."""
+
+    code: str
+    figure: str | None = None
+    op: Literal[">=", ">", "<=", "<", "=="] | None = None
+    reference: str | None = None
+    value: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Alternative:
+        if self.code in ("yoy", "3y"):
+            if self.figure or self.op or self.reference or self.value:
+                raise ValueError(f"alternative {self.code} takes no other field")
+        elif self.op is None or (self.reference is None and self.value is None):
+            raise ValueError(f"alternative {self.code} needs op and a reference or a value")
+        return self
+
+
+class Input(_Model):
+    """A figure needed to judge a rule that is no requirement itself (a planning target, an average)."""
+
+    id: str
+    name: str
+    unit: str = ""
+    frequency: Frequency
+    scale: str | None = None
+
+
+class Indicator(_Model):
+    id: str = Field(pattern=r"^\d+\.\d+\.\d+[a-z]$")
+    task: str
+    name: str
+    unit: str = ""
+    op: Op
+    threshold: float | str
+    compare: Literal[">=", ">", "<=", "<"] | None = None
+    floor: float | None = None
+    scale: str | None = None
+    better: Literal["higher", "lower"] | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    frequency: Frequency
+    source: str
+
+    @model_validator(mode="after")
+    def _rule_is_consistent(self) -> Indicator:
+        op, thr = self.op, self.threshold
+        if op in NUMERIC_OPS:
+            if not isinstance(thr, float | int):
+                raise ValueError(f"op {op} needs a numeric threshold, got {thr!r}")
+            if op != "==" and self.floor is None:
+                raise ValueError(f"op {op} needs a floor for partial credit")
+            if op in (">=", ">") and self.floor is not None and not self.floor < thr:
+                raise ValueError(f"floor {self.floor} must lie below threshold {thr} for {op}")
+            if op in ("<=", "<") and self.floor is not None and not self.floor > thr:
+                raise ValueError(f"floor {self.floor} must lie above threshold {thr} for {op}")
+            if op == "==" and self.better is None:
+                raise ValueError("op == needs better: higher|lower")
+        elif op in ("grade", "bool"):
+            if not isinstance(thr, str) or self.scale is None:
+                raise ValueError(f"op {op} needs a scale and a textual threshold")
+        elif op == "trend":
+            if thr not in ("up", "down"):
+                raise ValueError(f"op trend needs threshold up or down, got {thr!r}")
+        elif op == "relative":
+            if not isinstance(thr, str) or self.compare is None or self.floor is None:
+                raise ValueError("op relative needs compare, a reference figure id and a floor ratio")
+        if self.compare is not None and op != "relative":
+            raise ValueError("compare is only for op relative")
+        return self
+
+    @property
+    def direction(self) -> Literal["higher", "lower"]:
+        """Which way is better, for yoy/3y alternatives, trends and partial credit."""
+        if self.better:
+            return self.better
+        op = self.compare if self.op == "relative" else self.op
+        if op in ("<=", "<") or self.threshold == "down":
+            return "lower"
+        return "higher"
+
+    @property
+    def is_choice(self) -> bool:
+        """Answered with a word from a scale (是/否, Ⅱ类, 三级) rather than a number."""
+        return self.op in ("grade", "bool")
+
+
+class TaskEntry(_Model):
+    num: int = Field(ge=1)
+    title: str
+    responsible: tuple[str, ...] = ()
+    points: float | None = Field(default=None, gt=0)
+
+
+class SubArea(_Model):
+    num: int = Field(ge=1)
+    name: str
+    tasks: tuple[TaskEntry, ...]
+
+
+class Area(_Model):
+    num: int = Field(ge=1)
+    name: str
+    subareas: tuple[SubArea, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{cn_numeral(self.num)}、{self.name}"
+
+
+class Task(_Model):
+    """A numbered task of the seed's list, flattened with its id (area.subarea.no) and points."""
+
+    id: str
+    area: int
+    subarea: int
+    num: int
+    title: str
+    responsible: tuple[str, ...]
+    points: float
+
+
+class Catalog(_Model):
+    version: str
+    source: str
+    issuer: str
+    year: int
+    counties: tuple[County, ...]
+    goals: dict[str, dict[str, int]]
+    completion_statuses: tuple[CompletionStatus, ...]
+    scales: dict[str, tuple[str, ...]]
+    areas: tuple[Area, ...]
+    inputs: tuple[Input, ...]
+    indicators: tuple[Indicator, ...]
+
+    @functools.cached_property
+    def tasks(self) -> tuple[Task, ...]:
+        per_task: dict[str, int] = {}
+        for ind in self.indicators:
+            per_task[ind.task] = per_task.get(ind.task, 0) + 1
+        out = []
+        for area in self.areas:
+            for sub in area.subareas:
+                for entry in sub.tasks:
+                    tid = f"{area.num}.{sub.num}.{entry.num}"
+                    default = float(per_task.get(tid, 1))
+                    out.append(
+                        Task(
+                            id=tid,
+                            area=area.num,
+                            subarea=sub.num,
+                            num=entry.num,
+                            title=entry.title,
+                            responsible=entry.responsible,
+                            points=entry.points if entry.points is not None else default,
+                        )
+                    )
+        return tuple(out)
+
+    @functools.cached_property
+    def task_by_id(self) -> dict[str, Task]:
+        return {t.id: t for t in self.tasks}
+
+    @functools.cached_property
+    def indicator_by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    @functools.cached_property
+    def input_by_id(self) -> dict[str, Input]:
+        return {i.id: i for i in self.inputs}
+
+    @functools.cached_property
+    def county_by_name(self) -> dict[str, County]:
+        return {c.name: c for c in self.counties}
+
+    @functools.cached_property
+    def county_by_code(self) -> dict[str, County]:
+        return {c.code: c for c in self.counties}
+
+    def area(self, num: int) -> Area:
+        return next(a for a in self.areas if a.num == num)
+
+    def subarea_name(self, task: Task) -> str:
+        return next(s.name for s in self.area(task.area).subareas if s.num == task.subarea)
+
+    def indicators_of(self, task_id: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.task == task_id)
+
+    def completion_credit(self) -> dict[str, float]:
+        return {s.name: s.credit for s in self.completion_statuses}
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Catalog:
+        problems: list[str] = []
+        _unique(problems, "county code", [c.code for c in self.counties])
+        _unique(problems, "county name", [c.name for c in self.counties])
+        _unique(problems, "indicator id", [i.id for i in self.indicators] + [i.id for i in self.inputs])
+        _unique(problems, "area number", [a.num for a in self.areas])
+        for area in self.areas:
+            _unique(problems, f"subarea number in area {area.num}", [s.num for s in area.subareas])
+            for sub in area.subareas:
+                _unique(problems, f"task number in {area.num}.{sub.num}", [t.num for t in sub.tasks])
+        for goal in {c.goal for c in self.counties} - set(self.goals):
+            problems.append(f"goal {goal} has no entry under goals")
+        if "yes_no" not in self.scales:
+            problems.append("scales needs yes_no")
+        task_ids = {t.id for t in self.tasks}
+        figure_ids = {i.id for i in self.inputs} | {i.id for i in self.indicators}
+        for scale_name in [i.scale for i in self.inputs if i.scale]:
+            if scale_name not in self.scales:
+                problems.append(f"input scale {scale_name} is not defined under scales")
+        for ind in self.indicators:
+            where = f"indicator {ind.id}"
+            if ind.task not in task_ids:
+                problems.append(f"{where}: task {ind.task} is not in the task list")
+            if not ind.id.startswith(ind.task):
+                problems.append(f"{where}: id must start with its task id {ind.task}")
+            if ind.scale is not None:
+                if ind.scale not in self.scales:
+                    problems.append(f"{where}: scale {ind.scale} is not defined")
+                elif ind.threshold not in self.scales[ind.scale]:
+                    problems.append(f"{where}: threshold {ind.threshold} is not on scale {ind.scale}")
+            if ind.op == "relative" and ind.threshold not in self.input_by_id:
+                problems.append(f"{where}: reference {ind.threshold} is not an input")
+            for alt in ind.alternatives:
+                for ref in (alt.figure, alt.reference):
+                    if ref is not None and ref not in figure_ids:
+                        problems.append(f"{where}: alternative {alt.code} names unknown figure {ref}")
+        if len(self.tasks) != TASK_COUNT:
+            problems.append(f"the seed lists {TASK_COUNT} tasks, the catalog {len(self.tasks)}")
+        total = sum(t.points for t in self.tasks)
+        if abs(total - TOTAL_POINTS) > 1e-9:
+            problems.append(f"task points sum to {total:g}, not {TOTAL_POINTS:g}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _unique(problems: list[str], what: str, values: list) -> None:
+    seen: set = set()
+    for v in values:
+        if v in seen:
+            problems.append(f"duplicate {what}: {v}")
+        seen.add(v)
+
+
+def parse_catalog(text: str, origin: str = "catalog.yaml") -> Catalog:
+    """Parse and validate catalog YAML text; raise CatalogError naming the origin and the field."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{origin}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{origin}: expected a mapping at the top level")
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        lines = [
+            f"  {'.'.join(str(p) for p in err['loc']) or '(catalog)'}: {err['msg']}" for err in exc.errors()
+        ]
+        more = f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else ""
+        raise CatalogError(f"{origin}: invalid catalog\n" + "\n".join(lines[:20]) + more) from exc
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load the catalog (default: the one shipped beside this module)."""
+    if path is None:
+        return _default_catalog()
+    return parse_catalog(Path(path).read_text(encoding="utf-8"), origin=str(path))
+
+
+@functools.cache
+def _default_catalog() -> Catalog:
+    return parse_catalog(CATALOG_PATH.read_text(encoding="utf-8"), origin=str(CATALOG_PATH))

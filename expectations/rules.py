@@ -1,0 +1,50 @@
+"""Human wording of catalog rules (要求), used by templates, validation messages and the bulletin."""
+
+from __future__ import annotations
+
+from expectations.catalog import Catalog, Indicator
+
+_SYMBOL = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "="}
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _with_unit(value: float, unit: str) -> str:
+    return f"{_num(value)}{unit}"
+
+
+def main_rule_text(ind: Indicator, catalog: Catalog) -> str:
+    """The rule itself, e.g. ≥90%, ＞95%, Ⅱ类及以上, 是, 较上年下降, ≥上级下达的耕地保有量规划指标."""
+    op = ind.op
+    if op in _SYMBOL:
+        return f"{_SYMBOL[op]}{_with_unit(float(ind.threshold), ind.unit)}"
+    if op == "grade":
+        return f"{ind.threshold}及以上" if ind.threshold != catalog.scales[ind.scale][0] else str(ind.threshold)
+    if op == "bool":
+        return str(ind.threshold)
+    if op == "trend":
+        return "较上年提升" if ind.threshold == "up" else "较上年下降"
+    ref = catalog.input_by_id[str(ind.threshold)]
+    return f"{_SYMBOL[ind.compare]}{ref.name}"
+
+
+def alternative_texts(ind: Indicator, catalog: Catalog) -> list[str]:
+    """The seed's 或… alternatives in words."""
+    out = []
+    for alt in ind.alternatives:
+        if alt.code == "yoy":
+            out.append("较上年提升" if ind.direction == "higher" else "较上年下降")
+        elif alt.code == "3y":
+            out.append("连续三年改善" if ind.direction == "higher" else "连续三年减少")
+        else:
+            figure = catalog.input_by_id[alt.figure].name if alt.figure else ind.name
+            target = catalog.input_by_id[alt.reference].name if alt.reference else alt.value
+            out.append(f"{figure}{_SYMBOL[alt.op]}{target}" if alt.op != "==" else f"{figure}：{target}")
+    return out
+
+
+def rule_text(ind: Indicator, catalog: Catalog) -> str:
+    """Full rule with alternatives: ≥36%，或较上年提升."""
+    return "，或".join([main_rule_text(ind, catalog), *alternative_texts(ind, catalog)])

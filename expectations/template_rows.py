@@ -1,0 +1,94 @@
+"""The rows of a county's quarterly return, derived from the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from chuangwen.quarters import parse_quarter
+from expectations.catalog import Catalog, Indicator, Input
+from expectations.rules import rule_text
+
+RowKind = Literal["indicator", "input", "task"]
+
+FREQUENCY_LABEL = {"quarterly": "季度", "annual": "年度"}
+KIND_LABEL = {"indicator": "指标", "input": "参照数据", "task": "任务完成情况"}
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """One line to fill: a figure (indicator or input) or a task's completion status."""
+
+    item_id: str
+    kind: RowKind
+    task_id: str
+    name: str
+    unit: str
+    rule: str
+    frequency: str
+    choices: tuple[str, ...]  # allowed answers for a choice row; empty for numbers
+
+
+def is_due(frequency: str, quarter: str) -> bool:
+    """Annual figures are due in the fourth quarter's return only."""
+    return frequency == "quarterly" or parse_quarter(quarter)[1] == 4
+
+
+def due_indicators(catalog: Catalog, quarter: str) -> tuple[Indicator, ...]:
+    return tuple(i for i in catalog.indicators if is_due(i.frequency, quarter))
+
+
+def due_inputs(catalog: Catalog, quarter: str) -> tuple[Input, ...]:
+    """Inputs needed by a due indicator's rule or alternative."""
+    needed: set[str] = set()
+    for ind in due_indicators(catalog, quarter):
+        if ind.op == "relative":
+            needed.add(str(ind.threshold))
+        for alt in ind.alternatives:
+            needed.update(x for x in (alt.figure, alt.reference) if x)
+    return tuple(i for i in catalog.inputs if i.id in needed)
+
+
+def status_tasks(catalog: Catalog, quarter: str) -> tuple[str, ...]:
+    """Tasks scored by completion status this quarter: those with no indicator due."""
+    with_figures = {i.task for i in due_indicators(catalog, quarter)}
+    return tuple(t.id for t in catalog.tasks if t.id not in with_figures)
+
+
+def template_rows(catalog: Catalog, quarter: str) -> list[TemplateRow]:
+    """Rows in task order: each task's due indicators, their inputs, or its completion status."""
+    statuses = tuple(s.name for s in catalog.completion_statuses)
+    status_ids = set(status_tasks(catalog, quarter))
+    inputs_by_task: dict[str, list[Input]] = {}
+    for inp in due_inputs(catalog, quarter):
+        owner = next(
+            i.task
+            for i in catalog.indicators
+            if i.threshold == inp.id or any(inp.id in (a.figure, a.reference) for a in i.alternatives)
+        )
+        inputs_by_task.setdefault(owner, []).append(inp)
+    due = due_indicators(catalog, quarter)
+    rows: list[TemplateRow] = []
+    for task in catalog.tasks:
+        if task.id in status_ids:
+            rows.append(
+                TemplateRow(task.id, "task", task.id, task.title, "", "如实选择完成情况", "季度", statuses)
+            )
+            continue
+        for ind in (i for i in due if i.task == task.id):
+            choices = catalog.scales[ind.scale] if ind.scale else ()
+            rows.append(
+                TemplateRow(
+                    ind.id, "indicator", task.id, ind.name, ind.unit, rule_text(ind, catalog),
+                    FREQUENCY_LABEL[ind.frequency], tuple(choices),
+                )
+            )
+        for inp in inputs_by_task.get(task.id, []):
+            choices = catalog.scales[inp.scale] if inp.scale else ()
+            rows.append(
+                TemplateRow(
+                    inp.id, "input", task.id, inp.name, inp.unit, "据实填报（用于判定上一行指标）",
+                    FREQUENCY_LABEL[inp.frequency], tuple(choices),
+                )
+            )
+    return rows
