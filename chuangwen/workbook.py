@@ -104,6 +104,8 @@ def _write_meta(wb: Workbook, catalog: Catalog, county: County, quarter: str) ->
 
 
 _FIXED_STAMP = dt.datetime(2000, 1, 1)
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -134,6 +136,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for others to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

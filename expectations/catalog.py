@@ -171,6 +171,7 @@ class Catalog(_Model):
     counties: tuple[County, ...]
     goals: dict[str, dict[str, int]]
     completion_statuses: tuple[CompletionStatus, ...]
+    physical_ranges: dict[str, tuple[float, float]]
     scales: dict[str, tuple[str, ...]]
     areas: tuple[Area, ...]
     inputs: tuple[Input, ...]
@@ -228,6 +229,10 @@ class Catalog(_Model):
 
     def indicators_of(self, task_id: str) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.task == task_id)
+
+    def physical_range(self, unit: str) -> tuple[float, float | None]:
+        low, high = self.physical_ranges.get(unit, (0.0, None))
+        return low, high
 
     def completion_credit(self) -> dict[str, float]:
         return {s.name: s.credit for s in self.completion_statuses}

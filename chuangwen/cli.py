@@ -1,0 +1,115 @@
+"""The `chuangwen` command. Help and messages are in Chinese: its users are the office's staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import chuangwen  # noqa: F401  (sets state folders and telemetry switches first)
+from chuangwen.quarters import parse_quarter, quarters_in
+
+app = typer.Typer(
+    help="创文：文山州文明城市创建季度数据的模板下发、校验、评分、排名与通报生成。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+log = logging.getLogger("chuangwen")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"错误：{message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _quarter(value: str) -> str:
+    try:
+        parse_quarter(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return value
+
+
+@app.command("catalog")
+def catalog_cmd(
+    fmt: Annotated[Format, typer.Option("--format", help="输出格式：text（表格）或 json")] = Format.text,
+) -> None:
+    """打印指标目录：县（市）、领域、72项任务及全部定量指标（编号、名称、单位、规则、阈值、替代条件）。"""
+    from expectations.catalog import load_catalog
+    from expectations.export import catalog_dict, catalog_lines
+
+    catalog = load_catalog()
+    if fmt is Format.json:
+        typer.echo(json.dumps(catalog_dict(catalog), ensure_ascii=False, indent=2))
+    else:
+        typer.echo("\n".join(catalog_lines(catalog)))
+
+
+@app.command("template")
+def template_cmd(
+    quarter: Annotated[str, typer.Option("--quarter", help="填报季度，如 2022Q4", callback=_quarter)],
+    out: Annotated[Path, typer.Option("--out", help="模板输出文件夹")],
+    county: Annotated[str | None, typer.Option("--county", help="只生成该县（市）的模板，如 砚山县")] = None,
+) -> None:
+    """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”。"""
+    from chuangwen.workbook import write_templates
+    from expectations.catalog import load_catalog
+
+    catalog = load_catalog()
+    if county is not None and county not in catalog.county_by_name:
+        names = "、".join(c.name for c in catalog.counties)
+        raise _fail(f"未知的县（市）“{county}”，应为：{names}")
+    counties = [catalog.county_by_name[county]] if county else list(catalog.counties)
+    for path in write_templates(catalog, quarter, out, counties):
+        typer.echo(f"已生成 {path}")
+
+
+@app.command("run")
+def run_cmd(
+    quarter: Annotated[str | None, typer.Option("--quarter", help="要处理的季度，如 2022Q4；默认取原始数据文件夹中最新的季度")] = None,
+    raw: Annotated[Path, typer.Option("--raw", help="各县（市）报送文件所在文件夹（按季度分子文件夹）")] = Path("data/raw"),
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
+    doc_number: Annotated[str | None, typer.Option("--doc-number", help="发文字号，如 文文明办〔2023〕4号")] = None,
+    issue_date: Annotated[str | None, typer.Option("--issue-date", help="成文日期，如 2023-01-10")] = None,
+) -> None:
+    """处理一个季度：读取报送文件、校验、评分、排名，生成通报（PDF、HTML）和得分表。"""
+    if quarter is None:
+        available = quarters_in(raw)
+        if not available:
+            raise _fail(f"{raw} 下没有形如 2022Q4 的季度文件夹")
+        quarter = available[-1]
+    quarter = _quarter(quarter)
+    if not (raw / quarter).is_dir():
+        raise _fail(f"找不到季度文件夹 {raw / quarter}")
+    date = None
+    if issue_date:
+        try:
+            date = dt.date.fromisoformat(issue_date)
+        except ValueError as exc:
+            raise _fail(f"成文日期应为 YYYY-MM-DD，收到：{issue_date}") from exc
+    from flows.quarter import quarter_flow
+
+    typer.echo(f"正在处理 {quarter} ……")
+    written = quarter_flow(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number, issue_date=date)
+    problems = json.loads(written["problems.json"].read_text(encoding="utf-8"))
+    for p in problems:
+        where = "｜".join(x for x in (p["sheet"], p["cell"]) if x)
+        typer.echo(f"  问题：{p['file']}{('｜' + where) if where else ''}：{p['message']}")
+    for name in ("bulletin.pdf", "bulletin.html", "scores.csv"):
+        typer.echo(f"已生成 {written[name]}")
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,32 @@
+"""Jinja filters: the one place where numbers and dates get their Chinese written form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from chuangwen.zh import cn_date, cn_numeral
+
+
+def score(value: float | None) -> str:
+    """Points with two decimals; a dash where there is no score."""
+    return "—" if value is None else f"{value:.2f}"
+
+
+def change(value: int | None) -> str:
+    """Rank change against last quarter: ↑2, ↓1, 持平, or a dash where there is none."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return "持平"
+    return f"↑{value}" if value > 0 else f"↓{-value}"
+
+
+def rank(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def chinese_date(value: dt.date) -> str:
+    return cn_date(value)
+
+
+FILTERS = {"score": score, "change": change, "rank": rank, "cn_date": chinese_date, "cn_num": cn_numeral}

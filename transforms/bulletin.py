@@ -1,0 +1,156 @@
+"""The bulletin's typed context: everything the template shows, already decided and worded.
+
+Templates stay logic-free: they loop over these lists and format numbers with the filters of
+report_templates/filters.py; every figure here can be traced to the file and cell it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from chuangwen.quarters import parse_quarter
+from expectations.catalog import Catalog
+from expectations.rules import rule_text
+from transforms.score import BAD_DATA, MISSING, UNMET
+
+UNFINISHED = ("推进中", "未启动", MISSING)
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: int | None
+    county: str
+    total: float | None
+    rank_change: int | None
+    met: int
+    unmet: int
+    remark: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    item_id: str
+    name: str
+    reported: str
+    requirement: str
+    outcome: str
+    source: str  # file and cell the figure came from
+
+
+@dataclass(frozen=True)
+class CountyIssues:
+    county: str
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class BulletinContext:
+    issuer: str
+    doc_number: str
+    title: str
+    quarter: str
+    quarter_label: str
+    issue_date: dt.date
+    recipients: str
+    source_document: str
+    reported: int
+    counties: int
+    not_reported: tuple[str, ...]
+    average: float | None
+    ranking: tuple[RankRow, ...]
+    county_issues: tuple[CountyIssues, ...]
+    catalog_version: str
+
+
+def default_issue_date(quarter: str) -> dt.date:
+    """The 10th of the month after the quarter: when the office issues the quarter's bulletin."""
+    year, q = parse_quarter(quarter)
+    month = q * 3 + 1
+    return dt.date(year + (month > 12), (month - 1) % 12 + 1, 10)
+
+
+def _reported_text(value: object, unit: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "未填报"
+    if isinstance(value, float):
+        return f"{value:g}{unit}"
+    return str(value)
+
+
+def _issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame,
+            catalog: Catalog) -> tuple[Issue, ...]:
+    out = []
+    mine = indicator_scores[indicator_scores["county_code"] == county]
+    for r in mine[mine["outcome"].isin([UNMET, MISSING, BAD_DATA])].itertuples(index=False):
+        ind = catalog.indicator_by_id[r.indicator_id]
+        note = f"（{r.note}）" if r.note else ""
+        out.append(Issue(ind.id, ind.name, _reported_text(r.value, ind.unit), rule_text(ind, catalog),
+                         r.outcome + note, f"{r.file} {r.cell}" if r.cell else ""))
+    tasks = task_scores[(task_scores["county_code"] == county) & task_scores["status"].isin(UNFINISHED)]
+    for r in tasks.itertuples(index=False):
+        task = catalog.task_by_id[r.task_id]
+        out.append(Issue(task.id, task.title, r.status, "已完成", "任务未完成" if r.status != MISSING else MISSING,
+                         ""))
+    return tuple(out)
+
+
+def build_bulletin(
+    quarter: str,
+    quarter_label: str,
+    ranking: pd.DataFrame,
+    indicator_scores: pd.DataFrame,
+    task_scores: pd.DataFrame,
+    catalog: Catalog,
+    doc_number: str,
+    issue_date: dt.date,
+) -> BulletinContext:
+    """Assemble the bulletin's context from the quarter's ranking and scores."""
+    counts = indicator_scores.assign(met=indicator_scores["outcome"].isin(["达标", "替代达标"]),
+                                     unmet=indicator_scores["outcome"].isin([UNMET, MISSING, BAD_DATA]))
+    per_county = counts.groupby("county_code")[["met", "unmet"]].sum()
+    rows = []
+    for r in ranking.itertuples(index=False):
+        met, unmet = (per_county.loc[r.county_code] if r.county_code in per_county.index else (0, 0))
+        rows.append(RankRow(
+            rank=None if pd.isna(r.rank) else int(r.rank),
+            county=r.county,
+            total=None if pd.isna(r.total) else float(r.total),
+            rank_change=None if pd.isna(r.rank_change) else int(r.rank_change),
+            met=int(met), unmet=int(unmet),
+            remark=r.not_ranked_reason,
+        ))
+    reported = ranking[ranking["total"].notna()]
+    issues = tuple(
+        CountyIssues(c.name, _issues(c.code, indicator_scores, task_scores, catalog))
+        for c in catalog.counties if c.code in set(reported["county_code"])
+    )
+    return BulletinContext(
+        issuer=catalog.issuer,
+        doc_number=doc_number,
+        title=f"关于{quarter_label}全州文明城市创建工作情况的通报",
+        quarter=quarter,
+        quarter_label=quarter_label,
+        issue_date=issue_date,
+        recipients="各县（市）党委宣传部、文明办，州属各部门、中央及省驻文单位：",
+        source_document=catalog.source,
+        reported=len(reported),
+        counties=len(catalog.counties),
+        not_reported=tuple(ranking.loc[ranking["total"].isna(), "county"]),
+        average=float(reported["total"].mean()) if len(reported) else None,
+        ranking=tuple(rows),
+        county_issues=issues,
+        catalog_version=catalog.version,
+    )
+
+
+def summary_markdown(quarter: str, ranking: pd.DataFrame) -> str:
+    """The quarter's ranking as a Markdown table, for the Prefect artifact."""
+    lines = [f"# {quarter} 综合排名", "", "| 排名 | 县（市） | 总分 | 备注 |", "|---|---|---|---|"]
+    for r in ranking.itertuples(index=False):
+        rank = "—" if pd.isna(r.rank) else str(r.rank)
+        total = "—" if pd.isna(r.total) else f"{r.total:.2f}"
+        lines.append(f"| {rank} | {r.county} | {total} | {r.not_ranked_reason} |")
+    return "\n".join(lines)

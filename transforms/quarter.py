@@ -1,0 +1,47 @@
+"""A quarter's scoring from its validated figures: indicators → tasks → totals → ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from expectations.catalog import Catalog
+from transforms.rank import rank_counties
+from transforms.score import score_indicators, score_tasks, total_scores
+
+
+@dataclass(frozen=True)
+class QuarterScores:
+    indicators: pd.DataFrame
+    tasks: pd.DataFrame
+    ranking: pd.DataFrame
+
+
+def score_quarter(
+    values: pd.DataFrame,
+    rule_results: pd.DataFrame,
+    dq_failures: pd.DataFrame,
+    history: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    previous_ranking: pd.DataFrame | None = None,
+) -> QuarterScores:
+    counties = [c.code for c in catalog.counties if c.code in set(values["county_code"])]
+    indicators = score_indicators(values, rule_results, dq_failures, history, catalog, quarter, counties)
+    tasks = score_tasks(indicators, values, catalog, quarter, counties)
+    totals = total_scores(tasks, catalog) if counties else pd.DataFrame(columns=["county_code", "total"])
+    ranking = rank_counties(totals, indicators, catalog, previous_ranking)
+    return QuarterScores(indicators, tasks, ranking)
+
+
+def history_frame(earlier: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """Earlier years' figures of the same quarter, keyed by how many years back they are."""
+    frames = [
+        v.loc[v["kind"] != "task", ["county_code", "item_id", "value"]].assign(years_back=k)
+        for k, v in earlier.items()
+        if not v.empty
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["county_code", "item_id", "value", "years_back"])
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,53 @@
+"""Ranking the counties: ties share a rank; a county that did not report, or left more than a fifth
+of its quantitative figures empty, is not ranked (不予排名) and the reason is kept."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from expectations.catalog import Catalog
+from transforms.score import MISSING
+
+MAX_MISSING_SHARE = 0.20
+NOT_REPORTED = "未报送"
+
+
+def missing_shares(indicator_scores: pd.DataFrame) -> pd.Series:
+    """Share of each county's due quantitative figures left empty."""
+    if indicator_scores.empty:
+        return pd.Series(dtype="float64")
+    return indicator_scores.assign(missing=indicator_scores["outcome"].eq(MISSING)).groupby("county_code")[
+        "missing"
+    ].mean()
+
+
+def rank_counties(
+    totals: pd.DataFrame,
+    indicator_scores: pd.DataFrame,
+    catalog: Catalog,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per county of the catalog, in rank order, with total, rank, reason and change.
+
+    previous: last quarter's result of this function (county_code, rank), or None.
+    """
+    shares = missing_shares(indicator_scores)
+    base = pd.DataFrame({"county_code": [c.code for c in catalog.counties],
+                         "county": [c.name for c in catalog.counties]})
+    out = base.merge(totals, on="county_code", how="left")
+    out["missing_share"] = out["county_code"].map(shares)
+    reason = pd.Series("", index=out.index, dtype="object")
+    reason[out["total"].isna()] = NOT_REPORTED
+    too_many = out["missing_share"].gt(MAX_MISSING_SHARE)
+    reason[too_many] = [f"定量指标未填报 {s:.0%}，超过 {MAX_MISSING_SHARE:.0%}，不予排名" for s in
+                        out.loc[too_many, "missing_share"]]
+    out["not_ranked_reason"] = reason
+    ranked = reason.eq("")
+    out["rank"] = out["total"].where(ranked).rank(method="min", ascending=False).astype("Int64")
+    if previous is not None and not previous.empty:
+        prev = previous.set_index("county_code")["rank"]
+        out["previous_rank"] = out["county_code"].map(prev).astype("Int64")
+    else:
+        out["previous_rank"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["rank_change"] = (out["previous_rank"] - out["rank"]).astype("Int64")
+    return out.sort_values(["rank", "total"], ascending=[True, False], na_position="last").reset_index(drop=True)

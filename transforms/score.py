@@ -1,0 +1,167 @@
+"""Achievement per indicator, points per task, totals per county (PRODUCT.md §5).
+
+Inputs are the quarter's normalised long table, the per-county outcome of each main rule as judged by
+the Great Expectations threshold suite, the data-quality failures, and earlier years' values for the
+seed's 逐年/连续三年 alternatives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from expectations.catalog import Catalog, Indicator
+from expectations.template_rows import due_indicators, status_tasks
+
+MET, MET_ALT, UNMET = "达标", "替代达标", "未达标"
+MISSING, BAD_DATA, UNDECIDABLE = "未填报", "数据异常", "无法判定"
+UNMET_CAP = 0.99  # partial credit never reaches a met rule's full credit
+OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal}
+
+
+def _lookup(values: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    return {(r.county_code, r.item_id): r for r in values.itertuples(index=False)}
+
+
+def _figure(row) -> object:
+    if row is None:
+        return None
+    if row.answer is not None and row.answer == row.answer:
+        return row.answer
+    return None if pd.isna(row.value) else float(row.value)
+
+
+def _better(ind: Indicator, new: float, old: float) -> bool:
+    return new > old if ind.direction == "higher" else new < old
+
+
+def _alternative_met(ind, county, value, rows, history) -> str | None:
+    """The code of the first alternative that holds, else None."""
+    for alt in ind.alternatives:
+        if alt.code in ("yoy", "3y"):
+            past = history.get((county, ind.id), [])
+            needed = 1 if alt.code == "yoy" else 2
+            if len(past) >= needed and all(p is not None for p in past[:needed]) and value is not None:
+                series = [value, *past[:needed]]
+                if all(_better(ind, series[i], series[i + 1]) for i in range(needed)):
+                    return alt.code
+            continue
+        figure = value if alt.figure is None else _figure(rows.get((county, alt.figure)))
+        target = alt.value if alt.reference is None else _figure(rows.get((county, alt.reference)))
+        if figure is None or target is None:
+            continue
+        if isinstance(figure, str) or isinstance(target, str):
+            if alt.op == "==" and figure == target:
+                return alt.code
+        elif OPS[alt.op](figure, target):
+            return alt.code
+    return None
+
+
+def partial_credit(ind: Indicator, value: float, reference: float | None = None) -> float:
+    """Linear credit from the floor (0) to the threshold (1) for an unmet numeric or relative rule."""
+    if ind.op == "relative":
+        if reference is None or reference == 0:
+            return 0.0
+        ratio = value / reference
+        lo, hi = (ind.floor, 1.0) if ind.direction == "higher" else (1.0, ind.floor)
+        x = (ratio - lo) / (hi - lo) if ind.direction == "higher" else (hi - ratio) / (hi - lo)
+    elif ind.op in (">=", ">"):
+        x = (value - ind.floor) / (float(ind.threshold) - ind.floor)
+    elif ind.op in ("<=", "<"):
+        x = (ind.floor - value) / (ind.floor - float(ind.threshold))
+    else:
+        return 0.0
+    return float(min(max(x, 0.0), UNMET_CAP))
+
+
+def score_indicators(
+    values: pd.DataFrame,
+    rule_results: pd.DataFrame,
+    dq_failures: pd.DataFrame,
+    history: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    counties: list[str],
+) -> pd.DataFrame:
+    """One row per reporting county and due indicator: outcome, achievement in [0, 1] (NaN when
+    undecidable) and the cell the figure came from.
+
+    history: columns county_code, item_id, years_back (1, 2), value: the same quarter in earlier years.
+    """
+    rows = _lookup(values)
+    met = {(r.county_code, r.indicator_id): r.rule_met for r in rule_results.itertuples(index=False)}
+    bad = dq_failures.groupby(["county_code", "item_id"])["problem"].agg("；".join).to_dict()
+    past: dict[tuple[str, str], list[float | None]] = {}
+    for (county, item), grp in history.groupby(["county_code", "item_id"]):
+        by_year = dict(zip(grp["years_back"], grp["value"], strict=True))
+        past[(county, item)] = [None if pd.isna(by_year.get(k)) else by_year.get(k) for k in (1, 2)]
+    out = []
+    for county in counties:
+        for ind in due_indicators(catalog, quarter):
+            row = rows.get((county, ind.id))
+            value = _figure(row)
+            reference = _figure(rows.get((county, ind.threshold))) if ind.op == "relative" else None
+            rec = {"county_code": county, "indicator_id": ind.id, "task_id": ind.task,
+                   "value": value, "reference": reference, "cell": None if row is None else row.cell,
+                   "file": None if row is None else row.file, "alternative": None, "note": ""}
+            rule_met = met.get((county, ind.id))
+            if value is None:
+                rec.update(outcome=MISSING, achievement=0.0)
+            elif ind.op == "relative" and reference is None:
+                rec.update(outcome=MISSING, achievement=0.0, note=f"参照数据 {ind.threshold} 未填报")
+            elif (county, ind.id) in bad:
+                rec.update(outcome=BAD_DATA, achievement=0.0, note=bad[(county, ind.id)])
+            elif rule_met is True:
+                rec.update(outcome=MET, achievement=1.0)
+            elif (alt := _alternative_met(ind, county, value, rows, past)) is not None:
+                rec.update(outcome=MET_ALT, achievement=1.0, alternative=alt)
+            elif rule_met is None or pd.isna(rule_met):
+                rec.update(outcome=UNDECIDABLE, achievement=np.nan, note="无上年同期数据，无法判定")
+            else:
+                credit = partial_credit(ind, value, reference) if not ind.is_choice else 0.0
+                rec.update(outcome=UNMET, achievement=credit)
+            out.append(rec)
+    return pd.DataFrame(out)
+
+
+def score_tasks(
+    indicator_scores: pd.DataFrame, values: pd.DataFrame, catalog: Catalog, quarter: str, counties: list[str]
+) -> pd.DataFrame:
+    """Points per county and task: points × mean achievement of its decidable indicators, or
+    points × the credit of its completion status when no indicator is due this quarter."""
+    credit = catalog.completion_credit()
+    statuses = {(r.county_code, r.item_id): r for r in values[values["kind"] == "task"].itertuples(index=False)}
+    by_status = set(status_tasks(catalog, quarter))
+    mean_ach = (
+        indicator_scores.groupby(["county_code", "task_id"])["achievement"].mean().to_dict()
+        if len(indicator_scores) else {}
+    )
+    out = []
+    for county in counties:
+        for task in catalog.tasks:
+            rec = {"county_code": county, "task_id": task.id, "area": task.area, "points": task.points,
+                   "status": None, "cell": None}
+            if task.id in by_status:
+                row = statuses.get((county, task.id))
+                status = None if row is None else row.status
+                rec.update(status=status or MISSING, cell=None if row is None else row.cell,
+                           achievement=credit.get(status, 0.0))
+            else:
+                rec["achievement"] = mean_ach.get((county, task.id), np.nan)
+            rec["score"] = rec["points"] * rec["achievement"]
+            out.append(rec)
+    return pd.DataFrame(out)
+
+
+def total_scores(task_scores: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """County totals on 100 points and per-area scores. A task with no decidable figure is left out and
+    the total rescaled over the points that could be judged, so no county gains or loses by it."""
+    decided = task_scores.dropna(subset=["achievement"])
+    judged = decided.groupby("county_code")["points"].sum()
+    raw = decided.groupby("county_code")["score"].sum()
+    totals = pd.DataFrame({"judged_points": judged, "raw_score": raw})
+    totals["total"] = (totals["raw_score"] / totals["judged_points"] * 100).round(2)
+    areas = decided.pivot_table(index="county_code", columns="area", values="score", aggfunc="sum")
+    areas.columns = [f"area_{c}" for c in areas.columns]
+    return totals.join(areas).reset_index()
