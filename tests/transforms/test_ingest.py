@@ -1,0 +1,178 @@
+"""extract_return: from cell grids (row 0 = Excel row 1) to long-table records and named problems."""
+
+from __future__ import annotations
+
+import pytest
+
+from expectations.catalog import load_catalog
+from transforms.ingest import RECORD_COLUMNS, Problem, extract_return
+
+HEADER = ["序号", "指标编号", "类别", "所属任务", "指标或任务名称", "单位", "要求", "频次", "填报值", "完成情况", "备注"]
+FILE = "砚山县.xlsx"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def _meta(county="砚山县", code="532622", quarter="2022Q4", version="2022.1"):
+    return [["县（市）", county], ["行政区划代码", code], ["季度", quarter], ["目录版本", version]]
+
+
+def _row(seq, item_id, value="", status=""):
+    """A data row in template column order: A 序号 … I 填报值, J 完成情况, K 备注."""
+    return [seq, item_id, "", "", "", "", "", "", value, status, ""]
+
+
+def _grids(*rows, meta=None):
+    """The template: title in row 1, subtitle in row 2, header in row 3, data from row 4."""
+    return {
+        "填报表": [["2022年文山州文明城市创建任务季度填报表"], ["填报单位：砚山县（532622）"], HEADER, *rows],
+        "填报信息": _meta() if meta is None else meta,
+    }
+
+
+def _by_id(ret):
+    return ret.records.set_index("item_id")
+
+
+def test_template_rows_become_records_with_their_cells(catalog):
+    grids = _grids(
+        _row(1.0, "1.1.1", status="已完成"),  # row 4: a task, answered in J
+        _row(2.0, "6.3.2c", value=92.5),  # row 5: a figure, answered in I
+        _row(3.0, "8.1.3b", value=""),  # row 6: left blank
+        _row(4.0, "R6.1.2p", value="41000"),  # row 7: an input figure
+    )
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert problems == []
+    assert (ret.county_code, ret.county, ret.quarter) == ("532622", "砚山县", "2022Q4")
+    assert list(ret.records.columns) == RECORD_COLUMNS
+    recs = _by_id(ret)
+    assert recs["cell"].to_dict() == {"1.1.1": "J4", "6.3.2c": "I5", "8.1.3b": "I6", "R6.1.2p": "I7"}
+    assert recs["kind"].to_dict() == {"1.1.1": "task", "6.3.2c": "indicator", "8.1.3b": "indicator",
+                                      "R6.1.2p": "input"}
+    assert recs.loc["1.1.1", "raw"] == "已完成"
+    assert recs.loc["6.3.2c", "raw"] == 92.5
+    assert recs.loc["8.1.3b", "raw"] is None
+    assert set(ret.records["sheet"]) == {"填报表"}
+    assert set(ret.records["file"]) == {FILE}
+
+
+def test_header_is_found_by_name_on_a_renamed_sheet_with_moved_columns(catalog):
+    # Re-saved by a county: sheet renamed, blank rows above, columns re-ordered, an extra column,
+    # blank and empty rows between the data rows.
+    sheet = [
+        [],
+        ["", ""],
+        ["砚山县 2022年第四季度"],
+        [],
+        ["说明", "填报值", "备注", "指标编号", "完成情况"],  # row 5
+        ["", "", "", "", ""],
+        ["见附件", "", "", "1.1.2", "推进中"],  # row 7
+        [],
+        ["", 88, "", "6.3.2c", ""],  # row 9
+        ["", "x", ""],  # short row without an id
+    ]
+    grids = {"Sheet1": sheet, "填报信息": _meta()}
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert problems == []
+    recs = _by_id(ret)
+    assert recs["cell"].to_dict() == {"1.1.2": "E7", "6.3.2c": "B9"}
+    assert recs["raw"].to_dict() == {"1.1.2": "推进中", "6.3.2c": 88}
+    assert set(ret.records["sheet"]) == {"Sheet1"}
+
+
+def test_without_meta_sheet_county_and_quarter_come_from_file_name_and_folder(catalog):
+    grids = {"砚山县": [["指标编号", "填报值", "完成情况"], ["6.3.2c", "95", ""]]}  # e.g. a CSV return
+    ret, problems = extract_return(grids, "砚山县.csv", catalog, "砚山县", "2022Q4")
+    assert problems == []
+    assert (ret.county_code, ret.quarter) == ("532622", "2022Q4")
+    assert ret.records.loc[0, "cell"] == "B2"
+
+
+def test_unknown_id_is_reported_at_its_cell_and_the_rest_is_read(catalog):
+    grids = _grids(_row(1.0, "9.9.9z", value=1), _row(2.0, "6.3.2c", value=95))
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert [(p.sheet, p.cell) for p in problems] == [("填报表", "B4")]
+    assert "9.9.9z" in problems[0].message
+    assert ret.records["item_id"].tolist() == ["6.3.2c"]
+
+
+def test_duplicate_id_is_reported_naming_both_cells(catalog):
+    grids = _grids(_row(1.0, "6.3.2c", value=95), _row(2.0, "1.1.1", status="已完成"),
+                   _row(3.0, "6.3.2c", value=60))
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert [(p.sheet, p.cell) for p in problems] == [("填报表", "B6")]
+    assert "重复" in problems[0].message and "B4" in problems[0].message
+    # the first occurrence is kept, the duplicate is not
+    assert ret.records.set_index("item_id").loc["6.3.2c", "raw"] == 95
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected_county", "expected_quarter", "cell", "words"),
+    [
+        (_meta(county="文山市", code="532601"), "砚山县", "2022Q4", "B1", ("文山市", "砚山县")),
+        (_meta(county="昆明市"), None, "2022Q4", "B1", ("昆明市",)),
+        (_meta(quarter="2022Q3"), "砚山县", "2022Q4", "B3", ("2022Q3", "2022Q4")),
+    ],
+    ids=["county-mismatch", "county-unknown", "quarter-mismatch"],
+)
+def test_identity_disagreement_gives_a_problem_and_no_return(
+    catalog, meta, expected_county, expected_quarter, cell, words
+):
+    grids = _grids(_row(1.0, "6.3.2c", value=95), meta=meta)
+    ret, problems = extract_return(grids, FILE, catalog, expected_county, expected_quarter)
+    assert ret is None
+    assert [(p.file, p.sheet, p.cell) for p in problems] == [(FILE, "填报信息", cell)]
+    assert all(w in problems[0].message for w in words)
+
+
+def test_outdated_catalog_version_is_a_problem_but_the_return_is_read(catalog):
+    grids = _grids(_row(1.0, "6.3.2c", value=95), meta=_meta(version="2021.3"))
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert [(p.sheet, p.cell) for p in problems] == [("填报信息", "B4")]
+    assert "2021.3" in problems[0].message and catalog.version in problems[0].message
+    assert ret is not None and ret.records["item_id"].tolist() == ["6.3.2c"]
+
+
+def test_missing_status_column_is_reported_for_a_task_row(catalog):
+    grids = {"填报表": [["指标编号", "填报值"], ["1.1.1", ""], ["6.3.2c", 95]], "填报信息": _meta()}
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert [(p.sheet, p.cell) for p in problems] == [("填报表", "A1")]
+    assert "完成情况" in problems[0].message
+    assert ret.records["item_id"].tolist() == ["6.3.2c"]
+
+
+def test_no_header_anywhere_is_a_problem_naming_the_header(catalog):
+    grids = {"Sheet1": [["编号", "数值"], ["6.3.2c", 95]], "填报信息": _meta()}
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert ret is None
+    assert len(problems) == 1 and problems[0].file == FILE
+    assert "指标编号" in problems[0].message and "填报值" in problems[0].message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="extract_return builds `records` with pd.DataFrame(rows) then .astype(object): when the filled "
+    "raw values are all strings (any CSV return) or all numbers, pandas infers str/float64 and the "
+    "blank cells' None becomes NaN, so normalise_values reports each blank as “nan”无法识别",
+)
+@pytest.mark.parametrize("filled", ["已完成", 95.0], ids=["strings-only", "numbers-only"])
+def test_blank_cell_is_none_whatever_the_other_values(catalog, filled):
+    grids = _grids(_row(1.0, "1.1.1", status=filled, value=filled), _row(2.0, "6.3.2c", value=""))
+    ret, _ = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert ret.records.set_index("item_id").loc["6.3.2c", "raw"] is None
+
+
+@pytest.mark.parametrize(
+    ("problem", "text"),
+    [
+        (Problem(FILE, "填报表", "I5", "“abc”无法识别"), "砚山县.xlsx｜填报表!I5：“abc”无法识别"),
+        (Problem(FILE, "填报表", "", "缺少数据"), "砚山县.xlsx｜填报表：缺少数据"),
+        (Problem(FILE, "", "", "找不到表头"), "砚山县.xlsx：找不到表头"),
+    ],
+    ids=["file-sheet-cell", "sheet-only", "file-only"],
+)
+def test_problem_reads_as_file_sheet_and_cell(problem, text):
+    assert str(problem) == text
