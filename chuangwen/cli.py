@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import logging
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +24,7 @@ app = typer.Typer(
 log = logging.getLogger("chuangwen")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -76,12 +76,17 @@ def template_cmd(
         typer.echo(f"已生成 {path}")
 
 
+QUARTER_HELP = "要处理的季度，如 2022Q4；默认取原始数据文件夹中最新的季度"
+RAW_HELP = "各县（市）报送文件所在文件夹（按季度分子文件夹）"
+DOC_NUMBER_HELP = "发文字号，如 文文明办〔2023〕4号；默认按成文年份和季度编号"
+
+
 @app.command("run")
 def run_cmd(
-    quarter: Annotated[str | None, typer.Option("--quarter", help="要处理的季度，如 2022Q4；默认取原始数据文件夹中最新的季度")] = None,
-    raw: Annotated[Path, typer.Option("--raw", help="各县（市）报送文件所在文件夹（按季度分子文件夹）")] = Path("data/raw"),
+    quarter: Annotated[str | None, typer.Option("--quarter", help=QUARTER_HELP)] = None,
+    raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
     out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
-    doc_number: Annotated[str | None, typer.Option("--doc-number", help="发文字号，如 文文明办〔2023〕4号")] = None,
+    doc_number: Annotated[str | None, typer.Option("--doc-number", help=DOC_NUMBER_HELP)] = None,
     issue_date: Annotated[str | None, typer.Option("--issue-date", help="成文日期，如 2023-01-10")] = None,
 ) -> None:
     """处理一个季度：读取报送文件、校验、评分、排名，生成通报（PDF、HTML）和得分表。"""

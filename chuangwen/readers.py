@@ -28,7 +28,8 @@ def read_grids(path: Path) -> dict[str, Grid]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SPREADSHEET_SUFFIXES:
-        raise UnreadableFile(f"{path.name}：不支持的文件类型 {suffix or '（无扩展名）'}，请提交 .xlsx、.xls 或 .csv 文件")
+        kind = suffix or "（无扩展名）"
+        raise UnreadableFile(f"{path.name}：不支持的文件类型 {kind}，请提交 .xlsx、.xls 或 .csv 文件")
     if suffix == ".csv":
         return {path.stem: _read_csv(path)}
     if suffix in (".xlsx", ".xlsm"):

@@ -14,14 +14,22 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from chuangwen.layout import (
+    COL_STATUS,
+    COL_VALUE,
+    DATA_SHEET,
+    HEADER_ROW,
+    HEADERS,
+    META_CODE,
+    META_COUNTY,
+    META_QUARTER,
+    META_SHEET,
+    META_VERSION,
+    WIDTHS,
+)
 from chuangwen.zh import quarter_label
 from expectations.catalog import Catalog, County
-from chuangwen.layout import (
-    COL_STATUS, COL_VALUE, DATA_SHEET, HEADER_ROW, HEADERS, META_CODE, META_COUNTY, META_QUARTER,
-    META_SHEET, META_VERSION, WIDTHS,
-)
 from expectations.template_rows import KIND_LABEL, TemplateRow, template_rows
-
 
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

@@ -102,12 +102,10 @@ class Indicator(_Model):
         elif op in ("grade", "bool"):
             if not isinstance(thr, str) or self.scale is None:
                 raise ValueError(f"op {op} needs a scale and a textual threshold")
-        elif op == "trend":
-            if thr not in ("up", "down"):
-                raise ValueError(f"op trend needs threshold up or down, got {thr!r}")
-        elif op == "relative":
-            if not isinstance(thr, str) or self.compare is None or self.floor is None:
-                raise ValueError("op relative needs compare, a reference figure id and a floor ratio")
+        elif op == "trend" and thr not in ("up", "down"):
+            raise ValueError(f"op trend needs threshold up or down, got {thr!r}")
+        elif op == "relative" and (not isinstance(thr, str) or self.compare is None or self.floor is None):
+            raise ValueError("op relative needs compare, a reference figure id and a floor ratio")
         if self.compare is not None and op != "relative":
             raise ValueError("compare is only for op relative")
         return self

@@ -1,0 +1,98 @@
+"""End to end: sample returns through the quarterly flow to a bulletin we look inside."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from chuangwen.sample import write_sample
+from expectations.catalog import load_catalog
+
+CAT = load_catalog()
+NAMES = [c.name for c in CAT.counties]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, prefect_harness):
+    from flows.quarter import quarter_flow
+
+    raw = tmp_path_factory.mktemp("raw")
+    write_sample(CAT, raw, ["2021Q4", "2022Q3", "2022Q4"])
+    (raw / "2022Q4" / "富宁县.xlsx").write_bytes(b"not a spreadsheet")  # one county sends a broken file
+    out = tmp_path_factory.mktemp("out")
+    written = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=out)
+    return raw, out, written
+
+
+def test_bulletin_pdf_embeds_a_cjk_font_and_ranks_every_county(run):
+    _, out, written = run
+    pdf = written["bulletin.pdf"]
+    assert pdf == out / "2022Q4" / "bulletin.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes yes " in line for line in cjk), fonts
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "文山州精神文明建设指导委员会办公室" in text
+    assert "2022年第四季度" in text
+    ranking = text[text.index("综合排名"):text.index("存在的问题")]
+    for name in NAMES:
+        assert name in ranking
+    assert "富宁县" in ranking and "未报送" in ranking
+
+
+def test_scores_csv_ranks_reporting_counties_and_names_the_missing_one(run):
+    _, out, _ = run
+    with (out / "2022Q4" / "scores.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted(r["county"] for r in rows) == sorted(NAMES)
+    ranked = [r for r in rows if r["rank"]]
+    assert [int(r["rank"]) for r in ranked] == sorted(int(r["rank"]) for r in ranked)
+    assert min(int(r["rank"]) for r in ranked) == 1
+    fuing = next(r for r in rows if r["county"] == "富宁县")
+    assert fuing["rank"] == "" and fuing["not_ranked_reason"] == "未报送"
+    totals = [float(r["total"]) for r in ranked]
+    assert totals == sorted(totals, reverse=True)
+    assert 0 < min(totals) <= max(totals) <= 100
+
+
+def test_html_has_the_ranking_and_each_countys_unmet_requirements(run):
+    _, out, _ = run
+    html = (out / "2022Q4" / "bulletin.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    for name in NAMES:
+        assert name in html
+    with (out / "2022Q4" / "indicator_scores.csv").open(encoding="utf-8-sig") as fh:
+        unmet = [r for r in csv.DictReader(fh) if r["outcome"] == "未达标"]
+    assert unmet, "the sample data should leave some requirement unmet"
+    for r in unmet[:5]:
+        name = CAT.indicator_by_id[r["indicator_id"]].name
+        assert name in html
+        assert r["cell"] and r["file"].endswith(".xlsx")  # traceable to the cell it came from
+
+
+def test_a_broken_file_is_reported_without_stopping_the_others(run):
+    _, out, _ = run
+    problems = json.loads((out / "2022Q4" / "problems.json").read_text(encoding="utf-8"))
+    assert any(p["file"] == "富宁县.xlsx" and "重新保存" in p["message"] for p in problems)
+    inputs = json.loads((out / "2022Q4" / "inputs.json").read_text(encoding="utf-8"))
+    assert len(inputs["files"]) == 7 and all(len(h) == 64 for h in inputs["files"].values())
+
+
+def test_a_rerun_gives_byte_identical_outputs(run, tmp_path):
+    from flows.quarter import quarter_flow
+
+    raw, out, written = run
+    again = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=tmp_path)
+    for name in ("bulletin.pdf", "bulletin.html", "scores.csv"):
+        assert again[name].read_bytes() == written[name].read_bytes(), name
+
+
+def test_raw_files_are_left_unchanged(run):
+    raw, _, _ = run
+    assert (raw / "2022Q4" / "富宁县.xlsx").read_bytes() == b"not a spreadsheet"
+    assert shutil.which("pdftotext")
