@@ -139,5 +139,7 @@ def extract_return(
                 "cell": _cell(r, col),
             }
         )
-    records = pd.DataFrame(rows, columns=RECORD_COLUMNS).astype({"raw": "object"})
+    raw_values = pd.Series([r.pop("raw") for r in rows], dtype="object")  # keep blanks None, types as typed
+    records = pd.DataFrame(rows, columns=[c for c in RECORD_COLUMNS if c != "raw"]).assign(raw=raw_values)
+    records = records[RECORD_COLUMNS]
     return Return(known.code, known.name, quarter, records), problems

@@ -48,6 +48,10 @@ def parse_choice(raw: object, scale: tuple[str, ...]) -> str | None:
     return None
 
 
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, float) and np.isnan(raw)) or (isinstance(raw, str) and not raw.strip())
+
+
 def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame, list[Problem]]:
     """Add typed columns `value` (number), `answer` (scale word) and `status` (task completion).
 
@@ -59,7 +63,7 @@ def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFr
     for row in records.itertuples(index=False):
         value = answer = status = None
         item = catalog.indicator_by_id.get(row.item_id) or catalog.input_by_id.get(row.item_id)
-        if row.raw is not None:
+        if not _blank(row.raw):
             if row.kind == "task":
                 status = parse_choice(row.raw, statuses)
                 expected = "、".join(statuses)

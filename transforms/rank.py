@@ -50,4 +50,6 @@ def rank_counties(
     else:
         out["previous_rank"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["rank_change"] = (out["previous_rank"] - out["rank"]).astype("Int64")
-    return out.sort_values(["rank", "total"], ascending=[True, False], na_position="last").reset_index(drop=True)
+    out = out.sort_values(["rank", "total"], ascending=[True, False], na_position="last").reset_index(drop=True)
+    first = ["rank", "county", "county_code", "total", "previous_rank", "rank_change", "not_ranked_reason"]
+    return out[first + [c for c in out.columns if c not in first]]

@@ -160,8 +160,9 @@ def total_scores(task_scores: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     decided = task_scores.dropna(subset=["achievement"])
     judged = decided.groupby("county_code")["points"].sum()
     raw = decided.groupby("county_code")["score"].sum()
-    totals = pd.DataFrame({"judged_points": judged, "raw_score": raw})
-    totals["total"] = (totals["raw_score"] / totals["judged_points"] * 100).round(2)
-    areas = decided.pivot_table(index="county_code", columns="area", values="score", aggfunc="sum")
+    totals = pd.DataFrame({"judged_points": judged, "raw_score": raw.round(4)})
+    totals["total"] = (raw / judged * 100).round(2)
+    areas = decided.pivot_table(index="county_code", columns="area", values="score", aggfunc="sum").round(4)
+    areas = areas.reindex(columns=[a.num for a in catalog.areas])
     areas.columns = [f"area_{c}" for c in areas.columns]
     return totals.join(areas).reset_index()
