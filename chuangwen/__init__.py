@@ -13,12 +13,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(os.environ.get("CHUANGWEN_STATE", PROJECT_ROOT / ".state"))
 STATE_DIR.mkdir(parents=True, exist_ok=True)
 
+# Where state goes: respect an operator's own choice.
 for _key, _value in {
     "PREFECT_HOME": str(STATE_DIR / "prefect"),
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    "GX_ANALYTICS_ENABLED": "false",
     "MPLCONFIGDIR": str(STATE_DIR / "matplotlib"),
-    "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
+    "XDG_CACHE_HOME": str(STATE_DIR / "cache"),
+    "PREFECT_LOGGING_LEVEL": "WARNING",
 }.items():
     os.environ.setdefault(_key, _value)
+
+# Telemetry: always off, whatever the environment says.
+os.environ.update(
+    {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+)
