@@ -1,0 +1,75 @@
+"""Rendering: strict templates, Chinese formatting filters, and a fetcher that loads nothing foreign."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import replace
+
+import jinja2
+import pytest
+
+from chuangwen.render import render_html, render_pdf
+from report_templates.filters import change, chinese_date, score
+from transforms.bulletin import BulletinContext, CountyIssues, Issue, RankRow, default_issue_date
+
+
+def _ctx(**over) -> BulletinContext:
+    base = BulletinContext(
+        issuer="文山州精神文明建设指导委员会办公室", doc_number="文文明办〔2023〕4号",
+        title="关于2022年第四季度全州文明城市创建工作情况的通报", quarter="2022Q4",
+        quarter_label="2022年第四季度", issue_date=dt.date(2023, 1, 10), recipients="各县（市）：",
+        source_document="《工作方案》", reported=2, counties=3, not_reported=("富宁县",), average=80.5,
+        ranking=(RankRow(1, "文山市", 90.0, 1, 50, 2, ""), RankRow(2, "砚山县", 71.0, None, 40, 12, ""),
+                 RankRow(None, "富宁县", None, None, 0, 0, "未报送")),
+        county_issues=(
+            CountyIssues("砚山县", (Issue("6.3.2c", "道路照明亮灯率", "90%", "≥95%", "未达标", "砚山县.xlsx I40"),)),
+            CountyIssues("文山市", ()),
+        ),
+        catalog_version="2022.1",
+    )
+    return replace(base, **over)
+
+
+@pytest.mark.parametrize(("value", "text"), [(3, "↑3"), (-2, "↓2"), (0, "持平"), (None, "—")])
+def test_rank_change_filter(value, text):
+    assert change(value) == text
+
+
+def test_score_and_date_filters():
+    assert score(85.0333) == "85.03" and score(None) == "—"
+    assert chinese_date(dt.date(2023, 4, 10)) == "二〇二三年四月十日"
+    assert chinese_date(dt.date(2022, 12, 31)) == "二〇二二年十二月三十一日"
+
+
+def test_issue_date_follows_the_quarter():
+    assert default_issue_date("2022Q4") == dt.date(2023, 1, 10)
+    assert default_issue_date("2022Q1") == dt.date(2022, 4, 10)
+
+
+def test_html_escapes_county_text_and_shows_every_row():
+    html = render_html("bulletin.html.j2", _ctx(recipients="<script>alert(1)</script>"))
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    for name in ("文山市", "砚山县", "富宁县", "道路照明亮灯率", "二〇二三年一月十日", "富宁县未按时报送"):
+        assert name in html
+
+
+def test_a_missing_context_field_fails_loudly():
+    class Partial:
+        title = "x"
+
+    with pytest.raises(jinja2.UndefinedError):
+        render_html("bulletin.html.j2", Partial())
+
+
+def test_pdf_refuses_local_files_and_network(tmp_path):
+    html = render_html("bulletin.html.j2", _ctx()).replace(
+        "</body>", '<img src="file:///etc/hostname"><link rel="attachment" href="file:///etc/passwd">'
+        '<img src="http://127.0.0.1:9/x.png"></body>')
+    pdf = render_pdf(html)
+    (tmp_path / "b.pdf").write_bytes(pdf)
+    attachments = subprocess.run(["pdfdetach", "-list", str(tmp_path / "b.pdf")], capture_output=True,
+                                 text=True).stdout
+    assert "0 embedded files" in attachments
+    assert b"/EmbeddedFile" not in pdf
+    assert render_pdf(html) == pdf  # byte-identical renders
