@@ -92,8 +92,8 @@ def _issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFra
     tasks = task_scores[(task_scores["county_code"] == county) & task_scores["status"].isin(UNFINISHED)]
     for r in tasks.itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
-        out.append(Issue(task.id, task.title, r.status, "已完成", "任务未完成" if r.status != MISSING else MISSING,
-                         ""))
+        outcome = "任务未完成" if r.status != MISSING else MISSING
+        out.append(Issue(task.id, task.title, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else ""))
     return tuple(out)
 
 

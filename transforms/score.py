@@ -141,12 +141,12 @@ def score_tasks(
     for county in counties:
         for task in catalog.tasks:
             rec = {"county_code": county, "task_id": task.id, "area": task.area, "points": task.points,
-                   "status": None, "cell": None}
+                   "status": None, "file": None, "cell": None}
             if task.id in by_status:
                 row = statuses.get((county, task.id))
                 status = None if row is None else row.status
-                rec.update(status=status or MISSING, cell=None if row is None else row.cell,
-                           achievement=credit.get(status, 0.0))
+                rec.update(status=status or MISSING, file=None if row is None else row.file,
+                           cell=None if row is None else row.cell, achievement=credit.get(status, 0.0))
             else:
                 rec["achievement"] = mean_ach.get((county, task.id), np.nan)
             rec["score"] = rec["points"] * rec["achievement"]

@@ -13,7 +13,7 @@ from expectations.rules import rule_text
 from expectations.suites import rule_expectation
 from expectations.template_rows import template_rows
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_1a72a5d34fd73496.txt"
+SEED = Path(__file__).resolve().parents[2] / "docs" / "source" / "wenwenmingban-2022-1.txt"
 
 
 @pytest.fixture(scope="module")
