@@ -59,13 +59,31 @@ def _failing(result) -> list[str]:
 
 
 def _present(wide: pd.DataFrame, columns: list[str]) -> pd.Series:
-    return wide[[c for c in columns if c in wide]].notna().all(axis=1)
+    """Rows where every column the rule reads has a value (an absent column judges nothing)."""
+    if any(c not in wide for c in columns):
+        return pd.Series(False, index=wide.index)
+    return wide[columns].notna().all(axis=1)
+
+
+def _raise_on_errors(result) -> None:
+    """An expectation that raised is a bug in the suite, not a county's failure: stop loudly."""
+    for res in result.results:
+        info = res.exception_info or {}
+        nested = [v for v in info.values() if isinstance(v, dict)] if "raised_exception" not in info else [info]
+        for entry in nested:
+            if entry.get("raised_exception"):
+                raise RuntimeError(
+                    f"expectation {res.expectation_config.type} {res.expectation_config.kwargs} failed to run: "
+                    f"{entry.get('exception_message')}"
+                )
 
 
 def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> ValidationOutcome:
     """Validate one quarter's wide frame with both suites generated from the catalog."""
     quality = _run(f"{quarter}_data_quality", quality_expectations(catalog, quarter), wide)
     rules = _run(f"{quarter}_thresholds", threshold_expectations(catalog, quarter), wide)
+    _raise_on_errors(quality)
+    _raise_on_errors(rules)
     failures = []
     for res in quality.results:
         meta = res.expectation_config.meta
