@@ -9,7 +9,6 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-import chuangwen  # noqa: F401  (pins Prefect's home and telemetry before prefect is imported)
 from chuangwen import stages
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
