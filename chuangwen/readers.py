@@ -1,4 +1,9 @@
-"""Reading what counties send into plain cell grids (sheet name → rows from A1). I/O only."""
+"""Reading what counties send into cell grids (sheet name → rows from A1) plus what the grid cannot say
+(number formats, Excel errors, formulas). I/O only; no file is ever modified or executed.
+
+python-calamine reads every sheet fast (also .xls); for .xlsx/.xlsm, openpyxl then reads the formats,
+error cells and formulas calamine drops. Macros are never run: both libraries read data only.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,16 @@ import io
 import zipfile
 from pathlib import Path
 
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
+
+from transforms.ingest import SheetDetails
 
 Grid = list[list[object]]
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-_MAX_UNZIPPED = 200 * 1024 * 1024  # a county return is a few hundred KB; refuse zip bombs
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a county return is tens of KB; anything this big is not one
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100  # uncompressed / compressed: ordinary xlsx stay below 20
 
 
 class UnreadableFile(ValueError):
@@ -23,34 +33,85 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_grids(path: Path) -> dict[str, Grid]:
-    """Every sheet of a spreadsheet as rows of cell values, row 0 being Excel row 1."""
+def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]:
+    """Every sheet as rows of cell values (row 0 = Excel row 1), and per sheet the cell details."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SPREADSHEET_SUFFIXES:
         kind = suffix or "（无扩展名）"
         raise UnreadableFile(f"{path.name}：不支持的文件类型 {kind}，请提交 .xlsx、.xls 或 .csv 文件")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 1024 // 1024
+        raise UnreadableFile(f"{path.name}：文件大小 {size / 1024 / 1024:.1f} MB，超过 {limit} MB 上限，已拒收")
     if suffix == ".csv":
-        return {path.stem: _read_csv(path)}
+        return {path.stem: _read_csv(path)}, {}
     if suffix in (".xlsx", ".xlsm"):
         _check_zip(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        return {
-            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names
-        }
+        grids = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
     except Exception as exc:  # calamine raises several error types for damaged files
         raise UnreadableFile(f"{path.name}：无法作为电子表格打开（{exc}），请用 Excel 或 WPS 重新保存后提交") from exc
+    details = _xlsx_details(path) if suffix in (".xlsx", ".xlsm") else {}
+    return grids, details
+
+
+def read_grids(path: Path) -> dict[str, Grid]:
+    """Only the value grids (see read_workbook)."""
+    return read_workbook(path)[0]
+
+
+def _xlsx_details(path: Path) -> dict[str, SheetDetails]:
+    """Number formats, error cells and formulas, read with openpyxl (defusedxml guards its XML parsing).
+    reset_dimensions(): WPS can write a wrong sheet dimension that would hide every cell but A1."""
+    try:
+        values = load_workbook(path, read_only=True, data_only=True, keep_vba=False)
+        formulas = load_workbook(path, read_only=True, data_only=False, keep_vba=False)
+    except Exception as exc:
+        raise UnreadableFile(f"{path.name}：无法读取单元格格式（{exc}），请用 Excel 或 WPS 重新保存后提交") from exc
+    out = {}
+    try:
+        for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
+            ws.reset_dimensions()
+            wf.reset_dimensions()
+            details = SheetDetails()
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value is None or not hasattr(cell, "row"):
+                        continue
+                    at = (cell.row - 1, cell.column - 1)
+                    if cell.data_type == "e":
+                        details.errors[at] = str(cell.value)
+                    elif cell.number_format and cell.number_format != "General":
+                        details.formats[at] = cell.number_format
+            for row in wf.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f" and hasattr(cell, "row"):
+                        at = (cell.row - 1, cell.column - 1)
+                        details.formulas[at] = _has_cached_value(ws, at)
+            out[ws.title] = details
+    finally:
+        values.close()
+        formulas.close()
+    return out
+
+
+def _has_cached_value(ws, at: tuple[int, int]) -> bool:
+    return ws.cell(row=at[0] + 1, column=at[1] + 1).value is not None
 
 
 def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
+            infos = zf.infolist()
     except zipfile.BadZipFile as exc:
         raise UnreadableFile(f"{path.name}：文件已损坏或不是 .xlsx 格式，请用 Excel 或 WPS 重新保存后提交") from exc
-    if total > _MAX_UNZIPPED:
-        raise UnreadableFile(f"{path.name}：解压后超过 {_MAX_UNZIPPED // 1024 // 1024} MB，不像是填报表，已拒收")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+        raise UnreadableFile(f"{path.name}：解压后 {total / 1024 / 1024:.0f} MB（压缩比 {total / packed:.0f}），"
+                             "不像是填报表，已拒收")
 
 
 def _read_csv(path: Path) -> Grid:
@@ -63,4 +124,6 @@ def _read_csv(path: Path) -> Grid:
             continue
     else:
         raise UnreadableFile(f"{path.name}：无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV")
+    if "\x00" in text:
+        raise UnreadableFile(f"{path.name}：不是文本格式的 CSV 文件（含二进制内容），请另存为 CSV 后提交")
     return [list(row) for row in csv.reader(io.StringIO(text))]

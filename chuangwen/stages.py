@@ -5,22 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_grids
+from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
 from chuangwen.render import render_html, render_pdf
 from chuangwen.validation import ValidationOutcome, validate_quarter
 from chuangwen.workbook import write_atomic
 from chuangwen.zh import quarter_label
 from expectations.catalog import Catalog
 from transforms.bulletin import build_bulletin, default_issue_date
-from transforms.ingest import RECORD_COLUMNS, Problem, extract_return
+from transforms.ingest import ERROR, RECORD_COLUMNS, Problem, extract_return
 from transforms.normalise import normalise_values
 from transforms.quarter import QuarterScores, history_frame, score_quarter
 from transforms.reshape import to_wide
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One received file: who and when it is for, whether it was accepted, its rows and its problems."""
+
+    path: Path
+    sha256: str
+    county: str | None
+    quarter: str | None
+    accepted: bool
+    values: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == ERROR)
 
 
 @dataclass
@@ -28,38 +45,69 @@ class Ingested:
     quarter: str
     values: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of accepted files
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> dict[str, str]:
+        """File name → SHA-256 of the files whose figures were used."""
+        return {f.path.name: f.sha256 for f in self.files if f.accepted}
+
+
+def _empty_values(catalog: Catalog) -> pd.DataFrame:
+    return normalise_values(pd.DataFrame(columns=RECORD_COLUMNS), catalog)[0]
+
+
+def check_file(path: Path, catalog: Catalog, expected_county: str | None = None,
+               expected_quarter: str | None = None) -> FileResult:
+    """Read and normalise one file. Never raises for a bad file: its problems say what is wrong."""
+    path = Path(path)
+    sha = file_sha256(path) if path.is_file() else ""
+    try:
+        grids, details = read_workbook(path)
+    except (UnreadableFile, OSError) as exc:
+        message = str(exc).removeprefix(f"{path.name}：")
+        return FileResult(path, sha, None, None, False, _empty_values(catalog), (Problem(path.name, "", "", message),))
+    ret, problems = extract_return(grids, path.name, catalog, expected_county, expected_quarter, details)
+    if ret is None:
+        return FileResult(path, sha, None, None, False, _empty_values(catalog), tuple(problems))
+    values, found = normalise_values(ret.records, catalog)
+    return FileResult(path, sha, ret.county, ret.quarter, True, values, tuple(problems + found))
+
+
+def _intake_order(path: Path, catalog: Catalog) -> tuple[bool, str]:
+    """A file named exactly after its county comes first, so it wins over copies such as 砚山县(1).xlsx."""
+    return path.stem not in catalog.county_by_name, path.name
 
 
 def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
     """Read every county file of one quarter's folder; a bad file is reported and skipped, never
-    allowed to stop the others. A second file for a county already read is rejected, not merged."""
-    problems: list[Problem] = []
-    frames: list[pd.DataFrame] = []
-    files: dict[str, str] = {}
+    allowed to stop the others. A second file for a county already read is rejected, not merged, and a
+    county with no accepted file is reported as 未报送."""
+    results: list[FileResult] = []
     taken: dict[str, str] = {}
-    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in SPREADSHEET_SUFFIXES
-                   and not p.name.startswith((".", "~$"))) if folder.is_dir() else []
+    paths = sorted(
+        (p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))),
+        key=lambda p: _intake_order(p, catalog),
+    ) if folder.is_dir() else []
     for path in paths:
-        try:
-            grids = read_grids(path)
-        except UnreadableFile as exc:
-            problems.append(Problem(path.name, "", "", str(exc).removeprefix(f"{path.name}：")))
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            results.append(check_file(path, catalog))  # reported as an unsupported file type
             continue
         expected = path.stem if path.stem in catalog.county_by_name else None
-        ret, found = extract_return(grids, path.name, catalog, expected, quarter)
-        problems += found
-        if ret is None:
-            continue
-        if ret.county in taken:
-            problems.append(Problem(path.name, "", "", f"{ret.county}已由 {taken[ret.county]} 报送，本文件未采用"))
-            continue
-        taken[ret.county] = path.name
-        files[path.name] = file_sha256(path)
-        frames.append(ret.records)
-    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECORD_COLUMNS)
-    values, found = normalise_values(records, catalog)
-    return Ingested(quarter, values, problems + found, files)
+        result = check_file(path, catalog, expected, quarter)
+        if result.accepted and result.county in taken:
+            duplicate = Problem(path.name, "", "", f"{result.county} {quarter} 已由 {taken[result.county]} 报送，"
+                                                   "本文件未采用（如需更正，请替换原文件）")
+            result = replace(result, accepted=False, values=_empty_values(catalog),
+                             problems=(*result.problems, duplicate))
+        elif result.accepted:
+            taken[result.county] = path.name
+        results.append(result)
+    missing = [Problem("", "", "", f"{c.name}本季度未报送") for c in catalog.counties if c.name not in taken]
+    frames = [r.values for r in results if r.accepted]
+    values = pd.concat(frames, ignore_index=True) if frames else _empty_values(catalog)
+    problems = [p for r in results for p in r.problems] + missing
+    return Ingested(quarter, values, problems, results)
 
 
 def validate(current: Ingested, history: pd.DataFrame, catalog: Catalog) -> ValidationOutcome:
@@ -96,9 +144,9 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
         "scores.csv": _csv(scores.ranking),
         "indicator_scores.csv": _csv(scores.indicators),
         "task_scores.csv": _csv(scores.tasks),
-        "problems.json": _json([p.__dict__ for p in current.problems]),
+        "problems.json": _json([asdict(p) for p in current.problems]),
         "validation.json": _json(outcome.documents),
-        "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.files}),
+        "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
     }
     written = {}
     for name, data in paths.items():

@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from chuangwen import layout
+from chuangwen.quarters import is_quarter
 from expectations.catalog import Catalog
+from expectations.template_rows import template_rows
 
-RECORD_COLUMNS = ["quarter", "county_code", "county", "item_id", "kind", "raw", "file", "sheet", "cell"]
+RECORD_COLUMNS = ["quarter", "county_code", "county", "item_id", "kind", "raw", "number_format", "cell_note",
+                  "file", "sheet", "cell"]
+ERROR, WARNING = "error", "warning"
+SEVERITY_LABEL = {ERROR: "错误", WARNING: "提示"}
 _HEADER_SCAN_ROWS = 30
+_SUBTITLE_COUNTY = re.compile(r"填报单位[:：]\s*(\S+?)[（(](\d{6})[）)]")
+_SUBTITLE_QUARTER = re.compile(r"[（(](\d{4}Q[1-4])[）)]")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong in a county's file, worded for the county's staff."""
+    """Something wrong in a county's file, worded for the county's staff.
+
+    severity: "error" (the value or the file is not accepted) or "warning" (accepted, but look).
+    """
 
     file: str
     sheet: str
     cell: str
     message: str
+    severity: str = ERROR
+    item_id: str | None = None
+    item_name: str | None = None
+    raw: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{self.file}｜{where}：{self.message}" if where else f"{self.file}：{self.message}"
+        where = "!".join(x for x in (self.sheet, self.cell) if x)
+        item = f"{self.item_id} {self.item_name}" if self.item_id else ""
+        head = "｜".join(x for x in (self.file, where, item) if x)
+        return f"［{SEVERITY_LABEL[self.severity]}］{head}：{self.message}"
+
+
+@dataclass(frozen=True)
+class SheetDetails:
+    """What a plain value grid cannot say about a sheet's cells (row, col from 0): number formats other
+    than General, cells holding an Excel error, and formula cells (True: with a cached result)."""
+
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -46,6 +73,12 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _item_name(item_id: str, catalog: Catalog) -> str:
+    if item_id in catalog.task_by_id:
+        return catalog.task_by_id[item_id].title
+    return (catalog.indicator_by_id.get(item_id) or catalog.input_by_id[item_id]).name
+
+
 def _cell(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
@@ -59,9 +92,73 @@ def _find_header(grids: dict[str, list[list[object]]]) -> tuple[str, int, dict[s
     return None
 
 
-def _read_meta(grids: dict[str, list[list[object]]]) -> dict[str, str]:
-    grid = grids.get(layout.META_SHEET, [])
-    return {_text(row[0]): _text(row[1]) for row in grid if len(row) >= 2 and _text(row[0])}
+@dataclass(frozen=True)
+class _Meta:
+    """The identity a file states about itself, and the cell each field was read from."""
+
+    values: dict[str, str]
+    cells: dict[str, tuple[str, str]]  # key → (sheet, cell)
+
+    def where(self, key: str) -> tuple[str, str]:
+        return self.cells.get(key, ("", ""))
+
+
+def _read_meta(grids: dict[str, list[list[object]]], data_sheet: str, header_row: int) -> _Meta:
+    """County, code, quarter and version from the 填报信息 sheet, else from the title rows above the header."""
+    values: dict[str, str] = {}
+    cells: dict[str, tuple[str, str]] = {}
+    for r, row in enumerate(grids.get(layout.META_SHEET, [])):
+        if len(row) >= 2 and _text(row[0]) and _text(row[1]):
+            values[_text(row[0])] = _text(row[1])
+            cells[_text(row[0])] = (layout.META_SHEET, _cell(r, 1))
+    if layout.META_COUNTY in values:
+        return _Meta(values, cells)
+    for r, row in enumerate(grids[data_sheet][:header_row]):
+        for c, v in enumerate(row):
+            text = _text(v)
+            if m := _SUBTITLE_COUNTY.search(text):
+                values[layout.META_COUNTY], values[layout.META_CODE] = m.group(1), m.group(2)
+                cells[layout.META_COUNTY] = cells[layout.META_CODE] = (data_sheet, _cell(r, c))
+            if m := _SUBTITLE_QUARTER.search(text):
+                values[layout.META_QUARTER] = m.group(1)
+                cells[layout.META_QUARTER] = (data_sheet, _cell(r, c))
+    return _Meta(values, cells)
+
+
+def _identity(meta: _Meta, file_name: str, catalog: Catalog, expected_county: str | None,
+              expected_quarter: str | None) -> tuple[str | None, str | None, list[Problem]]:
+    """The county and quarter a file belongs to: what the file says, checked against where it was put
+    (file name, folder). A disagreement rejects the file; silence is accepted with a warning."""
+
+    def reject(key: str, message: str):
+        return None, None, [Problem(file_name, *meta.where(key), message)]
+
+    problems = []
+    county = meta.values.get(layout.META_COUNTY)
+    quarter = meta.values.get(layout.META_QUARTER)
+    if county is None:
+        if expected_county is None:
+            return reject(layout.META_COUNTY, "文件中没有注明填报单位，文件名也不是县（市）名称")
+        county = expected_county
+        problems.append(Problem(file_name, "", "", f"文件中没有注明填报单位，按文件名认定为{county}", WARNING))
+    if county not in catalog.county_by_name:
+        return reject(layout.META_COUNTY, f"填报单位“{county}”不在全州8个县（市）之列")
+    code = meta.values.get(layout.META_CODE)
+    if code and code != catalog.county_by_name[county].code:
+        right = catalog.county_by_name[county].code
+        return reject(layout.META_CODE, f"行政区划代码 {code} 与填报单位{county}（{right}）不符")
+    if expected_county and county != expected_county:
+        return reject(layout.META_COUNTY, f"文件内填报单位为“{county}”，与文件名“{expected_county}”不一致，未采用")
+    if quarter is None:
+        if expected_quarter is None:
+            return reject(layout.META_QUARTER, "文件中没有注明填报季度")
+        quarter = expected_quarter
+        problems.append(Problem(file_name, "", "", f"文件中没有注明填报季度，按所在文件夹认定为 {quarter}", WARNING))
+    if not is_quarter(quarter):
+        return reject(layout.META_QUARTER, f"填报季度“{quarter}”格式不对，应形如 2022Q4")
+    if expected_quarter and quarter != expected_quarter:
+        return reject(layout.META_QUARTER, f"文件内填报季度为“{quarter}”，但放在 {expected_quarter} 文件夹中，未采用")
+    return county, quarter, problems
 
 
 def extract_return(
@@ -70,11 +167,13 @@ def extract_return(
     catalog: Catalog,
     expected_county: str | None = None,
     expected_quarter: str | None = None,
+    details: dict[str, SheetDetails] | None = None,
 ) -> tuple[Return | None, list[Problem]]:
     """Locate the data sheet by its headers and read every filled row; nothing is guessed silently.
 
-    The county and quarter come from the file's 填报信息 sheet and must agree with the file name and
-    folder the office filed it under (expected_*); a disagreement is a problem, not a silent choice.
+    The county and quarter come from the file (its 填报信息 sheet, or the title rows) and must agree
+    with the file name and folder the office filed it under (expected_*); a disagreement rejects the file.
+    details: per sheet, number formats, Excel errors and formulas (xlsx only).
     """
     problems: list[Problem] = []
     found = _find_header(grids)
@@ -82,25 +181,17 @@ def extract_return(
         msg = f"找不到表头含“{layout.COL_ID}”和“{layout.COL_VALUE}”的工作表，请使用下发的填报模板"
         return None, [Problem(file_name, "", "", msg)]
     sheet, header_row, columns = found
-    meta = _read_meta(grids)
-    county = meta.get(layout.META_COUNTY) or expected_county or ""
-    quarter = meta.get(layout.META_QUARTER) or expected_quarter or ""
-    known = catalog.county_by_name.get(county)
-    if known is None:
-        problems.append(Problem(file_name, layout.META_SHEET, "B1", f"县（市）名称“{county}”不在全州8个县（市）之列"))
+    meta = _read_meta(grids, sheet, header_row)
+    county, quarter, found_problems = _identity(meta, file_name, catalog, expected_county, expected_quarter)
+    problems += found_problems
+    if county is None:
         return None, problems
-    if expected_county and county != expected_county:
-        problems.append(Problem(file_name, layout.META_SHEET, "B1",
-                                f"文件内填报单位为“{county}”，与文件名“{expected_county}”不一致"))
-        return None, problems
-    if expected_quarter and quarter != expected_quarter:
-        problems.append(Problem(file_name, layout.META_SHEET, "B3",
-                                f"文件内填报季度为“{quarter}”，但放在 {expected_quarter} 文件夹中"))
-        return None, problems
-    version = meta.get(layout.META_VERSION)
+    known = catalog.county_by_name[county]
+    version = meta.values.get(layout.META_VERSION)
     if version and version != catalog.version:
-        problems.append(Problem(file_name, layout.META_SHEET, "B4",
-                                f"模板目录版本为 {version}，当前为 {catalog.version}，请下载新模板重新填报"))
+        problems.append(Problem(file_name, *meta.where(layout.META_VERSION),
+                                f"模板目录版本为 {version}，当前为 {catalog.version}，请下载新模板重新填报", WARNING))
+    cells = (details or {}).get(sheet, SheetDetails())
 
     figures = set(catalog.indicator_by_id) | set(catalog.input_by_id)
     tasks = set(catalog.task_by_id)
@@ -108,24 +199,34 @@ def extract_return(
     status_col = columns.get(layout.COL_STATUS)
     seen: dict[str, str] = {}
     rows = []
+    missing_status_reported = False
     for r, row in enumerate(grids[sheet][header_row + 1 :], start=header_row + 1):
         item = _text(row[id_col]) if id_col < len(row) else ""
         if not item:
             continue
         if item not in figures and item not in tasks:
-            problems.append(Problem(file_name, sheet, _cell(r, id_col), f"未知的指标编号“{item}”"))
+            problems.append(Problem(file_name, sheet, _cell(r, id_col), f"未知的指标编号“{item}”，该行未读取",
+                                    item_id=item))
             continue
+        name = _item_name(item, catalog)
         if item in seen:
             problems.append(Problem(file_name, sheet, _cell(r, id_col),
-                                    f"指标编号“{item}”重复出现（首次在 {seen[item]}），请只保留一行"))
+                                    f"指标编号重复出现（首次在 {seen[item]}），本行未读取，请只保留一行",
+                                    item_id=item, item_name=name))
             continue
         seen[item] = _cell(r, id_col)
         is_task = item in tasks
         col = status_col if is_task else value_col
         if col is None:
-            problems.append(Problem(file_name, sheet, _cell(header_row, 0), f"缺少“{layout.COL_STATUS}”列"))
+            if not missing_status_reported:
+                problems.append(Problem(file_name, sheet, _cell(header_row, 0),
+                                        f"缺少“{layout.COL_STATUS}”列，任务完成情况无法读取"))
+                missing_status_reported = True
             continue
         raw = row[col] if col < len(row) else None
+        if (r, col) in cells.errors:
+            raw = cells.errors[(r, col)]
+        formula = cells.formulas.get((r, col))
         rows.append(
             {
                 "quarter": quarter,
@@ -134,12 +235,18 @@ def extract_return(
                 "item_id": item,
                 "kind": "task" if is_task else ("indicator" if item in catalog.indicator_by_id else "input"),
                 "raw": raw if raw not in ("", None) else None,
+                "number_format": cells.formats.get((r, col)),
+                "cell_note": None if formula is None else ("formula" if formula else "formula_uncached"),
                 "file": file_name,
                 "sheet": sheet,
                 "cell": _cell(r, col),
             }
         )
-    raw_values = pd.Series([r.pop("raw") for r in rows], dtype="object")  # keep blanks None, types as typed
-    records = pd.DataFrame(rows, columns=[c for c in RECORD_COLUMNS if c != "raw"]).assign(raw=raw_values)
-    records = records[RECORD_COLUMNS]
+    absent = [row.item_id for row in template_rows(catalog, quarter) if row.item_id not in seen]
+    if absent:
+        shown = "、".join(absent[:10]) + ("等" if len(absent) > 10 else "")
+        problems.append(Problem(file_name, sheet, "", f"模板中的 {len(absent)} 行缺失（{shown}），按未填报处理",
+                                WARNING))
+    # object columns, so that blanks stay None and values keep the type they were typed with
+    records = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype="object") for c in RECORD_COLUMNS})
     return Return(known.code, known.name, quarter, records), problems

@@ -106,7 +106,9 @@ def score_indicators(
                    "value": value, "reference": reference, "cell": None if row is None else row.cell,
                    "file": None if row is None else row.file, "alternative": None, "note": ""}
             rule_met = met.get((county, ind.id))
-            if value is None:
+            if row is not None and row.rejected:
+                rec.update(outcome=BAD_DATA, achievement=0.0, note=f"填报值“{row.raw}”未被采用：{row.issue}")
+            elif value is None:
                 rec.update(outcome=MISSING, achievement=0.0)
             elif ind.op == "relative" and reference is None:
                 rec.update(outcome=MISSING, achievement=0.0, note=f"参照数据 {ind.threshold} 未填报")

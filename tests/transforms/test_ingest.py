@@ -6,7 +6,7 @@ import pytest
 
 from chuangwen import layout
 from expectations.catalog import load_catalog
-from transforms.ingest import RECORD_COLUMNS, Problem, extract_return
+from transforms.ingest import RECORD_COLUMNS, Problem, SheetDetails, extract_return
 
 HEADER = list(layout.HEADERS)  # 序号 指标编号 … 填报值 完成情况 备注, as the template writes them
 FILE = "砚山县.xlsx"
@@ -39,6 +39,11 @@ def _by_id(ret):
     return ret.records.set_index("item_id")
 
 
+def _besides_absent_rows(problems):
+    """Problems other than the one warning that lists template rows missing from the file."""
+    return [p for p in problems if "行缺失" not in p.message]
+
+
 def test_template_rows_become_records_with_their_cells(catalog):
     grids = _grids(
         _row(1.0, "1.1.1", status="已完成"),  # row 4: a task, answered in J
@@ -47,7 +52,7 @@ def test_template_rows_become_records_with_their_cells(catalog):
         _row(4.0, "R6.1.2p", value="41000"),  # row 7: an input figure
     )
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
-    assert problems == []
+    assert _besides_absent_rows(problems) == []
     assert (ret.county_code, ret.county, ret.quarter) == ("532622", "砚山县", "2022Q4")
     assert list(ret.records.columns) == RECORD_COLUMNS
     recs = _by_id(ret)
@@ -82,7 +87,7 @@ def test_header_is_found_by_name_on_a_renamed_sheet_with_moved_columns(catalog):
     ]
     grids = {"Sheet1": sheet, "填报信息": _meta()}
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
-    assert problems == []
+    assert _besides_absent_rows(problems) == []
     recs = _by_id(ret)
     assert recs["cell"].to_dict() == {"1.1.2": "E7", "6.3.2c": "B9"}
     assert recs["raw"].to_dict() == {"1.1.2": "推进中", "6.3.2c": 88}
@@ -92,7 +97,9 @@ def test_header_is_found_by_name_on_a_renamed_sheet_with_moved_columns(catalog):
 def test_without_meta_sheet_county_and_quarter_come_from_file_name_and_folder(catalog):
     grids = {"砚山县": [["指标编号", "填报值", "完成情况"], ["6.3.2c", "95", ""]]}  # e.g. a CSV return
     ret, problems = extract_return(grids, "砚山县.csv", catalog, "砚山县", "2022Q4")
-    assert problems == []
+    warnings = _besides_absent_rows(problems)
+    assert [p.severity for p in warnings] == ["warning", "warning"]
+    assert "按文件名认定为砚山县" in warnings[0].message and "按所在文件夹认定为 2022Q4" in warnings[1].message
     assert (ret.county_code, ret.quarter) == ("532622", "2022Q4")
     assert ret.records.loc[0, "cell"] == "B2"
 
@@ -100,7 +107,8 @@ def test_without_meta_sheet_county_and_quarter_come_from_file_name_and_folder(ca
 def test_unknown_id_is_reported_at_its_cell_and_the_rest_is_read(catalog):
     grids = _grids(_row(1.0, "9.9.9z", value=1), _row(2.0, "6.3.2c", value=95))
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
-    assert [(p.sheet, p.cell) for p in problems] == [("填报表", "B4")]
+    problems = _besides_absent_rows(problems)
+    assert [(p.sheet, p.cell, p.item_id, p.severity) for p in problems] == [("填报表", "B4", "9.9.9z", "error")]
     assert "9.9.9z" in problems[0].message
     assert ret.records["item_id"].tolist() == ["6.3.2c"]
 
@@ -110,7 +118,8 @@ def test_duplicate_id_is_reported_naming_both_cells(catalog):
         _row(1.0, "6.3.2c", value=95), _row(2.0, "1.1.1", status="已完成"), _row(3.0, "6.3.2c", value=60)
     )
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
-    assert [(p.sheet, p.cell) for p in problems] == [("填报表", "B6")]
+    problems = _besides_absent_rows(problems)
+    assert [(p.sheet, p.cell, p.item_id) for p in problems] == [("填报表", "B6", "6.3.2c")]
     assert "重复" in problems[0].message and "B4" in problems[0].message
     # the first occurrence is kept, the duplicate is not
     assert ret.records.set_index("item_id").loc["6.3.2c", "raw"] == 95
@@ -138,15 +147,17 @@ def test_identity_disagreement_gives_a_problem_and_no_return(
 def test_outdated_catalog_version_is_a_problem_but_the_return_is_read(catalog):
     grids = _grids(_row(1.0, "6.3.2c", value=95), meta=_meta(version="2021.3"))
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
-    assert [(p.sheet, p.cell) for p in problems] == [("填报信息", "B4")]
+    problems = _besides_absent_rows(problems)
+    assert [(p.sheet, p.cell, p.severity) for p in problems] == [("填报信息", "B4", "warning")]
     assert "2021.3" in problems[0].message and catalog.version in problems[0].message
     assert ret is not None and ret.records["item_id"].tolist() == ["6.3.2c"]
 
 
 def test_missing_status_column_is_reported_for_a_task_row(catalog):
-    grids = {"填报表": [["指标编号", "填报值"], ["1.1.1", ""], ["6.3.2c", 95]], "填报信息": _meta()}
+    grids = {"填报表": [["指标编号", "填报值"], ["1.1.1", ""], ["1.1.2", ""], ["6.3.2c", 95]], "填报信息": _meta()}
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
-    assert [(p.sheet, p.cell) for p in problems] == [("填报表", "A1")]
+    problems = _besides_absent_rows(problems)
+    assert [(p.sheet, p.cell) for p in problems] == [("填报表", "A1")]  # said once, not per task row
     assert "完成情况" in problems[0].message
     assert ret.records["item_id"].tolist() == ["6.3.2c"]
 
@@ -169,11 +180,35 @@ def test_blank_cell_is_none_whatever_the_other_values(catalog, filled):
 @pytest.mark.parametrize(
     ("problem", "text"),
     [
-        (Problem(FILE, "填报表", "I5", "“abc”无法识别"), "砚山县.xlsx｜填报表!I5：“abc”无法识别"),
-        (Problem(FILE, "填报表", "", "缺少数据"), "砚山县.xlsx｜填报表：缺少数据"),
-        (Problem(FILE, "", "", "找不到表头"), "砚山县.xlsx：找不到表头"),
+        (Problem(FILE, "填报表", "I5", "“abc”不是数值", item_id="6.3.2c", item_name="道路照明亮灯率"),
+         "［错误］砚山县.xlsx｜填报表!I5｜6.3.2c 道路照明亮灯率：“abc”不是数值"),
+        (Problem(FILE, "填报表", "", "缺少数据", "warning"), "［提示］砚山县.xlsx｜填报表：缺少数据"),
+        (Problem(FILE, "", "", "找不到表头"), "［错误］砚山县.xlsx：找不到表头"),
     ],
     ids=["file-sheet-cell", "sheet-only", "file-only"],
 )
 def test_problem_reads_as_file_sheet_and_cell(problem, text):
     assert str(problem) == text
+
+
+def test_identity_can_come_from_the_title_row(catalog):
+    """A re-typed file without the 填报信息 sheet still states its county and quarter in the title."""
+    grids = {"Sheet1": [["2022年文山州文明城市创建任务季度填报表"],
+                        ["填报单位：砚山县（532622）　填报季度：2022年第四季度（2022Q4）"],
+                        ["指标编号", "填报值"], ["6.3.2c", 95]]}
+    ret, problems = extract_return(grids, "砚山县-重新录入.xlsx", catalog, None, "2022Q4")
+    assert (ret.county, ret.quarter) == ("砚山县", "2022Q4")
+    assert _besides_absent_rows(problems) == []
+    wrong = extract_return(grids, "砚山县.xlsx", catalog, None, "2022Q3")
+    assert wrong[0] is None and (wrong[1][0].sheet, wrong[1][0].cell) == ("Sheet1", "A2")
+
+
+def test_excel_errors_formats_and_formulas_reach_the_records(catalog):
+    grids = _grids(_row(1.0, "6.3.2c", value=""), _row(2.0, "7.1.1a", value=0.99), _row(3.0, "7.1.2a", value=99))
+    details = {"填报表": SheetDetails(formats={(4, 8): "0.0%"}, errors={(3, 8): "#DIV/0!"},
+                                    formulas={(5, 8): True})}
+    ret, _ = extract_return(grids, FILE, catalog, "砚山县", "2022Q4", details)
+    recs = _by_id(ret)
+    assert recs.loc["6.3.2c", "raw"] == "#DIV/0!"
+    assert recs.loc["7.1.1a", "number_format"] == "0.0%"
+    assert recs.loc["7.1.2a", "cell_note"] == "formula"

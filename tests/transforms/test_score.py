@@ -25,7 +25,8 @@ def values(*rows):
                     "value": v if isinstance(v, float | int) and kind != "task" else math.nan,
                     "answer": v if isinstance(v, str) and kind != "task" else None,
                     "status": v if kind == "task" else None,
-                    "file": "砚山县.xlsx", "sheet": "填报表", "cell": f"I{n}"})
+                    "file": "砚山县.xlsx", "sheet": "填报表", "cell": f"I{n}", "raw": v,
+                    "rejected": False, "issue": None})
     return pd.DataFrame(out)
 
 
@@ -77,6 +78,13 @@ def test_failed_data_quality_scores_zero_even_if_the_rule_holds():
     dq = pd.DataFrame([{"county_code": C, "item_id": "1.4.3b", "check": "range", "problem": "超出合理取值范围"}])
     got = score(values(("1.4.3b", 180.0)), rules(**{"1_4_3b": True}), dq)
     assert outcome(got, "1.4.3b") == ("数据异常", 0.0)
+
+
+def test_a_value_rejected_at_ingest_is_bad_data_with_its_reason():
+    vals = values(("1.4.3b", math.nan)).assign(raw="约五成", rejected=True, issue="“约五成”不是具体数值")
+    row = score(vals, rules(**{"1_4_3b": None})).set_index("indicator_id").loc["1.4.3b"]
+    assert (row["outcome"], row["achievement"]) == ("数据异常", 0.0)
+    assert "约五成" in row["note"] and "不是具体数值" in row["note"]
 
 
 def test_yoy_alternative_meets_an_unmet_threshold():
