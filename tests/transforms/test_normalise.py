@@ -95,7 +95,8 @@ def test_blank_is_neither_value_nor_error(raw, unit):
 
 @pytest.mark.parametrize(
     ("value", "unit", "why"),
-    [(-1.0, "个", "不能为负数"), (100.5, "%", "不能超过 100%"), (25.0, "小时", "不能超过 24小时"), (367.0, "天", "不能超过")],
+    [(-1.0, "个", "不能为负数"), (100.5, "%", "不能超过 100%"), (25.0, "小时", "不能超过 24小时"),
+     (367.0, "天", "不能超过")],
 )
 def test_physical_ranges_reject_impossible_figures(value, unit, why):
     assert why in check_range(value, unit, CAT)
@@ -183,7 +184,7 @@ def test_choice_parser_never_raises_and_answers_only_from_the_scale(text):
 def _records(*rows):
     """Records as ingest makes them: (item_id, kind, raw, cell[, number_format, cell_note]) for 砚山县."""
     data = []
-    for item, kind, raw, cell, *more in rows:
+    for item, kind, _raw, cell, *more in rows:
         fmt, note = (more + [None, None])[:2]
         data.append({"quarter": "2022Q4", "county_code": "532622", "county": "砚山县", "item_id": item,
                      "kind": kind, "number_format": fmt, "cell_note": note, "file": "砚山县.xlsx",
