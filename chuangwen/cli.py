@@ -62,8 +62,10 @@ def template_cmd(
     quarter: Annotated[str, typer.Option("--quarter", help="填报季度，如 2022Q4", callback=_quarter)],
     out: Annotated[Path, typer.Option("--out", help="模板输出文件夹")],
     county: Annotated[str | None, typer.Option("--county", help="只生成该县（市）的模板，如 砚山县")] = None,
+    raw: Annotated[Path, typer.Option("--raw", help="已报送数据所在文件夹，用于填入“上年同期值”")] = Path("data/raw"),
 ) -> None:
-    """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”。"""
+    """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”；附填报说明、下拉选项和上年同期值。"""
+    from chuangwen.stages import last_year_values
     from chuangwen.workbook import write_templates
     from expectations.catalog import load_catalog
 
@@ -72,7 +74,7 @@ def template_cmd(
         names = "、".join(c.name for c in catalog.counties)
         raise _fail(f"未知的县（市）“{county}”，应为：{names}")
     counties = [catalog.county_by_name[county]] if county else list(catalog.counties)
-    for path in write_templates(catalog, quarter, out, counties):
+    for path in write_templates(catalog, quarter, out, counties, last_year_values(raw, catalog, quarter)):
         typer.echo(f"已生成 {path}")
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from chuangwen.layout import COL_ID, COL_STATUS, COL_VALUE, HEADER_ROW, HEADERS
 from chuangwen.quarters import parse_quarter, shift_quarter
+from chuangwen.stages import last_year_values
 from chuangwen.workbook import build_template, save_workbook, template_path
 from expectations.catalog import Catalog, Indicator, Input, load_catalog
 
@@ -149,11 +150,12 @@ def write_sample(catalog: Catalog, out_dir: Path, quarters: list[str] = QUARTERS
     id_col = HEADERS.index(COL_ID) + 1
     value_col = HEADERS.index(COL_VALUE) + 1
     status_col = HEADERS.index(COL_STATUS) + 1
-    for quarter in quarters:
+    for quarter in quarters:  # oldest first: last year's files are read back for the 上年同期值 column
+        last_year = last_year_values(out_dir, catalog, quarter)
         for county in catalog.counties:
             if (county.name, quarter) in MISSING:
                 continue
-            wb = build_template(catalog, county, quarter)
+            wb = build_template(catalog, county, quarter, last_year.get(county.name))
             ws = wb.active
             values = fill_values(catalog, county.name, quarter)
             for r in range(HEADER_ROW + 1, ws.max_row + 1):

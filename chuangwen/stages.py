@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from chuangwen.quarters import shift_quarter
 from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
 from chuangwen.render import render_html, render_pdf
 from chuangwen.validation import ValidationOutcome, validate_quarter
@@ -19,7 +20,7 @@ from expectations.catalog import Catalog
 from transforms.bulletin import build_bulletin, default_issue_date
 from transforms.ingest import ERROR, RECORD_COLUMNS, Problem, extract_return
 from transforms.normalise import normalise_values
-from transforms.quarter import QuarterScores, history_frame, score_quarter
+from transforms.quarter import QuarterScores, history_frame, score_quarter, shown_values
 from transforms.reshape import to_wide
 
 
@@ -108,6 +109,14 @@ def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
     values = pd.concat(frames, ignore_index=True) if frames else _empty_values(catalog)
     problems = [p for r in results for p in r.problems] + missing
     return Ingested(quarter, values, problems, results)
+
+
+def last_year_values(raw_dir: Path, catalog: Catalog, quarter: str) -> dict[str, dict[str, str]]:
+    """County → (figure id → the value accepted for the same quarter a year earlier, as shown)."""
+    earlier = shift_quarter(quarter, -4)
+    if not (Path(raw_dir) / earlier).is_dir():
+        return {}
+    return shown_values(ingest_folder(Path(raw_dir) / earlier, catalog, earlier).values)
 
 
 def validate(current: Ingested, history: pd.DataFrame, catalog: Catalog) -> ValidationOutcome:

@@ -39,8 +39,11 @@ def alternative_texts(ind: Indicator, catalog: Catalog) -> list[str]:
         elif alt.code == "3y":
             out.append("连续三年改善" if ind.direction == "higher" else "连续三年减少")
         else:
-            figure = catalog.input_by_id[alt.figure].name if alt.figure else ind.name
             target = catalog.input_by_id[alt.reference].name if alt.reference else alt.value
+            if alt.figure is None:  # the indicator's own figure against another reference
+                out.append(f"{_SYMBOL[alt.op]}{target}")
+                continue
+            figure = catalog.input_by_id[alt.figure].name
             out.append(f"{figure}{_SYMBOL[alt.op]}{target}" if alt.op != "==" else f"{figure}：{target}")
     return out
 

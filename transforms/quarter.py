@@ -45,3 +45,12 @@ def history_frame(earlier: dict[int, pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["county_code", "item_id", "value", "years_back"])
     return pd.concat(frames, ignore_index=True)
+
+
+def shown_values(values: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """County → (figure id → value as a template shows it: 92.5, Ⅱ类, 是), accepted figures only."""
+    figures = values[(values["kind"] != "task") & (values["value"].notna() | values["answer"].notna())]
+    out: dict[str, dict[str, str]] = {}
+    for r in figures.itertuples(index=False):
+        out.setdefault(r.county, {})[r.item_id] = r.answer if r.answer is not None else f"{r.value:g}"
+    return out

@@ -48,7 +48,8 @@ def _ids(ws):
 
 
 def test_header_cells_are_exactly_the_names_ingest_looks_for(q4_wb):
-    assert q4_wb.sheetnames == ["填报表", "填报信息"]
+    assert q4_wb.sheetnames == ["填报说明", "填报表", "填报信息"]
+    assert q4_wb.active.title == "填报表"
     ws = q4_wb["填报表"]
     header_row, cols = _header(ws)
     assert header_row == 3
@@ -134,3 +135,32 @@ def test_annual_indicators_only_in_the_fourth_quarter(catalog, yanshan, quarter,
     assert ("6.1.1a" in ids) is has_annual
     assert (annual <= ids) if has_annual else not (annual & ids)
     assert {i.id for i in catalog.indicators if i.frequency == "quarterly"} <= ids
+
+
+def test_only_the_cells_to_fill_are_unlocked(q4_wb):
+    ws = q4_wb["填报表"]
+    assert ws.protection.sheet and not ws.protection.password
+    header = [c.value for c in ws[3]]
+    value_col, status_col, note_col = (header.index(n) + 1 for n in ("填报值", "完成情况", "备注"))
+    for r in range(4, ws.max_row + 1):
+        is_task = ws.cell(row=r, column=3).value == "任务完成情况"
+        unlocked = {c for c in range(1, len(header) + 1) if not ws.cell(row=r, column=c).protection.locked}
+        assert unlocked == {status_col if is_task else value_col, note_col}, r
+    assert q4_wb["填报信息"].protection.sheet and q4_wb["填报说明"].protection.sheet
+
+
+def test_instructions_sheet_explains_in_chinese(q4_wb):
+    text = "\n".join(str(c.value) for c in q4_wb["填报说明"]["A"] if c.value)
+    assert "填报值" in text and "完成情况" in text and "≥90" in text and "2022.1" in text
+
+
+def test_last_years_value_is_shown_beside_the_figure():
+    from expectations.catalog import load_catalog
+
+    catalog = load_catalog()
+    wb = build_template(catalog, catalog.county_by_name["砚山县"], "2022Q4", {"6.3.2c": "93.5"})
+    ws = wb["填报表"]
+    header = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "6.3.2c")
+    assert row[header.index("上年同期值")].value == "93.5"
+    assert row[header.index("填报值")].value is None

@@ -23,8 +23,11 @@ def _meta(county="砚山县", code="532622", quarter="2022Q4", version=VERSION):
 
 
 def _row(seq, item_id, value="", status=""):
-    """A data row in template column order: A 序号 … I 填报值, J 完成情况, K 备注."""
-    return [seq, item_id, "", "", "", "", "", "", value, status, ""]
+    """A data row in template column order: A 序号, B 指标编号 … J 填报值, K 完成情况, L 备注."""
+    row = [""] * len(HEADER)
+    row[0], row[1] = seq, item_id
+    row[HEADER.index("填报值")], row[HEADER.index("完成情况")] = value, status
+    return row
 
 
 def _grids(*rows, meta=None):
@@ -56,7 +59,7 @@ def test_template_rows_become_records_with_their_cells(catalog):
     assert (ret.county_code, ret.county, ret.quarter) == ("532622", "砚山县", "2022Q4")
     assert list(ret.records.columns) == RECORD_COLUMNS
     recs = _by_id(ret)
-    assert recs["cell"].to_dict() == {"1.1.1": "J4", "6.3.2c": "I5", "8.1.3b": "I6", "R6.1.2p": "I7"}
+    assert recs["cell"].to_dict() == {"1.1.1": "K4", "6.3.2c": "J5", "8.1.3b": "J6", "R6.1.2p": "J7"}
     assert recs["kind"].to_dict() == {
         "1.1.1": "task",
         "6.3.2c": "indicator",
@@ -205,8 +208,8 @@ def test_identity_can_come_from_the_title_row(catalog):
 
 def test_excel_errors_formats_and_formulas_reach_the_records(catalog):
     grids = _grids(_row(1.0, "6.3.2c", value=""), _row(2.0, "7.1.1a", value=0.99), _row(3.0, "7.1.2a", value=99))
-    details = {"填报表": SheetDetails(formats={(4, 8): "0.0%"}, errors={(3, 8): "#DIV/0!"},
-                                    formulas={(5, 8): True})}
+    details = {"填报表": SheetDetails(formats={(4, 9): "0.0%"}, errors={(3, 9): "#DIV/0!"},
+                                    formulas={(5, 9): True})}
     ret, _ = extract_return(grids, FILE, catalog, "砚山县", "2022Q4", details)
     recs = _by_id(ret)
     assert recs.loc["6.3.2c", "raw"] == "#DIV/0!"
