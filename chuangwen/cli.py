@@ -78,6 +78,30 @@ def template_cmd(
         typer.echo(f"已生成 {path}")
 
 
+@app.command("check")
+def check_cmd(
+    files: Annotated[list[Path], typer.Argument(help="要检查的报送文件（.xlsx、.xls、.csv），可以多个")],
+    fmt: Annotated[Format, typer.Option("--format", help="输出格式：text（中文报告）或 json")] = Format.text,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="文件所属季度；默认取文件内注明的季度")] = None,
+) -> None:
+    """检查报送文件：读取、规范化并校验数据质量，不评分。有错误时退出码为 1。"""
+    from chuangwen.report import check_json, check_text
+    from chuangwen.stages import check_files
+    from expectations.catalog import load_catalog
+
+    if quarter is not None:
+        quarter = _quarter(quarter)
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise _fail(f"找不到文件：{'、'.join(missing)}")
+    results = check_files(files, load_catalog(), quarter)
+    if fmt is Format.json:
+        typer.echo(json.dumps(check_json(results), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(check_text(results))
+    raise typer.Exit(code=1 if any(r.errors for r in results) else 0)
+
+
 QUARTER_HELP = "要处理的季度，如 2022Q4；默认取原始数据文件夹中最新的季度"
 RAW_HELP = "各县（市）报送文件所在文件夹（按季度分子文件夹）"
 DOC_NUMBER_HELP = "发文字号，如 文文明办〔2023〕4号；默认按成文年份和季度编号"

@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen.quarters import shift_quarter
+from chuangwen.archive import Archive, Receipt
+from chuangwen.archive import now as archive_now
+from chuangwen.quarters import is_quarter, shift_quarter
 from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
 from chuangwen.render import render_html, render_pdf
-from chuangwen.validation import ValidationOutcome, validate_quarter
+from chuangwen.validation import ValidationOutcome, validate_quality, validate_quarter
 from chuangwen.workbook import write_atomic
 from chuangwen.zh import quarter_label
 from expectations.catalog import Catalog
-from transforms.bulletin import build_bulletin, default_issue_date
+from transforms.bulletin import IntakeNote, build_bulletin, default_issue_date
 from transforms.ingest import ERROR, RECORD_COLUMNS, Problem, extract_return
 from transforms.normalise import normalise_values
 from transforms.quarter import QuarterScores, history_frame, score_quarter, shown_values
@@ -75,6 +77,35 @@ def check_file(path: Path, catalog: Catalog, expected_county: str | None = None,
     return FileResult(path, sha, ret.county, ret.quarter, True, values, tuple(problems + found))
 
 
+def check_files(paths: list[Path], catalog: Catalog, quarter: str | None = None) -> list[FileResult]:
+    """Ingest files and run the data-quality suite on them, without scoring (the `check` command).
+
+    The county expected of a file is its name's; the quarter, the one given or the folder's name."""
+    results = []
+    for path in map(Path, paths):
+        county = path.stem if path.stem in catalog.county_by_name else None
+        folder = path.parent.name if is_quarter(path.parent.name) else None
+        results.append(check_file(path, catalog, county, quarter or folder))
+    return [_with_quality_problems(r, catalog) for r in results]
+
+
+def _with_quality_problems(result: FileResult, catalog: Catalog) -> FileResult:
+    if not result.accepted or result.values.empty:
+        return result
+    code = catalog.county_by_name[result.county].code
+    no_history = history_frame({})
+    failures = validate_quality(to_wide(result.values, no_history, catalog, result.quarter, [code]), catalog,
+                                result.quarter)
+    cells = result.values.set_index("item_id")
+    found = []
+    for f in failures.itertuples(index=False):
+        row = cells.loc[f.item_id] if f.item_id in cells.index else None
+        found.append(Problem(result.path.name, "" if row is None else row["sheet"], "" if row is None else row["cell"],
+                             f"数据质量校验未通过：{f.problem}", ERROR, f.item_id,
+                             None, None if row is None else str(row["raw"])))
+    return replace(result, problems=(*result.problems, *found)) if found else result
+
+
 def _intake_order(path: Path, catalog: Catalog) -> tuple[bool, str]:
     """A file named exactly after its county comes first, so it wins over copies such as 砚山县(1).xlsx."""
     return path.stem not in catalog.county_by_name, path.name
@@ -111,6 +142,24 @@ def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
     return Ingested(quarter, values, problems, results)
 
 
+def archive_received(ingested: Ingested, archive_root: Path) -> int:
+    """Keep every file of the quarter in the archive with its outcome; returns how many were new."""
+    archive = Archive(archive_root)
+    when = archive_now()
+    new = 0
+    for f in ingested.files:
+        if not f.path.is_file():
+            continue
+        receipt = Receipt(
+            sha256=f.sha256, file=f.path.name, quarter=ingested.quarter, county=f.county,
+            outcome="accepted" if f.accepted else "rejected",
+            errors=tuple(str(p) for p in f.errors),
+            warnings=sum(p.severity != ERROR for p in f.problems), received_at=when,
+        )
+        new += archive.keep(f.path, receipt)
+    return new
+
+
 def last_year_values(raw_dir: Path, catalog: Catalog, quarter: str) -> dict[str, dict[str, str]]:
     """County → (figure id → the value accepted for the same quarter a year earlier, as shown)."""
     earlier = shift_quarter(quarter, -4)
@@ -136,6 +185,26 @@ def score(current: Ingested, outcome: ValidationOutcome, history: pd.DataFrame, 
                          current.quarter, previous_ranking)
 
 
+def intake_notes(ingested: Ingested, catalog: Catalog, shown: int = 5) -> tuple[IntakeNote, ...]:
+    """For the bulletin: files not accepted, values not accepted, counties that did not report."""
+    notes = []
+    for f in ingested.files:
+        county = f.county or "—"
+        if not f.accepted:
+            notes.append(IntakeNote(county, f.path.name, "文件未采用", "；".join(p.message for p in f.errors)))
+        elif f.errors:
+            listed = "；".join(f"{p.cell} {p.item_id or ''}{p.item_name or ''}：{p.message}" for p in f.errors[:shown])
+            more = f"等 {len(f.errors)} 项" if len(f.errors) > shown else ""
+            notes.append(IntakeNote(county, f.path.name, f"{len(f.errors)} 项数据未采用", listed + more))
+    accepted = {f.county for f in ingested.files if f.accepted}
+    for c in catalog.counties:
+        if c.name not in accepted:
+            tried = [f.path.name for f in ingested.files if f.county == c.name]
+            reason = f"报送的 {'、'.join(tried)} 未采用" if tried else "截至处理时未收到报送文件"
+            notes.append(IntakeNote(c.name, "—", "未报送", reason))
+    return tuple(notes)
+
+
 def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
                   catalog: Catalog, doc_number: str | None, issue_date: dt.date | None) -> dict[str, Path]:
     """Write the quarter's bulletin (HTML, PDF), scores and the check results, each atomically."""
@@ -145,7 +214,7 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
     issue_date = issue_date or default_issue_date(quarter)
     doc_number = doc_number or f"文文明办〔{issue_date.year}〕{int(q)}号"
     ctx = build_bulletin(quarter, quarter_label(quarter), scores.ranking, scores.indicators, scores.tasks,
-                         catalog, doc_number, issue_date)
+                         catalog, doc_number, issue_date, intake_notes(current, catalog))
     html = render_html("bulletin.html.j2", ctx)
     paths = {
         "bulletin.html": html.encode("utf-8"),

@@ -78,12 +78,7 @@ def _raise_on_errors(result) -> None:
                 )
 
 
-def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> ValidationOutcome:
-    """Validate one quarter's wide frame with both suites generated from the catalog."""
-    quality = _run(f"{quarter}_data_quality", quality_expectations(catalog, quarter), wide)
-    rules = _run(f"{quarter}_thresholds", threshold_expectations(catalog, quarter), wide)
-    _raise_on_errors(quality)
-    _raise_on_errors(rules)
+def _quality_failures(quality) -> pd.DataFrame:
     failures = []
     for res in quality.results:
         meta = res.expectation_config.meta
@@ -92,6 +87,22 @@ def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> Vali
         for county in _failing(res):
             failures.append({KEY: county, "item_id": meta["item_id"], "check": meta["check"],
                              "problem": RANGE_MESSAGE[meta["check"]]})
+    return pd.DataFrame(failures, columns=[KEY, "item_id", "check", "problem"])
+
+
+def validate_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.DataFrame:
+    """Only the data-quality suite: which county's figure broke which check."""
+    quality = _run(f"{quarter}_data_quality", quality_expectations(catalog, quarter), wide)
+    _raise_on_errors(quality)
+    return _quality_failures(quality)
+
+
+def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> ValidationOutcome:
+    """Validate one quarter's wide frame with both suites generated from the catalog."""
+    quality = _run(f"{quarter}_data_quality", quality_expectations(catalog, quarter), wide)
+    rules = _run(f"{quarter}_thresholds", threshold_expectations(catalog, quarter), wide)
+    _raise_on_errors(quality)
+    _raise_on_errors(rules)
     outcomes = []
     for res in rules.results:
         cfg = res.expectation_config
@@ -105,6 +116,6 @@ def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> Vali
             outcomes.append({KEY: county, "indicator_id": ind_id, "rule_met": met})
     return ValidationOutcome(
         rule_results=pd.DataFrame(outcomes, columns=[KEY, "indicator_id", "rule_met"]),
-        dq_failures=pd.DataFrame(failures, columns=[KEY, "item_id", "check", "problem"]),
+        dq_failures=_quality_failures(quality),
         documents={"data_quality": quality.to_json_dict(), "thresholds": rules.to_json_dict()},
     )

@@ -18,6 +18,7 @@ from transforms.bulletin import summary_markdown
 ingest = task(stages.ingest_folder, name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 validate = task(stages.validate, name="validate", cache_policy=NO_CACHE)
 score = task(stages.score, name="score", cache_policy=NO_CACHE)
+archive = task(stages.archive_received, name="archive", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 write_outputs = task(stages.write_outputs, name="render", retries=1, retry_delay_seconds=1,
                      cache_policy=NO_CACHE)
 
@@ -29,12 +30,15 @@ def quarter_flow(
     out_dir: Path = Path("data/out"),
     doc_number: str | None = None,
     issue_date: dt.date | None = None,
+    archive_dir: Path | None = None,
 ) -> dict[str, Path]:
     """Run one quarter. Last quarter is scored too (for the rank change), and the same quarter of the
-    two previous years is read for the seed's 逐年/连续三年 rules."""
+    two previous years is read for the seed's 逐年/连续三年 rules. Every file received this quarter is
+    kept in the archive (default: received/ beside the raw folder) with its outcome."""
     catalog = load_catalog()
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     current = ingest(raw_dir / quarter, catalog, quarter)
+    archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
     earlier = {k: ingest(raw_dir / shift_quarter(quarter, -4 * k), catalog, shift_quarter(quarter, -4 * k))
                for k in (1, 2)}
     history = stages.history_of(earlier)

@@ -47,6 +47,16 @@ class CountyIssues:
 
 
 @dataclass(frozen=True)
+class IntakeNote:
+    """A file or county whose figures were not (all) accepted, and why."""
+
+    county: str
+    file: str
+    outcome: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class BulletinContext:
     issuer: str
     doc_number: str
@@ -62,6 +72,7 @@ class BulletinContext:
     average: float | None
     ranking: tuple[RankRow, ...]
     county_issues: tuple[CountyIssues, ...]
+    intake: tuple[IntakeNote, ...]
     catalog_version: str
 
 
@@ -106,6 +117,7 @@ def build_bulletin(
     catalog: Catalog,
     doc_number: str,
     issue_date: dt.date,
+    intake: tuple[IntakeNote, ...] = (),
 ) -> BulletinContext:
     """Assemble the bulletin's context from the quarter's ranking and scores."""
     counts = indicator_scores.assign(met=indicator_scores["outcome"].isin(["达标", "替代达标"]),
@@ -142,6 +154,7 @@ def build_bulletin(
         average=float(reported["total"].mean()) if len(reported) else None,
         ranking=tuple(rows),
         county_issues=issues,
+        intake=intake,
         catalog_version=catalog.version,
     )
 

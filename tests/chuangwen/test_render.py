@@ -11,7 +11,7 @@ import pytest
 
 from chuangwen.render import render_html, render_pdf
 from report_templates.filters import change, chinese_date, score
-from transforms.bulletin import BulletinContext, CountyIssues, Issue, RankRow, default_issue_date
+from transforms.bulletin import BulletinContext, CountyIssues, IntakeNote, Issue, RankRow, default_issue_date
 
 
 def _ctx(**over) -> BulletinContext:
@@ -26,6 +26,7 @@ def _ctx(**over) -> BulletinContext:
             CountyIssues("砚山县", (Issue("6.3.2c", "道路照明亮灯率", "90%", "≥95%", "未达标", "砚山县.xlsx I40"),)),
             CountyIssues("文山市", ()),
         ),
+        intake=(IntakeNote("富宁县", "富宁县.xlsx", "文件未采用", "文件已损坏"),),
         catalog_version="2022.1",
     )
     return replace(base, **over)
@@ -50,7 +51,8 @@ def test_issue_date_follows_the_quarter():
 def test_html_escapes_county_text_and_shows_every_row():
     html = render_html("bulletin.html.j2", _ctx(recipients="<script>alert(1)</script>"))
     assert "<script>alert" not in html and "&lt;script&gt;" in html
-    for name in ("文山市", "砚山县", "富宁县", "道路照明亮灯率", "二〇二三年一月十日", "富宁县未按时报送"):
+    shown = ("文山市", "砚山县", "富宁县", "道路照明亮灯率", "二〇二三年一月十日", "富宁县未按时报送", "文件已损坏")
+    for name in shown:
         assert name in html
 
 
