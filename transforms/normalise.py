@@ -65,7 +65,10 @@ def parse_number(
     if isinstance(raw, bool):
         return Parsed(error="应填写数值，收到逻辑值")
     if isinstance(raw, int | float):
-        return _number_cell(float(raw), unit, number_format, plausible_min)
+        try:
+            return _number_cell(float(raw), unit, number_format, plausible_min)
+        except OverflowError:
+            return Parsed(error=f"数值过大，应填写{_expected(unit)}")
     text, notes = _clean(raw)
     if not text:
         return Parsed()
@@ -100,6 +103,8 @@ def _number_cell(value: float, unit: str, number_format: str | None, plausible_m
     if unit != "%":
         return Parsed(value=value)
     percent = round(value * 100, 10)
+    if not math.isfinite(percent):
+        return Parsed(error=f"数值过大，应填写{_expected(unit)}")
     if number_format and "%" in number_format:
         return Parsed(value=percent, notes=(f"单元格为百分比格式，{value:g} 按 {percent:g}% 读取",))
     if 0 < value <= 1:
