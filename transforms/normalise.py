@@ -188,7 +188,8 @@ def _parse_row(row, item, catalog: Catalog, statuses: tuple[str, ...]) -> Parsed
     fmt = row.number_format if isinstance(row.number_format, str) else None
     parsed = parse_number(row.raw, item.unit, number_format=fmt, plausible_min=_plausible_min(item))
     if parsed.value is not None and (why := check_range(parsed.value, item.unit, catalog)):
-        return Parsed(error=f"“{row.raw}”{why}", notes=parsed.notes)
+        shown = f"{row.raw:g}" if isinstance(row.raw, float) else row.raw
+        return Parsed(error=f"“{shown}”{why}", notes=parsed.notes)
     return parsed
 
 
@@ -210,8 +211,7 @@ def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFr
         item = catalog.indicator_by_id.get(row.item_id) or catalog.input_by_id.get(row.item_id)
         name = catalog.task_by_id[row.item_id].title if row.kind == "task" else item.name
         if _blank(row.raw) and row.cell_note != "formula_uncached":
-            blank = "未选择完成情况" if row.kind == "task" else "未填报"
-            parsed = Parsed(warning=f"{blank}，按未填报处理")
+            parsed = Parsed(warning="未选择完成情况" if row.kind == "task" else "未填报")
         else:
             parsed = _parse_row(row, item, catalog, statuses)
         notes = list(parsed.notes)

@@ -65,3 +65,124 @@ def test_zip_that_is_no_workbook_is_unreadable(tmp_path):
         zf.writestr("readme.txt", "not a workbook")
     with pytest.raises(UnreadableFile, match=r"^砚山县\.xlsx：无法作为电子表格打开"):
         read_grids(path)
+
+
+def _template_copy(tmp_path, name="砚山县.xlsx"):
+    from chuangwen.workbook import build_template, save_workbook
+    from expectations.catalog import load_catalog
+
+    catalog = load_catalog()
+    wb = build_template(catalog, catalog.county_by_name["砚山县"], "2022Q4")
+    ws = wb["填报表"]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "6.3.2c")
+    row[9].value = 96.5
+    path = tmp_path / name
+    save_workbook(wb, path)
+    return path
+
+
+def _rewrite_zip(path, change):
+    with zipfile.ZipFile(path) as src:
+        files = {n: src.read(n) for n in src.namelist()}
+    files = change(files)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for n, data in files.items():
+            dst.writestr(n, data)
+
+
+def test_wps_wrong_sheet_dimension_still_shows_every_cell(tmp_path):
+    from chuangwen.readers import read_workbook
+
+    path = _template_copy(tmp_path)
+
+    def shrink(files):
+        import re
+
+        sheet = "xl/worksheets/sheet1.xml"
+        files[sheet] = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', files[sheet])
+        return files
+
+    _rewrite_zip(path, shrink)
+    grids, details = read_workbook(path)
+    data = grids["填报表"]
+    assert any(r[1] == "6.3.2c" and r[9] == 96.5 for r in data)
+    assert details["填报表"] is not None
+
+
+def test_zip_bomb_is_refused_before_parsing(tmp_path):
+    from chuangwen.readers import read_workbook
+
+    path = tmp_path / "砚山县.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (50 * 1024 * 1024) + b"</a>")
+    with pytest.raises(UnreadableFile, match="压缩比"):
+        read_workbook(path)
+
+
+def test_oversized_file_is_refused(tmp_path, monkeypatch):
+    import chuangwen.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1024)
+    path = _template_copy(tmp_path)
+    with pytest.raises(UnreadableFile, match="超过 0 MB 上限|上限"):
+        readers.read_workbook(path)
+
+
+def test_xml_entity_attack_is_refused(tmp_path):
+    """Entity declarations (billion laughs) are refused, not expanded: calamine does not expand them and
+    openpyxl, which reads the formats, parses through defusedxml."""
+    from chuangwen.readers import _xlsx_details, read_workbook
+
+    path = _template_copy(tmp_path)
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+
+    def inject(files):
+        files["xl/worksheets/sheet3.xml"] = bomb
+        return files
+
+    _rewrite_zip(path, inject)
+    with pytest.raises(UnreadableFile, match="entity"):
+        read_workbook(path)
+    with pytest.raises(UnreadableFile):
+        _xlsx_details(path)
+
+
+def test_xlsm_is_read_as_data_only(tmp_path):
+    from chuangwen.readers import read_workbook
+
+    path = _template_copy(tmp_path, "砚山县.xlsm")
+    grids, _ = read_workbook(path)
+    assert any(r[1] == "6.3.2c" and r[9] == 96.5 for r in grids["填报表"])
+
+
+def test_xls_is_read(tmp_path):
+    import xlwt
+
+    from chuangwen.readers import read_workbook
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("填报表")
+    for c, name in enumerate(["指标编号", "填报值"]):
+        sheet.write(2, c, name)
+    sheet.write(3, 0, "6.3.2c")
+    sheet.write(3, 1, 96.5)
+    path = tmp_path / "砚山县.xls"
+    book.save(str(path))
+    grids, details = read_workbook(path)
+    assert grids["填报表"][3][:2] == ["6.3.2c", 96.5] and details == {}
+
+
+def test_retyped_gbk_csv_states_its_county_in_the_title(tmp_path):
+    from expectations.catalog import load_catalog
+    from transforms.ingest import extract_return
+
+    text = "2022年文山州文明城市创建任务季度填报表\n填报单位：砚山县（532622）　填报季度：2022年第四季度（2022Q4）\n" \
+           "指标编号,填报值\n6.3.2c,９６．５％\n"
+    path = tmp_path / "砚山县-重新录入.csv"
+    path.write_bytes(text.encode("gb18030"))
+    grids = read_grids(path)
+    ret, problems = extract_return(grids, path.name, load_catalog(), None, "2022Q4")
+    assert (ret.county, ret.quarter) == ("砚山县", "2022Q4")
+    assert ret.records.set_index("item_id").loc["6.3.2c", "raw"] == "９６．５％"

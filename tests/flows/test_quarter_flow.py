@@ -20,10 +20,13 @@ NAMES = [c.name for c in CAT.counties]
 def run(tmp_path_factory, prefect_harness):
     from flows.quarter import quarter_flow
 
-    raw = tmp_path_factory.mktemp("raw")
+    raw = tmp_path_factory.mktemp("data") / "raw"
     write_sample(CAT, raw, ["2021Q4", "2022Q3", "2022Q4"])
-    (raw / "2022Q4" / "富宁县.xlsx").write_bytes(b"not a spreadsheet")  # one county sends a broken file
-    out = tmp_path_factory.mktemp("out")
+    q4 = raw / "2022Q4"
+    (q4 / "富宁县.xlsx").write_bytes(b"not a spreadsheet")  # one county sends a broken file
+    (q4 / "广南县.xlsx").unlink()  # one does not report
+    shutil.copy(q4 / "砚山县.xlsx", q4 / "砚山县(1).xlsx")  # one sends its file twice
+    out = raw.parent / "out"
     written = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=out)
     return raw, out, written
 
@@ -43,6 +46,9 @@ def test_bulletin_pdf_embeds_a_cjk_font_and_ranks_every_county(run):
     for name in NAMES:
         assert name in ranking
     assert "富宁县" in ranking and "未报送" in ranking
+    intake = text[text.index("报送和数据问题"):text.index("工作要求")]
+    for words in ("富宁县.xlsx", "文件未采用", "砚山县(1).xlsx", "广南县", "未报送"):
+        assert words in intake, words
 
 
 def test_scores_csv_ranks_reporting_counties_and_names_the_missing_one(run):
@@ -53,8 +59,9 @@ def test_scores_csv_ranks_reporting_counties_and_names_the_missing_one(run):
     ranked = [r for r in rows if r["rank"]]
     assert [int(r["rank"]) for r in ranked] == sorted(int(r["rank"]) for r in ranked)
     assert min(int(r["rank"]) for r in ranked) == 1
-    fuing = next(r for r in rows if r["county"] == "富宁县")
-    assert fuing["rank"] == "" and fuing["not_ranked_reason"] == "未报送"
+    for county in ("富宁县", "广南县"):
+        row = next(r for r in rows if r["county"] == county)
+        assert row["rank"] == "" and row["not_ranked_reason"] == "未报送"
     totals = [float(r["total"]) for r in ranked]
     assert totals == sorted(totals, reverse=True)
     assert 0 < min(totals) <= max(totals) <= 100
@@ -75,21 +82,39 @@ def test_html_has_the_ranking_and_each_countys_unmet_requirements(run):
         assert r["cell"] and r["file"].endswith(".xlsx")  # traceable to the cell it came from
 
 
-def test_a_broken_file_is_reported_without_stopping_the_others(run):
+def test_bad_duplicate_and_missing_files_are_reported_without_stopping_the_others(run):
     _, out, _ = run
     problems = json.loads((out / "2022Q4" / "problems.json").read_text(encoding="utf-8"))
     assert any(p["file"] == "富宁县.xlsx" and "重新保存" in p["message"] for p in problems)
+    assert any(p["file"] == "砚山县(1).xlsx" and "已由 砚山县.xlsx 报送" in p["message"] for p in problems)
+    assert any("广南县本季度未报送" in p["message"] for p in problems)
     inputs = json.loads((out / "2022Q4" / "inputs.json").read_text(encoding="utf-8"))
-    assert len(inputs["files"]) == 7 and all(len(h) == 64 for h in inputs["files"].values())
+    assert "砚山县.xlsx" in inputs["files"] and "砚山县(1).xlsx" not in inputs["files"]
+    assert len(inputs["files"]) == 6 and all(len(h) == 64 for h in inputs["files"].values())
+
+
+def test_every_received_file_is_archived_once_with_its_outcome(run):
+    raw, _, _ = run
+    received = raw.parent / "received"
+    ledger = [json.loads(line) for line in (received / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    outcomes = {r["file"]: r["outcome"] for r in ledger}
+    assert outcomes["富宁县.xlsx"] == "rejected" and outcomes["砚山县(1).xlsx"] == "rejected"
+    assert outcomes["砚山县.xlsx"] == "accepted" and len(ledger) == 8
+    for r in ledger:
+        stored = next((received / "files" / r["sha256"][:2]).glob(r["sha256"] + ".*"))
+        assert stored.read_bytes() == (raw / "2022Q4" / r["file"]).read_bytes()
 
 
 def test_a_rerun_gives_byte_identical_outputs(run, tmp_path):
     from flows.quarter import quarter_flow
 
     raw, out, written = run
+    ledger = raw.parent / "received" / "ledger.jsonl"
+    before = ledger.read_bytes()
     again = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=tmp_path)
     for name in ("bulletin.pdf", "bulletin.html", "scores.csv"):
         assert again[name].read_bytes() == written[name].read_bytes(), name
+    assert ledger.read_bytes() == before  # re-ingesting the same files records nothing new
 
 
 def test_raw_files_are_left_unchanged(run):
