@@ -134,10 +134,14 @@ def run_cmd(
 
     typer.echo(f"正在处理 {quarter} ……")
     written = quarter_flow(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number, issue_date=date)
-    problems = json.loads(written["problems.json"].read_text(encoding="utf-8"))
-    for p in problems:
-        where = "｜".join(x for x in (p["sheet"], p["cell"]) if x)
-        typer.echo(f"  问题：{p['file']}{('｜' + where) if where else ''}：{p['message']}")
+    from transforms.ingest import ERROR, Problem
+
+    problems = [Problem(**p) for p in json.loads(written["problems.json"].read_text(encoding="utf-8"))]
+    shown = [p for p in problems if p.severity == ERROR] + [p for p in problems if p.severity != ERROR][:10]
+    for p in shown:
+        typer.echo(f"  {p}")
+    if len(problems) > len(shown):
+        typer.echo(f"  另有 {len(problems) - len(shown)} 条提示，见 {written['problems.json']}")
     for name in ("bulletin.pdf", "bulletin.html", "scores.csv"):
         typer.echo(f"已生成 {written[name]}")
 
