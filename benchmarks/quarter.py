@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import chuangwen  # noqa: F401
-from chuangwen import stages
+from chuangwen import intake, stages
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
 
@@ -34,8 +34,8 @@ def main() -> None:
         return out
 
     catalog = timed("load catalog", load_catalog)
-    current = timed("ingest quarter (8 files)", stages.ingest_folder, raw / q, catalog, q)
-    earlier = {k: stages.ingest_folder(raw / shift_quarter(q, -4 * k), catalog, shift_quarter(q, -4 * k))
+    current = timed("ingest quarter (8 files)", intake.ingest_folder, raw / q, catalog, q)
+    earlier = {k: intake.ingest_folder(raw / shift_quarter(q, -4 * k), catalog, shift_quarter(q, -4 * k))
                for k in (1, 2)}
     history = stages.history_of(earlier)
     timed("import great_expectations", __import__, "great_expectations")

@@ -65,7 +65,7 @@ def template_cmd(
     raw: Annotated[Path, typer.Option("--raw", help="已报送数据所在文件夹，用于填入“上年同期值”")] = Path("data/raw"),
 ) -> None:
     """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”；附填报说明、下拉选项和上年同期值。"""
-    from chuangwen.stages import last_year_values
+    from chuangwen.intake import last_year_values
     from chuangwen.workbook import write_templates
     from expectations.catalog import load_catalog
 
@@ -85,8 +85,8 @@ def check_cmd(
     quarter: Annotated[str | None, typer.Option("--quarter", help="文件所属季度；默认取文件内注明的季度")] = None,
 ) -> None:
     """检查报送文件：读取、规范化并校验数据质量，不评分。有错误时退出码为 1。"""
+    from chuangwen.intake import check_files
     from chuangwen.report import check_json, check_text
-    from chuangwen.stages import check_files
     from expectations.catalog import load_catalog
 
     if quarter is not None:

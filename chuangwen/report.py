@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from chuangwen.stages import FileResult
+from chuangwen.intake import FileResult
 from transforms.ingest import SEVERITY_LABEL, WARNING
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from chuangwen.intake import last_year_values
 from chuangwen.layout import COL_ID, COL_STATUS, COL_VALUE, HEADER_ROW, HEADERS
 from chuangwen.quarters import parse_quarter, shift_quarter
-from chuangwen.stages import last_year_values
 from chuangwen.workbook import build_template, save_workbook, template_path
 from expectations.catalog import Catalog, Indicator, Input, load_catalog
 

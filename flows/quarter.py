@@ -9,16 +9,16 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from chuangwen import stages
+from chuangwen import intake, stages
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
 from transforms.bulletin import summary_markdown
 
 # Frames and the catalog are passed in memory; caching arrives with content hashes of the raw files.
-ingest = task(stages.ingest_folder, name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+ingest = task(intake.ingest_folder, name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 validate = task(stages.validate, name="validate", cache_policy=NO_CACHE)
 score = task(stages.score, name="score", cache_policy=NO_CACHE)
-archive = task(stages.archive_received, name="archive", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+archive = task(intake.archive_received, name="archive", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 write_outputs = task(stages.write_outputs, name="render", retries=1, retry_delay_seconds=1,
                      cache_policy=NO_CACHE)
 

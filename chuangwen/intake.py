@@ -1,0 +1,183 @@
+"""Intake: reading what counties sent, one file or one quarter's folder, keeping every file received,
+and saying what was not accepted. Never stops on a bad file: its problems say what is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from chuangwen.archive import Archive, Receipt
+from chuangwen.archive import now as archive_now
+from chuangwen.quarters import is_quarter, shift_quarter
+from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
+from chuangwen.validation import validate_quality
+from expectations.catalog import Catalog
+from transforms.bulletin import IntakeNote
+from transforms.ingest import ERROR, RECORD_COLUMNS, Problem, extract_return
+from transforms.normalise import normalise_values
+from transforms.quarter import history_frame, shown_values
+from transforms.reshape import to_wide
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One received file: who and when it is for, whether it was accepted, its rows and its problems."""
+
+    path: Path
+    sha256: str
+    county: str | None
+    quarter: str | None
+    accepted: bool
+    values: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == ERROR)
+
+
+@dataclass
+class Ingested:
+    quarter: str
+    values: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> dict[str, str]:
+        """File name → SHA-256 of the files whose figures were used."""
+        return {f.path.name: f.sha256 for f in self.files if f.accepted}
+
+
+def _empty_values(catalog: Catalog) -> pd.DataFrame:
+    return normalise_values(pd.DataFrame(columns=RECORD_COLUMNS), catalog)[0]
+
+
+def check_file(path: Path, catalog: Catalog, expected_county: str | None = None,
+               expected_quarter: str | None = None) -> FileResult:
+    """Read and normalise one file. Never raises for a bad file: its problems say what is wrong."""
+    path = Path(path)
+    sha = file_sha256(path) if path.is_file() else ""
+    try:
+        grids, details = read_workbook(path)
+    except (UnreadableFile, OSError) as exc:
+        message = str(exc).removeprefix(f"{path.name}：")
+        return FileResult(path, sha, None, None, False, _empty_values(catalog), (Problem(path.name, "", "", message),))
+    ret, problems = extract_return(grids, path.name, catalog, expected_county, expected_quarter, details)
+    if ret is None:
+        return FileResult(path, sha, None, None, False, _empty_values(catalog), tuple(problems))
+    values, found = normalise_values(ret.records, catalog)
+    return FileResult(path, sha, ret.county, ret.quarter, True, values, tuple(problems + found))
+
+
+def check_files(paths: list[Path], catalog: Catalog, quarter: str | None = None) -> list[FileResult]:
+    """Ingest files and run the data-quality suite on them, without scoring (the `check` command).
+
+    The county expected of a file is its name's; the quarter, the one given or the folder's name."""
+    results = []
+    for path in map(Path, paths):
+        county = path.stem if path.stem in catalog.county_by_name else None
+        folder = path.parent.name if is_quarter(path.parent.name) else None
+        results.append(check_file(path, catalog, county, quarter or folder))
+    return [_with_quality_problems(r, catalog) for r in results]
+
+
+def _with_quality_problems(result: FileResult, catalog: Catalog) -> FileResult:
+    if not result.accepted or result.values.empty:
+        return result
+    code = catalog.county_by_name[result.county].code
+    no_history = history_frame({})
+    failures = validate_quality(to_wide(result.values, no_history, catalog, result.quarter, [code]), catalog,
+                                result.quarter)
+    cells = result.values.set_index("item_id")
+    found = []
+    for f in failures.itertuples(index=False):
+        row = cells.loc[f.item_id] if f.item_id in cells.index else None
+        found.append(Problem(result.path.name, "" if row is None else row["sheet"], "" if row is None else row["cell"],
+                             f"数据质量校验未通过：{f.problem}", ERROR, f.item_id,
+                             None, None if row is None else str(row["raw"])))
+    return replace(result, problems=(*result.problems, *found)) if found else result
+
+
+def _intake_order(path: Path, catalog: Catalog) -> tuple[bool, str]:
+    """A file named exactly after its county comes first, so it wins over copies such as 砚山县(1).xlsx."""
+    return path.stem not in catalog.county_by_name, path.name
+
+
+def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
+    """Read every county file of one quarter's folder; a bad file is reported and skipped, never
+    allowed to stop the others. A second file for a county already read is rejected, not merged, and a
+    county with no accepted file is reported as 未报送."""
+    results: list[FileResult] = []
+    taken: dict[str, str] = {}
+    paths = sorted(
+        (p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))),
+        key=lambda p: _intake_order(p, catalog),
+    ) if folder.is_dir() else []
+    for path in paths:
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            results.append(check_file(path, catalog))  # reported as an unsupported file type
+            continue
+        expected = path.stem if path.stem in catalog.county_by_name else None
+        result = check_file(path, catalog, expected, quarter)
+        if result.accepted and result.county in taken:
+            duplicate = Problem(path.name, "", "", f"{result.county} {quarter} 已由 {taken[result.county]} 报送，"
+                                                   "本文件未采用（如需更正，请替换原文件）")
+            result = replace(result, accepted=False, values=_empty_values(catalog),
+                             problems=(*result.problems, duplicate))
+        elif result.accepted:
+            taken[result.county] = path.name
+        results.append(result)
+    missing = [Problem("", "", "", f"{c.name}本季度未报送") for c in catalog.counties if c.name not in taken]
+    frames = [r.values for r in results if r.accepted]
+    values = pd.concat(frames, ignore_index=True) if frames else _empty_values(catalog)
+    problems = [p for r in results for p in r.problems] + missing
+    return Ingested(quarter, values, problems, results)
+
+
+def archive_received(ingested: Ingested, archive_root: Path) -> int:
+    """Keep every file of the quarter in the archive with its outcome; returns how many were new."""
+    archive = Archive(archive_root)
+    when = archive_now()
+    new = 0
+    for f in ingested.files:
+        if not f.path.is_file():
+            continue
+        receipt = Receipt(
+            sha256=f.sha256, file=f.path.name, quarter=ingested.quarter, county=f.county,
+            outcome="accepted" if f.accepted else "rejected",
+            errors=tuple(str(p) for p in f.errors),
+            warnings=sum(p.severity != ERROR for p in f.problems), received_at=when,
+        )
+        new += archive.keep(f.path, receipt)
+    return new
+
+
+def last_year_values(raw_dir: Path, catalog: Catalog, quarter: str) -> dict[str, dict[str, str]]:
+    """County → (figure id → the value accepted for the same quarter a year earlier, as shown)."""
+    earlier = shift_quarter(quarter, -4)
+    if not (Path(raw_dir) / earlier).is_dir():
+        return {}
+    return shown_values(ingest_folder(Path(raw_dir) / earlier, catalog, earlier).values)
+
+
+def intake_notes(ingested: Ingested, catalog: Catalog, shown: int = 5) -> tuple[IntakeNote, ...]:
+    """For the bulletin: files not accepted, values not accepted, counties that did not report."""
+    notes = []
+    for f in ingested.files:
+        county = f.county or "—"
+        if not f.accepted:
+            notes.append(IntakeNote(county, f.path.name, "文件未采用", "；".join(p.message for p in f.errors)))
+        elif f.errors:
+            listed = "；".join(f"{p.cell} {p.item_id or ''}{p.item_name or ''}：{p.message}" for p in f.errors[:shown])
+            more = f"等 {len(f.errors)} 项" if len(f.errors) > shown else ""
+            notes.append(IntakeNote(county, f.path.name, f"{len(f.errors)} 项数据未采用", listed + more))
+    accepted = {f.county for f in ingested.files if f.accepted}
+    for c in catalog.counties:
+        if c.name not in accepted:
+            tried = [f.path.name for f in ingested.files if f.county == c.name]
+            reason = f"报送的 {'、'.join(tried)} 未采用" if tried else "截至处理时未收到报送文件"
+            notes.append(IntakeNote(c.name, "—", "未报送", reason))
+    return tuple(notes)
