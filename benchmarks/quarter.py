@@ -41,7 +41,7 @@ def main() -> None:
     timed("import great_expectations", __import__, "great_expectations")
     outcome = timed("validate (first, builds GX context)", stages.validate, current, history, catalog)
     outcome = timed("validate (warm)", stages.validate, current, history, catalog)
-    scores = timed("score and rank", stages.score, current, outcome, history, catalog, None)
+    scores = timed("score and rank", stages.score, current, outcome, catalog, None)
     with tempfile.TemporaryDirectory() as out:
         timed("render HTML+PDF and write", stages.write_outputs, Path(out), current, outcome, scores, catalog,
               None, None)

@@ -19,6 +19,7 @@ from expectations.catalog import Catalog
 from transforms.bulletin import build_bulletin, default_issue_date
 from transforms.quarter import QuarterScores, history_frame, score_quarter
 from transforms.reshape import to_wide
+from transforms.validation_report import build_validation_report
 
 
 def history_of(earlier: dict[int, Ingested]) -> pd.DataFrame:
@@ -26,16 +27,17 @@ def history_of(earlier: dict[int, Ingested]) -> pd.DataFrame:
     return history_frame({k: v.values for k, v in earlier.items()})
 
 
-def validate(current: Ingested, history: pd.DataFrame, catalog: Catalog) -> ValidationOutcome:
+def validate(current: Ingested, history: pd.DataFrame, catalog: Catalog,
+             docs_dir: Path | None = None) -> ValidationOutcome:
+    """Both suites over all counties at once (one wide table); Data Docs into docs_dir when given."""
     counties = [c.code for c in catalog.counties if c.code in set(current.values["county_code"])]
     wide = to_wide(current.values, history, catalog, current.quarter, counties)
-    return validate_quarter(wide, catalog, current.quarter)
+    return validate_quarter(wide, catalog, current.quarter, docs_dir)
 
 
-def score(current: Ingested, outcome: ValidationOutcome, history: pd.DataFrame, catalog: Catalog,
+def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog,
           previous_ranking: pd.DataFrame | None) -> QuarterScores:
-    return score_quarter(current.values, outcome.rule_results, outcome.dq_failures, history, catalog,
-                         current.quarter, previous_ranking)
+    return score_quarter(current.values, outcome.rules, catalog, current.quarter, previous_ranking)
 
 
 def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
@@ -56,7 +58,7 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
         "indicator_scores.csv": _csv(scores.indicators),
         "task_scores.csv": _csv(scores.tasks),
         "problems.json": _json([asdict(p) for p in current.problems]),
-        "validation.json": _json(outcome.documents),
+        **validation_files(outcome, current, catalog),
         "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
     }
     written = {}
@@ -64,6 +66,19 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
         write_atomic(folder / name, data)
         written[name] = folder / name
     return written
+
+
+def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Catalog) -> dict[str, bytes]:
+    """validation/: raw results, the rule table, our offline Chinese report, the suites as run."""
+    count = sum(len(s["expectations"]) for s in outcome.suites.values())
+    report = build_validation_report(outcome.rules, outcome.dq_failures, current.values, catalog, current.quarter,
+                                     quarter_label(current.quarter), count)
+    return {
+        "validation/results.json": _json(outcome.documents),
+        "validation/rules.csv": _csv(outcome.rules),
+        "validation/report.html": render_html("validation.html.j2", report).encode("utf-8"),
+        **{f"validation/suites/{key}.json": _json(suite) for key, suite in outcome.suites.items()},
+    }
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

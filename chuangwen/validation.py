@@ -1,32 +1,56 @@
-"""Running the catalog's Great Expectations suites on a quarter's wide frame, and reading the results
-back as plain tables: which county met which rule, which figures failed data quality."""
+"""Running the catalog's two Great Expectations suites on a quarter's wide frame, and reading the results
+back as one tidy table: county × indicator × rule → met / not_met / missing / invalid, with the observed
+and the expected value. Scoring and the bulletin read that table; nothing re-computes a rule."""
 
 from __future__ import annotations
 
 import functools
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from expectations.catalog import Catalog
-from expectations.suites import KEY, quality_expectations, threshold_expectations
+from expectations.suites import (
+    KEY,
+    MAIN,
+    comparisons,
+    compliance_expectations,
+    quality_expectations,
+    suite_json,
+)
 
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [KEY]}
-RANGE_MESSAGE = {"scale": "不在可选范围内", "range": "超出合理取值范围", "unique": "同一县（市）重复报送"}
+QUALITY_MESSAGE = {"scale": "不在可选范围内", "range": "超出合理取值范围", "type": "不是数值",
+                   "unique": "同一县（市）重复报送", "county": "不是本州的县（市）", "columns": "表中有未知的指标列"}
+RULE_COLUMNS = [KEY, "indicator_id", "rule", "status", "missing", "observed", "expected", "columns"]
+MET, NOT_MET, MISSING, INVALID = "met", "not_met", "missing", "invalid"
+_SYMBOL = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "="}
+SUITE_NAMES = {"quality": "数据质量", "compliance": "达标"}
 
 
 @dataclass(frozen=True)
 class ValidationOutcome:
-    rule_results: pd.DataFrame  # county_code, indicator_id, rule_met (True/False/None)
+    rules: pd.DataFrame  # RULE_COLUMNS: one row per county, indicator and rule
     dq_failures: pd.DataFrame  # county_code, item_id, check, problem
-    documents: dict  # suite name → GE validation result as JSON
+    documents: dict  # suite → Great Expectations validation result as JSON
+    suites: dict  # suite → the suite as JSON (reviewable, see expectations/suites/)
 
 
 @functools.cache
+def _gx():
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    import great_expectations as gx  # about 4 s: imported once, when first needed
+
+    return gx
+
+
 def _context():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    """A fresh in-memory context per validation: its result store holds only this quarter's results."""
+    gx = _gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -38,31 +62,52 @@ def _context():
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
         analytics_enabled=False,
     )
-    ctx = gx.get_context(mode="ephemeral", project_config=config)
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Path | None):
+    gx = _gx()
+    ctx = _context()
     batch_definition = (
         ctx.data_sources.add_pandas(name="chuangwen")
-        .add_dataframe_asset(name="county_figures")
-        .add_batch_definition_whole_dataframe(name="quarter")
+        .add_dataframe_asset(name=f"{quarter}_counties")
+        .add_batch_definition_whole_dataframe(name=quarter)
     )
-    return gx, batch_definition
+    results, suites = {}, {}
+    for key, build in (("quality", quality_expectations), ("compliance", compliance_expectations)):
+        suite = ctx.suites.add(gx.ExpectationSuite(name=f"{quarter}_{key}", expectations=build(catalog, quarter)))
+        suites[key] = suite_json(suite)
+        definition = ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite))
+        results[key] = definition.run(batch_parameters={"dataframe": wide}, result_format=RESULT_FORMAT)
+        _raise_on_errors(results[key])
+    if docs_dir is not None:
+        build_data_docs(ctx, Path(docs_dir))
+    return results, suites
 
 
-def _run(name: str, expectations: list, wide: pd.DataFrame):
-    gx, batch_definition = _context()
-    suite = gx.ExpectationSuite(name=name, expectations=expectations)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": wide})
-    return batch.validate(suite, result_format=RESULT_FORMAT)
-
-
-def _failing(result) -> list[str]:
-    return [str(row[KEY]) for row in (result.result or {}).get("unexpected_index_list") or []]
-
-
-def _present(wide: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Rows where every column the rule reads has a value (an absent column judges nothing)."""
-    if any(c not in wide for c in columns):
-        return pd.Series(False, index=wide.index)
-    return wide[columns].notna().all(axis=1)
+def build_data_docs(ctx, folder: Path) -> None:
+    """Great Expectations' own Data Docs, built beside, then swapped in whole."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    ctx.add_data_docs_site(
+        "chuangwen",
+        {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(staging)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    ctx.build_data_docs(site_names=["chuangwen"])
+    (staging / "说明.txt").write_text(
+        "这是 Great Expectations 自带的 Data Docs，页面样式和脚本从互联网加载，离线时没有样式。\n"
+        "离线查看请打开上一级文件夹中的 report.html（创文校验报告）。\n", encoding="utf-8")
+    old = folder.with_name(f".{folder.name}.old")
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _raise_on_errors(result) -> None:
@@ -78,44 +123,114 @@ def _raise_on_errors(result) -> None:
                 )
 
 
+def _failing(result) -> set[str]:
+    return {str(row[KEY]) for row in (result.result or {}).get("unexpected_index_list") or []}
+
+
 def _quality_failures(quality) -> pd.DataFrame:
     failures = []
     for res in quality.results:
         meta = res.expectation_config.meta
         if meta["check"] == "required":
             continue  # a missing figure is scored as 未填报, not as bad data
-        for county in _failing(res):
+        counties = _failing(res) if meta["check"] != "columns" or res.success else {"*"}
+        for county in sorted(counties):
             failures.append({KEY: county, "item_id": meta["item_id"], "check": meta["check"],
-                             "problem": RANGE_MESSAGE[meta["check"]]})
+                             "problem": QUALITY_MESSAGE[meta["check"]]})
     return pd.DataFrame(failures, columns=[KEY, "item_id", "check", "problem"])
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _missing_kind(column: str, indicator_id: str) -> str:
+    if "@prev" in column:
+        return "history"
+    return "value" if column == indicator_id else "reference"
+
+
+def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalog: Catalog,
+               quarter: str) -> pd.DataFrame:
+    """The compliance results as one row per county, indicator and rule (three-year parts combined)."""
+    failing = {}
+    for res in compliance.results:
+        meta = res.expectation_config.meta
+        failing[(meta["indicator_id"], meta["rule"], meta["part"])] = _failing(res)
+    bad = set(zip(dq_failures[KEY], dq_failures["item_id"], strict=True))
+    rows = wide.set_index(KEY)
+    parts = []
+    for c in comparisons(catalog, quarter):
+        for county, row in rows.iterrows():
+            observed = row[c.column]
+            other = row[c.other] if c.other else None
+            target = _shown(c.value) if c.other is None and c.op != "in" else None
+            expected = ("、".join(c.allowed) if c.op == "in" else
+                        f"{_SYMBOL[c.op]}{target if target is not None else _shown(other)}")
+            absent = [col for col in c.columns if pd.isna(row[col])]
+            if absent:
+                status, missing = MISSING, _missing_kind(absent[0], c.indicator_id)
+            elif any((county, col.split("@")[0]) in bad for col in c.columns):
+                status, missing = INVALID, None
+            else:
+                status = NOT_MET if county in failing[(c.indicator_id, c.rule, c.part)] else MET
+                missing = None
+            parts.append({KEY: county, "indicator_id": c.indicator_id, "rule": c.rule, "status": status,
+                          "missing": missing, "observed": None if pd.isna(observed) else observed,
+                          "expected": expected if not (c.other and pd.isna(other)) else f"{_SYMBOL.get(c.op, '')}？",
+                          "columns": " ".join(c.columns)})
+    return _combine_parts(pd.DataFrame(parts, columns=RULE_COLUMNS))
+
+
+def _combine_parts(parts: pd.DataFrame) -> pd.DataFrame:
+    """A rule of several comparisons (连续三年) holds when all hold; missing or invalid when any is."""
+    def combine(group: pd.DataFrame) -> pd.Series:
+        first = group.iloc[0].copy()
+        for status in (MISSING, INVALID, NOT_MET):
+            hit = group[group["status"] == status]
+            if len(hit):
+                first["status"], first["missing"] = status, hit.iloc[0]["missing"]
+                break
+        first["expected"] = "；".join(group["expected"])
+        first["columns"] = " ".join(group["columns"])
+        return first
+
+    keys = [KEY, "indicator_id", "rule"]
+    if parts.empty:
+        return parts
+    order = parts[keys].drop_duplicates()
+    combined = parts.groupby(keys, sort=False).apply(combine, include_groups=False).reset_index()
+    out = order.merge(combined, on=keys)[RULE_COLUMNS]
+    missing = out["missing"].astype("object")
+    return out.assign(missing=missing.where(missing.notna(), None))
+
+
 def validate_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.DataFrame:
-    """Only the data-quality suite: which county's figure broke which check."""
-    quality = _run(f"{quarter}_data_quality", quality_expectations(catalog, quarter), wide)
-    _raise_on_errors(quality)
-    return _quality_failures(quality)
+    """Only the data-quality suite (for `check`): which county's figure broke which check."""
+    gx = _gx()
+    ctx = _context()
+    batch = (ctx.data_sources.add_pandas(name="chuangwen").add_dataframe_asset(name="check")
+             .add_batch_definition_whole_dataframe(name="check").get_batch(batch_parameters={"dataframe": wide}))
+    suite = gx.ExpectationSuite(name=f"{quarter}_quality", expectations=quality_expectations(catalog, quarter))
+    result = batch.validate(suite, result_format=RESULT_FORMAT)
+    _raise_on_errors(result)
+    return _quality_failures(result)
 
 
-def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> ValidationOutcome:
-    """Validate one quarter's wide frame with both suites generated from the catalog."""
-    quality = _run(f"{quarter}_data_quality", quality_expectations(catalog, quarter), wide)
-    rules = _run(f"{quarter}_thresholds", threshold_expectations(catalog, quarter), wide)
-    _raise_on_errors(quality)
-    _raise_on_errors(rules)
-    outcomes = []
-    for res in rules.results:
-        cfg = res.expectation_config
-        ind_id = cfg.meta["indicator_id"]
-        kw = cfg.kwargs
-        columns = [kw["column"]] if "column" in kw else [kw["column_A"], kw["column_B"]]
-        judged = _present(wide, columns)
-        failing = set(_failing(res))
-        for county, ok in zip(wide[KEY], judged, strict=True):
-            met = None if not ok else county not in failing
-            outcomes.append({KEY: county, "indicator_id": ind_id, "rule_met": met})
+def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str,
+                     docs_dir: Path | None = None) -> ValidationOutcome:
+    """Validate one quarter's wide frame with both suites; optionally build Data Docs into docs_dir."""
+    results, suites = _run_suites(wide, catalog, quarter, docs_dir)
+    dq = _quality_failures(results["quality"])
     return ValidationOutcome(
-        rule_results=pd.DataFrame(outcomes, columns=[KEY, "indicator_id", "rule_met"]),
-        dq_failures=_quality_failures(quality),
-        documents={"data_quality": quality.to_json_dict(), "thresholds": rules.to_json_dict()},
+        rules=rule_table(wide, results["compliance"], dq, catalog, quarter),
+        dq_failures=dq,
+        documents={key: result.to_json_dict() for key, result in results.items()},
+        suites=suites,
     )
+
+
+def main_rules(rules: pd.DataFrame) -> pd.DataFrame:
+    return rules[rules["rule"] == MAIN]

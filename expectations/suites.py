@@ -1,30 +1,100 @@
-"""Great Expectations suites generated from the catalog: data quality, and one expectation per rule.
+"""Great Expectations suites generated from the catalog: 数据质量 (data quality) and 达标 (compliance).
 
-Wide frames (one row per county) are validated: a column per due figure named by its id, and
-`<id>@prev` for the same quarter a year earlier where a trend rule needs it.
+Both validate one wide frame per quarter: a row per county, a column per due figure named by its id
+(ASCII), `<id>@prev` / `<id>@prev2` for the same quarter one and two years earlier where a trend or an
+alternative (或逐年提升, 连续三年) needs it, and a column per input figure (planning targets, averages).
+
+Compliance has one expectation per rule of every indicator (its main rule, then each alternative);
+a three-year rule is two comparisons (this year against last, last against the year before), both of
+which must hold. Each expectation's meta names its indicator, rule and part, so that results map back.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
 
 from expectations.catalog import Catalog, Indicator
 from expectations.template_rows import due_indicators, due_inputs
 
 KEY = "county_code"
-PREV = "@prev"
+MAIN = "main"
+NUMBER_TYPES = ["float64", "float", "int64", "int"]
+_DIRECTION_OP = {"higher": ">", "lower": "<"}
 
 
-def prev_column(item_id: str) -> str:
-    return f"{item_id}{PREV}"
+def prev_column(item_id: str, years: int = 1) -> str:
+    return f"{item_id}@prev" if years == 1 else f"{item_id}@prev{years}"
+
+
+def history_years(ind: Indicator) -> int:
+    """How many earlier years of this indicator its rules compare with (0, 1 or 2)."""
+    codes = {a.code for a in ind.alternatives}
+    if "3y" in codes:
+        return 2
+    return 1 if ind.op == "trend" or "yoy" in codes else 0
 
 
 def wide_columns(catalog: Catalog, quarter: str) -> list[str]:
-    """Columns of the wide frame for a quarter, in catalog order."""
+    """Columns of the wide frame for a quarter (besides the key), in catalog order."""
     cols = []
     for ind in due_indicators(catalog, quarter):
         cols.append(ind.id)
-        if ind.op == "trend":
-            cols.append(prev_column(ind.id))
+        cols += [prev_column(ind.id, k) for k in range(1, history_years(ind) + 1)]
     return cols + [i.id for i in due_inputs(catalog, quarter)]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One atomic check of a rule: `column` op `other` (a column) or op `value`, or `column` in `allowed`."""
+
+    indicator_id: str
+    rule: str  # "main" or the alternative's code
+    part: int  # 1, or 1 and 2 for a three-year rule
+    column: str
+    op: str  # >= > <= < == in
+    other: str | None = None
+    value: float | None = None
+    allowed: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column, self.other) if self.other else (self.column,)
+
+
+def rule_comparisons(ind: Indicator, catalog: Catalog) -> list[Comparison]:
+    """Every rule of an indicator as atomic comparisons: the main rule, then each alternative."""
+    out = [_main(ind, catalog)]
+    better = _DIRECTION_OP[ind.direction]
+    for alt in ind.alternatives:
+        if alt.code == "yoy":
+            out.append(Comparison(ind.id, "yoy", 1, ind.id, better, other=prev_column(ind.id)))
+        elif alt.code == "3y":
+            out.append(Comparison(ind.id, "3y", 1, ind.id, better, other=prev_column(ind.id)))
+            out.append(Comparison(ind.id, "3y", 2, prev_column(ind.id), better, other=prev_column(ind.id, 2)))
+        elif alt.reference is not None:
+            out.append(Comparison(ind.id, alt.code, 1, alt.figure or ind.id, alt.op, other=alt.reference))
+        else:
+            out.append(Comparison(ind.id, alt.code, 1, alt.figure or ind.id, "in", allowed=(alt.value,)))
+    return out
+
+
+def _main(ind: Indicator, catalog: Catalog) -> Comparison:
+    op, thr = ind.op, ind.threshold
+    if op in (">=", ">", "<=", "<", "=="):
+        return Comparison(ind.id, MAIN, 1, ind.id, op, value=float(thr))
+    if op == "grade":
+        scale = catalog.scales[ind.scale]
+        return Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=scale[: scale.index(thr) + 1])
+    if op == "bool":
+        return Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=(thr,))
+    if op == "trend":
+        return Comparison(ind.id, MAIN, 1, ind.id, ">" if thr == "up" else "<", other=prev_column(ind.id))
+    return Comparison(ind.id, MAIN, 1, ind.id, ind.compare, other=str(thr))
+
+
+def comparisons(catalog: Catalog, quarter: str) -> list[Comparison]:
+    return [c for ind in due_indicators(catalog, quarter) for c in rule_comparisons(ind, catalog)]
 
 
 def _gxe():
@@ -33,53 +103,95 @@ def _gxe():
     return gxe
 
 
-def quality_expectations(catalog: Catalog, quarter: str) -> list:
-    """Required figures present, answers on their scale, numbers within physical ranges."""
+def to_expectation(c: Comparison):
+    """The Great Expectations expectation that checks one comparison, per county row."""
     gxe = _gxe()
-    out = []
-    figures = [*due_indicators(catalog, quarter), *due_inputs(catalog, quarter)]
-    for fig in figures:
-        meta = {"item_id": fig.id, "check": "required"}
-        out.append(gxe.ExpectColumnValuesToNotBeNull(column=fig.id, meta=meta))
+    meta = {"indicator_id": c.indicator_id, "rule": c.rule, "part": c.part}
+    if c.op == "in":
+        return gxe.ExpectColumnValuesToBeInSet(column=c.column, value_set=list(c.allowed), meta=meta)
+    if c.other is None:
+        bounds = {
+            ">=": {"min_value": c.value},
+            ">": {"min_value": c.value, "strict_min": True},
+            "<=": {"max_value": c.value},
+            "<": {"max_value": c.value, "strict_max": True},
+            "==": {"min_value": c.value, "max_value": c.value},
+        }[c.op]
+        return gxe.ExpectColumnValuesToBeBetween(column=c.column, meta=meta, **bounds)
+    a, b = (c.column, c.other) if c.op in (">=", ">") else (c.other, c.column)
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=a, column_B=b, or_equal=c.op in (">=", "<="), ignore_row_if="either_value_is_missing", meta=meta
+    )
+
+
+def compliance_expectations(catalog: Catalog, quarter: str) -> list:
+    """达标: one expectation per comparison of every due indicator's rules."""
+    return [to_expectation(c) for c in comparisons(catalog, quarter)]
+
+
+def quality_expectations(catalog: Catalog, quarter: str) -> list:
+    """数据质量: known counties, once each, only known columns; every required figure present; numbers
+    typed as numbers within their physical range; answers on their scale."""
+    gxe = _gxe()
+    codes = [c.code for c in catalog.counties]
+    out = [
+        gxe.ExpectColumnValuesToBeInSet(column=KEY, value_set=codes, meta={"item_id": KEY, "check": "county"}),
+        gxe.ExpectColumnValuesToBeUnique(column=KEY, meta={"item_id": KEY, "check": "unique"}),
+        gxe.ExpectTableColumnsToMatchSet(column_set=[KEY, *wide_columns(catalog, quarter)], exact_match=True,
+                                         meta={"item_id": "", "check": "columns"}),
+    ]
+    for fig in [*due_indicators(catalog, quarter), *due_inputs(catalog, quarter)]:
+        out.append(gxe.ExpectColumnValuesToNotBeNull(column=fig.id, meta={"item_id": fig.id, "check": "required"}))
         if fig.scale:
             out.append(gxe.ExpectColumnValuesToBeInSet(
-                column=fig.id, value_set=list(catalog.scales[fig.scale]),
-                meta={"item_id": fig.id, "check": "scale"}))
+                column=fig.id, value_set=list(catalog.scales[fig.scale]), meta={"item_id": fig.id, "check": "scale"}))
         else:
             low, high = catalog.physical_range(fig.unit)
+            out.append(gxe.ExpectColumnValuesToBeInTypeList(
+                column=fig.id, type_list=NUMBER_TYPES, meta={"item_id": fig.id, "check": "type"}))
             out.append(gxe.ExpectColumnValuesToBeBetween(
                 column=fig.id, min_value=low, max_value=high, meta={"item_id": fig.id, "check": "range"}))
-    out.append(gxe.ExpectColumnValuesToBeUnique(column=KEY, meta={"item_id": KEY, "check": "unique"}))
     return out
 
 
-def rule_expectation(ind: Indicator, catalog: Catalog):
-    """The one expectation that says, per county, whether the indicator's main rule is met."""
-    gxe = _gxe()
-    meta = {"indicator_id": ind.id, "op": ind.op}
-    op, thr = ind.op, ind.threshold
-    if op in (">=", ">"):
-        return gxe.ExpectColumnValuesToBeBetween(column=ind.id, min_value=thr, strict_min=op == ">", meta=meta)
-    if op in ("<=", "<"):
-        return gxe.ExpectColumnValuesToBeBetween(column=ind.id, max_value=thr, strict_max=op == "<", meta=meta)
-    if op == "==":
-        return gxe.ExpectColumnValuesToBeBetween(column=ind.id, min_value=thr, max_value=thr, meta=meta)
-    if op == "grade":
-        scale = catalog.scales[ind.scale]
-        return gxe.ExpectColumnValuesToBeInSet(
-            column=ind.id, value_set=list(scale[: scale.index(thr) + 1]), meta=meta)
-    if op == "bool":
-        return gxe.ExpectColumnValuesToBeInSet(column=ind.id, value_set=[thr], meta=meta)
-    if op == "trend":
-        a, b = (ind.id, prev_column(ind.id)) if thr == "up" else (prev_column(ind.id), ind.id)
-        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=a, column_B=b, or_equal=False, ignore_row_if="either_value_is_missing", meta=meta)
-    # relative: compare with the reference figure's column
-    a, b = (ind.id, str(thr)) if ind.compare in (">=", ">") else (str(thr), ind.id)
-    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A=a, column_B=b, or_equal=ind.compare in (">=", "<="),
-        ignore_row_if="either_value_is_missing", meta=meta)
+# The reviewable copies: every change of a rule shows in review as a change of these files.
+SUITES_DIR = Path(__file__).with_name("suites")
+SUITE_BUILDERS = {"quality": quality_expectations, "compliance": compliance_expectations}
+QUARTER_KINDS = {"q1-q3": "2022Q1", "q4": "2022Q4"}  # annual figures are due in Q4 only
 
 
-def threshold_expectations(catalog: Catalog, quarter: str) -> list:
-    return [rule_expectation(ind, catalog) for ind in due_indicators(catalog, quarter)]
+def suite_json(suite) -> dict:
+    """A suite as reviewable JSON: stable (no generated ids), in generation order."""
+    data = suite.to_json_dict()
+    data.pop("id", None)
+    for exp in data["expectations"]:
+        exp.pop("id", None)
+    return data
+
+
+def suite_documents(catalog: Catalog) -> dict[str, dict]:
+    """file name → suite JSON, for every suite and kind of quarter."""
+    import great_expectations as gx
+
+    return {
+        f"{key}_{kind}.json": suite_json(gx.ExpectationSuite(name=f"{key}_{kind}", expectations=build(catalog, q)))
+        for key, build in SUITE_BUILDERS.items()
+        for kind, q in QUARTER_KINDS.items()
+    }
+
+
+def main() -> None:
+    """python -m expectations.suites: rewrite the committed copies from the catalog."""
+    import json
+
+    import chuangwen  # noqa: F401  (telemetry off)
+    from expectations.catalog import load_catalog
+
+    SUITES_DIR.mkdir(exist_ok=True)
+    for name, doc in suite_documents(load_catalog()).items():
+        (SUITES_DIR / name).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {SUITES_DIR / name}")
+
+
+if __name__ == "__main__":
+    main()

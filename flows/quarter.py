@@ -43,8 +43,8 @@ def quarter_flow(
                for k in (1, 2)}
     history = stages.history_of(earlier)
     previous_ranking = _previous_ranking(raw_dir, catalog, quarter)
-    outcome = validate(current, history, catalog)
-    scores = score(current, outcome, history, catalog, previous_ranking)
+    outcome = validate(current, history, catalog, out_dir / quarter / "validation" / "data_docs")
+    scores = score(current, outcome, catalog, previous_ranking)
     written = write_outputs(out_dir, current, outcome, scores, catalog, doc_number, issue_date)
     create_markdown_artifact(key=f"quarter-{quarter.lower()}", markdown=summary_markdown(quarter, scores.ranking),
                              description=f"{quarter} 评分摘要")
@@ -61,4 +61,4 @@ def _previous_ranking(raw_dir: Path, catalog, quarter: str):
     history = stages.history_of({k: ingest(raw_dir / shift_quarter(prev, -4 * k), catalog,
                                            shift_quarter(prev, -4 * k)) for k in (1, 2)})
     outcome = validate(ingested, history, catalog)
-    return score(ingested, outcome, history, catalog, None).ranking
+    return score(ingested, outcome, catalog, None).ranking

@@ -20,15 +20,14 @@ class QuarterScores:
 
 def score_quarter(
     values: pd.DataFrame,
-    rule_results: pd.DataFrame,
-    dq_failures: pd.DataFrame,
-    history: pd.DataFrame,
+    rules: pd.DataFrame,
     catalog: Catalog,
     quarter: str,
     previous_ranking: pd.DataFrame | None = None,
 ) -> QuarterScores:
+    """Score a quarter from its figures and the compliance validation's rule table."""
     counties = [c.code for c in catalog.counties if c.code in set(values["county_code"])]
-    indicators = score_indicators(values, rule_results, dq_failures, history, catalog, quarter, counties)
+    indicators = score_indicators(values, rules, catalog, quarter, counties)
     tasks = score_tasks(indicators, values, catalog, quarter, counties)
     totals = total_scores(tasks, catalog) if counties else pd.DataFrame(columns=["county_code", "total"])
     ranking = rank_counties(totals, indicators, catalog, previous_ranking)

@@ -22,11 +22,13 @@ def to_wide(values: pd.DataFrame, history: pd.DataFrame, catalog: Catalog, quart
     columns = wide_columns(catalog, quarter)
     figures = values[values["kind"] != "task"].assign(v=lambda d: figure_values(d))
     wide = figures.pivot(index="county_code", columns="item_id", values="v")
-    last_year = history[history["years_back"] == 1]
-    prev = last_year.pivot(index="county_code", columns="item_id", values="value")
-    prev.columns = [prev_column(c) for c in prev.columns]
-    out = pd.DataFrame(index=pd.Index(counties, name=KEY)).join(wide).join(prev)
+    out = pd.DataFrame(index=pd.Index(counties, name=KEY)).join(wide)
+    for years in (1, 2):
+        earlier = history[history["years_back"] == years]
+        past = earlier.pivot(index="county_code", columns="item_id", values="value")
+        past.columns = [prev_column(c, years) for c in past.columns]
+        out = out.join(past)
     out = out.reindex(columns=columns)
     choice = {f.id for f in (*catalog.indicators, *catalog.inputs) if f.scale}
-    numeric = {c: "float64" for c in columns if c.removesuffix("@prev") not in choice}
+    numeric = {c: "float64" for c in columns if c.split("@")[0] not in choice}
     return out.astype(numeric).astype({c: "object" for c in columns if c not in numeric}).reset_index()

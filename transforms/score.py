@@ -1,8 +1,8 @@
 """Achievement per indicator, points per task, totals per county (PRODUCT.md §5).
 
-Inputs are the quarter's normalised long table, the per-county outcome of each main rule as judged by
-the Great Expectations threshold suite, the data-quality failures, and earlier years' values for the
-seed's 逐年/连续三年 alternatives.
+Inputs are the quarter's normalised long table and the rule table of the compliance validation
+(chuangwen/validation.py: county × indicator × rule → met / not_met / missing / invalid). Whether a
+rule holds is read from that table, never computed here; only partial credit is.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from expectations.catalog import Catalog, Indicator
+from expectations.suites import MAIN
 from expectations.template_rows import due_indicators, status_tasks
 
 MET, MET_ALT, UNMET = "达标", "替代达标", "未达标"
 MISSING, BAD_DATA, UNDECIDABLE = "未填报", "数据异常", "无法判定"
 UNMET_CAP = 0.99  # partial credit never reaches a met rule's full credit
-OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal}
 
 
 def _lookup(values: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
@@ -29,33 +29,6 @@ def _figure(row) -> object:
     if row.answer is not None and row.answer == row.answer:
         return row.answer
     return None if pd.isna(row.value) else float(row.value)
-
-
-def _better(ind: Indicator, new: float, old: float) -> bool:
-    return new > old if ind.direction == "higher" else new < old
-
-
-def _alternative_met(ind, county, value, rows, history) -> str | None:
-    """The code of the first alternative that holds, else None."""
-    for alt in ind.alternatives:
-        if alt.code in ("yoy", "3y"):
-            past = history.get((county, ind.id), [])
-            needed = 1 if alt.code == "yoy" else 2
-            if len(past) >= needed and all(p is not None for p in past[:needed]) and value is not None:
-                series = [value, *past[:needed]]
-                if all(_better(ind, series[i], series[i + 1]) for i in range(needed)):
-                    return alt.code
-            continue
-        figure = value if alt.figure is None else _figure(rows.get((county, alt.figure)))
-        target = alt.value if alt.reference is None else _figure(rows.get((county, alt.reference)))
-        if figure is None or target is None:
-            continue
-        if isinstance(figure, str) or isinstance(target, str):
-            if alt.op == "==" and figure == target:
-                return alt.code
-        elif OPS[alt.op](figure, target):
-            return alt.code
-    return None
 
 
 def partial_credit(ind: Indicator, value: float, reference: float | None = None) -> float:
@@ -77,25 +50,18 @@ def partial_credit(ind: Indicator, value: float, reference: float | None = None)
 
 def score_indicators(
     values: pd.DataFrame,
-    rule_results: pd.DataFrame,
-    dq_failures: pd.DataFrame,
-    history: pd.DataFrame,
+    rules: pd.DataFrame,
     catalog: Catalog,
     quarter: str,
     counties: list[str],
 ) -> pd.DataFrame:
     """One row per reporting county and due indicator: outcome, achievement in [0, 1] (NaN when
-    undecidable) and the cell the figure came from.
+    undecidable), the alternative that made it pass, and the file and cell the figure came from.
 
-    history: columns county_code, item_id, years_back (1, 2), value: the same quarter in earlier years.
+    rules: county_code, indicator_id, rule, status, missing (value/history/reference), observed, expected.
     """
     rows = _lookup(values)
-    met = {(r.county_code, r.indicator_id): r.rule_met for r in rule_results.itertuples(index=False)}
-    bad = dq_failures.groupby(["county_code", "item_id"])["problem"].agg("；".join).to_dict()
-    past: dict[tuple[str, str], list[float | None]] = {}
-    for (county, item), grp in history.groupby(["county_code", "item_id"]):
-        by_year = dict(zip(grp["years_back"], grp["value"], strict=True))
-        past[(county, item)] = [None if pd.isna(by_year.get(k)) else by_year.get(k) for k in (1, 2)]
+    by_rule = {(r.county_code, r.indicator_id, r.rule): r for r in rules.itertuples(index=False)}
     out = []
     for county in counties:
         for ind in due_indicators(catalog, quarter):
@@ -105,20 +71,22 @@ def score_indicators(
             rec = {"county_code": county, "indicator_id": ind.id, "task_id": ind.task,
                    "value": value, "reference": reference, "cell": None if row is None else row.cell,
                    "file": None if row is None else row.file, "alternative": None, "note": ""}
-            rule_met = met.get((county, ind.id))
+            main = by_rule.get((county, ind.id, MAIN))
+            passed = next((a.code for a in ind.alternatives
+                           if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == "met"), None)
             if row is not None and row.rejected:
                 rec.update(outcome=BAD_DATA, achievement=0.0, note=f"填报值“{row.raw}”未被采用：{row.issue}")
-            elif value is None:
+            elif value is None or main is None:
                 rec.update(outcome=MISSING, achievement=0.0)
-            elif ind.op == "relative" and reference is None:
-                rec.update(outcome=MISSING, achievement=0.0, note=f"参照数据 {ind.threshold} 未填报")
-            elif (county, ind.id) in bad:
-                rec.update(outcome=BAD_DATA, achievement=0.0, note=bad[(county, ind.id)])
-            elif rule_met is True:
+            elif main.status == "invalid":
+                rec.update(outcome=BAD_DATA, achievement=0.0, note="数据质量校验未通过")
+            elif main.status == "met":
                 rec.update(outcome=MET, achievement=1.0)
-            elif (alt := _alternative_met(ind, county, value, rows, past)) is not None:
-                rec.update(outcome=MET_ALT, achievement=1.0, alternative=alt)
-            elif rule_met is None or pd.isna(rule_met):
+            elif passed is not None:
+                rec.update(outcome=MET_ALT, achievement=1.0, alternative=passed)
+            elif main.status == "missing" and main.missing == "reference":
+                rec.update(outcome=MISSING, achievement=0.0, note=f"参照数据 {ind.threshold} 未填报")
+            elif main.status == "missing":
                 rec.update(outcome=UNDECIDABLE, achievement=np.nan, note="无上年同期数据，无法判定")
             else:
                 credit = partial_credit(ind, value, reference) if not ind.is_choice else 0.0

@@ -1,4 +1,4 @@
-"""The generated Great Expectations suites judge each county's rules and data quality correctly."""
+"""The generated suites judge every kind of rule per county, and name the right county."""
 
 from __future__ import annotations
 
@@ -14,52 +14,82 @@ from expectations.suites import KEY, wide_columns
 CAT = load_catalog()
 Q = "2022Q4"
 A, B, C = "532601", "532622", "532623"
+NA = math.nan
 
 
-def wide(**columns):
+def wide(columns: dict[str, list]) -> pd.DataFrame:
     """Three counties; every due column present (NaN) unless given."""
     frame = pd.DataFrame({KEY: [A, B, C]})
     for col in wide_columns(CAT, Q):
-        values = columns.get(col.replace(".", "_").replace("@", "__"), [math.nan] * 3)
+        values = columns.get(col, [NA] * 3)
         frame[col] = pd.Series(values, dtype="object" if any(isinstance(v, str) for v in values) else "float64")
     return frame
 
 
+FIGURES = {
+    "7.1.1a": [98.0, 97.9, NA],  # ≥98
+    "10.2.1a": [96.0, 95.0, NA],  # >95: 95 is not enough
+    "8.2.1c": [5.0, 5.1, 0.0],  # ≤5
+    "8.1.3b": ["Ⅰ类", "Ⅱ类", "Ⅲ类"],  # Ⅱ类 or better
+    "7.1.2b": ["是", "否", NA],  # yes/no
+    "8.2.1a": [100.0, 99.0, 100.0], "R8.2.1a": [100.0, 100.0, NA],  # ≥ its planning target
+    "6.1.2b": [27000.0, 25000.0, 26000.0], "R6.1.2p": [26000.0] * 3, "R6.1.2n": [35000.0] * 3,  # > average
+    "6.3.2a": [30.0, 30.0, 40.0], "6.3.2a@prev": [28.0, 31.0, NA],  # ≥36 or better than last year
+    "8.1.3d": [1.0, 1.0, 0.0], "8.1.3d@prev": [2.0, 2.0, 1.0], "8.1.3d@prev2": [3.0, 1.0, NA],  # 0 or 3 years down
+    "6.1.1a": [110.0, 100.0, 90.0], "6.1.1a@prev": [100.0, 100.0, NA],  # up on last year
+    "1.4.3b": [50.0, 140.0, 49.9],  # a share above 100 % is invalid
+    "8.1.1a": [80.0, 80.0, 90.0], "X8.1.1a": [90.0, 80.0, NA], "R8.1.1a": [85.0] * 3,
+}
+
+
 @pytest.fixture(scope="module")
 def outcome():
-    frame = wide(
-        **{
-            "10_2_1a": [96.0, 95.0, math.nan],  # >95 strict: 95 is not enough; a blank is not judged
-            "8_2_1c": [5.0, 5.1, 0.0],  # ≤5
-            "8_1_3b": ["Ⅰ类", "Ⅱ类", "Ⅲ类"],  # Ⅱ类 or better
-            "6_1_1a": [110.0, 100.0, 90.0],
-            "6_1_1a__prev": [100.0, 100.0, math.nan],  # up: strictly higher than last year
-            "8_2_1b": [100.0, 101.0, 99.0],
-            "R8_2_1b": [100.0, 100.0, 100.0],  # ≤ the reference
-            "1_4_3b": [50.0, 140.0, 49.9],  # a share above 100 % is bad data
-        }
-    )
-    return validate_quarter(frame, CAT, Q)
+    return validate_quarter(wide(FIGURES), CAT, Q)
 
 
-def met(outcome, ind):
-    rows = outcome.rule_results[outcome.rule_results["indicator_id"] == ind].set_index(KEY)["rule_met"]
-    return [rows[A], rows[B], rows[C]]
+def statuses(outcome, ind, rule="main"):
+    table = outcome.rules
+    rows = table[(table["indicator_id"] == ind) & (table["rule"] == rule)].set_index(KEY)
+    return [(rows.loc[c, "status"], rows.loc[c, "missing"]) for c in (A, B, C)]
+
+
+def st(*names):
+    return [(n, kind) if n == "missing" else (n, None) for n, kind in
+            ((n.split(":")[0], n.split(":")[1] if ":" in n else None) for n in names)]
 
 
 @pytest.mark.parametrize(
-    ("ind", "expected"),
+    ("ind", "rule", "expected"),
     [
-        ("10.2.1a", [True, False, None]),
-        ("8.2.1c", [True, False, True]),
-        ("8.1.3b", [True, True, False]),
-        ("6.1.1a", [True, False, None]),
-        ("8.2.1b", [True, False, True]),
-        ("1.4.3b", [True, True, False]),
+        ("7.1.1a", "main", st("met", "not_met", "missing:value")),
+        ("10.2.1a", "main", st("met", "not_met", "missing:value")),
+        ("8.2.1c", "main", st("met", "not_met", "met")),
+        ("8.1.3b", "main", st("met", "met", "not_met")),
+        ("7.1.2b", "main", st("met", "not_met", "missing:value")),
+        ("8.2.1a", "main", st("met", "not_met", "missing:reference")),
+        ("6.1.2b", "main", st("met", "not_met", "not_met")),  # equal to the average is not above it
+        ("6.1.2b", "national_average", st("not_met", "not_met", "not_met")),
+        ("6.3.2a", "main", st("not_met", "not_met", "met")),
+        ("6.3.2a", "yoy", st("met", "not_met", "missing:history")),
+        ("8.1.3d", "main", st("not_met", "not_met", "met")),
+        ("8.1.3d", "3y", st("met", "not_met", "missing:history")),
+        ("6.1.1a", "main", st("met", "not_met", "missing:history")),
+        ("1.4.3b", "main", st("met", "invalid", "not_met")),
+        ("8.1.1a", "aqi_target", st("met", "not_met", "missing:reference")),
     ],
+    ids=lambda v: v if isinstance(v, str) else None,
 )
-def test_rules_are_judged_per_county(outcome, ind, expected):
-    assert met(outcome, ind) == expected
+def test_each_rule_kind_passes_and_fails_the_right_county(outcome, ind, rule, expected):
+    assert statuses(outcome, ind, rule) == expected
+
+
+def test_rule_table_carries_observed_and_expected_values(outcome):
+    t = outcome.rules.set_index([KEY, "indicator_id", "rule"])
+    assert t.loc[(B, "10.2.1a", "main"), "observed"] == 95.0
+    assert t.loc[(B, "10.2.1a", "main"), "expected"] == "＞95"
+    assert t.loc[(B, "6.3.2a", "yoy"), "expected"] == "＞31"
+    assert t.loc[(A, "8.1.3d", "3y"), "expected"] == "＜2；＜3"
+    assert t.loc[(C, "8.1.3b", "main"), "expected"] == "Ⅰ类、Ⅱ类"
 
 
 def test_out_of_range_figures_fail_data_quality(outcome):
@@ -68,13 +98,12 @@ def test_out_of_range_figures_fail_data_quality(outcome):
     assert not ((bad[KEY] == A) & (bad["item_id"] == "1.4.3b")).any()
 
 
-def test_results_are_kept_as_json(outcome):
-    docs = outcome.documents
-    assert set(docs) == {"data_quality", "thresholds"}
-    assert len(docs["thresholds"]["results"]) == len(CAT.indicators)
+def test_results_and_suites_are_kept_as_json(outcome):
+    assert set(outcome.documents) == set(outcome.suites) == {"quality", "compliance"}
+    assert len(outcome.documents["compliance"]["results"]) == len(outcome.suites["compliance"]["expectations"])
 
 
-def test_a_missing_column_judges_nothing():
-    frame = wide().drop(columns=["10.2.1a"])
+def test_a_missing_column_stops_the_validation():
+    frame = wide({}).drop(columns=["10.2.1a"])
     with pytest.raises(RuntimeError, match="failed to run"):
         validate_quarter(frame, CAT, Q)

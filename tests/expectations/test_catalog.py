@@ -10,7 +10,7 @@ import yaml
 
 from expectations.catalog import CATALOG_PATH, CatalogError, load_catalog, parse_catalog
 from expectations.rules import rule_text
-from expectations.suites import rule_expectation
+from expectations.suites import rule_comparisons, to_expectation
 from expectations.template_rows import template_rows
 
 SEED = Path(__file__).resolve().parents[2] / "docs" / "source" / "wenwenmingban-2022-1.txt"
@@ -127,8 +127,8 @@ def test_every_rule_has_expectation_template_row_and_text(catalog):
     for ind in catalog.indicators:
         assert rule_text(ind, catalog)
         assert ind.id in rows_q4
-        exp = rule_expectation(ind, catalog)
-        assert exp.meta["indicator_id"] == ind.id
+        exp = to_expectation(rule_comparisons(ind, catalog)[0])
+        assert exp.meta == {"indicator_id": ind.id, "rule": "main", "part": 1}
 
 
 def test_quarterly_template_asks_status_for_tasks_without_due_figures(catalog):

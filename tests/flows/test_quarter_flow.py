@@ -121,3 +121,37 @@ def test_raw_files_are_left_unchanged(run):
     raw, _, _ = run
     assert (raw / "2022Q4" / "富宁县.xlsx").read_bytes() == b"not a spreadsheet"
     assert shutil.which("pdftotext")
+
+
+def test_validation_folder_holds_results_report_suites_and_data_docs(run):
+    _, out, _ = run
+    folder = out / "2022Q4" / "validation"
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert set(results) == {"quality", "compliance"}
+    assert (folder / "suites" / "compliance.json").exists() and (folder / "suites" / "quality.json").exists()
+    assert (folder / "data_docs" / "index.html").exists()
+    assert "需联网" in (folder / "report.html").read_text(encoding="utf-8")
+    assert "联网" in (folder / "data_docs" / "说明.txt").read_text(encoding="utf-8")
+
+
+def test_chinese_report_works_offline_and_shows_every_failed_figure(run):
+    import re
+
+    _, out, _ = run
+    folder = out / "2022Q4" / "validation"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r'(src|href)="(https?:)?//', html), "the report must not load anything from the network"
+    assert not re.search(r"@import|url\(", html)
+    with (folder / "rules.csv").open(encoding="utf-8-sig") as fh:
+        rules = list(csv.DictReader(fh))
+    passed_by_alternative = {(r["county_code"], r["indicator_id"]) for r in rules if r["rule"] != "main"
+                             and r["status"] == "met"}
+    failed = [r for r in rules if r["rule"] == "main" and r["status"] in ("not_met", "invalid")
+              and (r["county_code"], r["indicator_id"]) not in passed_by_alternative]
+    assert failed
+    failures = html[html.index("三、未通过的数值"):html.index("四、数据质量问题")]
+    rows = re.findall(r"<tr class=\"not_met\">(.*?)</tr>", failures, flags=re.S)
+    shown = {(re.findall(r"<td[^>]*>(.*?)</td>", r)[0], re.findall(r"<td[^>]*>(.*?)</td>", r)[1]) for r in rows}
+    for r in failed:
+        county = CAT.county_by_code[r["county_code"]].name
+        assert (county, r["indicator_id"]) in shown, (county, r["indicator_id"])

@@ -30,17 +30,13 @@ def values(*rows):
     return pd.DataFrame(out)
 
 
-def rules(**met):
-    return pd.DataFrame([{"county_code": C, "indicator_id": k.replace("_", "."), "rule_met": v}
-                         for k, v in met.items()], columns=["county_code", "indicator_id", "rule_met"])
-
-
-NO_DQ = pd.DataFrame(columns=["county_code", "item_id", "check", "problem"])
-NO_HISTORY = pd.DataFrame(columns=["county_code", "item_id", "years_back", "value"])
-
-
-def history(*rows):
-    return pd.DataFrame([{"county_code": C, "item_id": i, "years_back": k, "value": v} for i, k, v in rows])
+def rules(*rows):
+    """The compliance rule table: (indicator, rule, status[, missing]) for the one county."""
+    out = [{"county_code": C, "indicator_id": ind, "rule": rule, "status": status,
+            "missing": more[0] if more else None, "observed": None, "expected": "", "columns": ind}
+           for ind, rule, status, *more in rows]
+    return pd.DataFrame(out, columns=["county_code", "indicator_id", "rule", "status", "missing", "observed",
+                                      "expected", "columns"])
 
 
 def outcome(frame, ind):
@@ -48,24 +44,25 @@ def outcome(frame, ind):
     return row["outcome"], row["achievement"]
 
 
-def score(vals, rule_results, dq=NO_DQ, hist=NO_HISTORY):
-    return score_indicators(vals, rule_results, dq, hist, CAT, Q, [C])
+def score(vals, rule_table):
+    return score_indicators(vals, rule_table, CAT, Q, [C])
 
 
 @pytest.mark.parametrize(
-    ("ind", "value", "met", "expected"),
+    ("ind", "value", "status", "expected"),
     [
-        ("1.4.3b", 55.0, True, ("达标", 1.0)),
-        ("1.4.3b", 40.0, False, ("未达标", 0.5)),  # floor 30, threshold 50
-        ("1.4.3b", 20.0, False, ("未达标", 0.0)),  # below the floor
-        ("10.2.1a", 95.0, False, ("未达标", 0.99)),  # >95% is strict: 95 misses, capped below full
-        ("8.2.1c", 10.0, False, ("未达标", 0.5)),  # ≤5%, floor 15
-        ("7.1.2b", "否", False, ("未达标", 0.0)),  # yes/no: no partial credit
-        ("8.1.3b", "Ⅲ类", False, ("未达标", 0.0)),  # class rule: no partial credit
+        ("1.4.3b", 55.0, "met", ("达标", 1.0)),
+        ("1.4.3b", 40.0, "not_met", ("未达标", 0.5)),  # floor 30, threshold 50
+        ("1.4.3b", 20.0, "not_met", ("未达标", 0.0)),  # below the floor
+        ("10.2.1a", 95.0, "not_met", ("未达标", 0.99)),  # >95% is strict: 95 misses, capped below full
+        ("8.2.1c", 10.0, "not_met", ("未达标", 0.5)),  # ≤5%, floor 15
+        ("7.1.2b", "否", "not_met", ("未达标", 0.0)),  # yes/no: no partial credit
+        ("8.1.3b", "Ⅲ类", "not_met", ("未达标", 0.0)),  # class rule: no partial credit
+        ("1.4.3b", 180.0, "invalid", ("数据异常", 0.0)),  # failed data quality, whatever the rule says
     ],
 )
-def test_rule_outcomes(ind, value, met, expected):
-    got = outcome(score(values((ind, value)), rules(**{ind.replace(".", "_"): met})), ind)
+def test_rule_outcomes(ind, value, status, expected):
+    got = outcome(score(values((ind, value)), rules((ind, "main", status))), ind)
     assert got[0] == expected[0]
     assert got[1] == pytest.approx(expected[1])
 
@@ -74,50 +71,40 @@ def test_missing_figure_is_flagged_and_scores_zero():
     assert outcome(score(values(), rules()), "1.4.3b") == ("未填报", 0.0)
 
 
-def test_failed_data_quality_scores_zero_even_if_the_rule_holds():
-    dq = pd.DataFrame([{"county_code": C, "item_id": "1.4.3b", "check": "range", "problem": "超出合理取值范围"}])
-    got = score(values(("1.4.3b", 180.0)), rules(**{"1_4_3b": True}), dq)
-    assert outcome(got, "1.4.3b") == ("数据异常", 0.0)
-
-
 def test_a_value_rejected_at_ingest_is_bad_data_with_its_reason():
     vals = values(("1.4.3b", math.nan)).assign(raw="约五成", rejected=True, issue="“约五成”不是具体数值")
-    row = score(vals, rules(**{"1_4_3b": None})).set_index("indicator_id").loc["1.4.3b"]
+    row = score(vals, rules(("1.4.3b", "main", "missing", "value"))).set_index("indicator_id").loc["1.4.3b"]
     assert (row["outcome"], row["achievement"]) == ("数据异常", 0.0)
     assert "约五成" in row["note"] and "不是具体数值" in row["note"]
 
 
-def test_yoy_alternative_meets_an_unmet_threshold():
-    got = score(values(("6.3.2a", 30.0)), rules(**{"6_3_2a": False}), hist=history(("6.3.2a", 1, 28.5)))
-    assert outcome(got, "6.3.2a") == ("替代达标", 1.0)
-    worse = score(values(("6.3.2a", 30.0)), rules(**{"6_3_2a": False}), hist=history(("6.3.2a", 1, 31.0)))
-    assert outcome(worse, "6.3.2a")[0] == "未达标"
-
-
-def test_three_year_decrease_needs_two_earlier_years():
-    vals = values(("8.1.3d", 1.0))
-    full = history(("8.1.3d", 1, 2.0), ("8.1.3d", 2, 3.0))
-    assert outcome(score(vals, rules(**{"8_1_3d": False}), hist=full), "8.1.3d") == ("替代达标", 1.0)
-    one_year = history(("8.1.3d", 1, 2.0))
-    assert outcome(score(vals, rules(**{"8_1_3d": False}), hist=one_year), "8.1.3d") == ("未达标", 0.0)
-
-
-def test_alternative_on_input_figures():
-    vals = values(("8.1.1a", 80.0), ("X8.1.1a", 90.0), ("R8.1.1a", 85.0), ("X8.1.1b", "否"))
-    got = score(vals, rules(**{"8_1_1a": False})).set_index("indicator_id").loc["8.1.1a"]
-    assert (got["outcome"], got["alternative"]) == ("替代达标", "aqi_target")
+@pytest.mark.parametrize(
+    ("ind", "alternatives", "expected"),
+    [
+        ("6.3.2a", [("yoy", "met")], ("替代达标", "yoy")),
+        ("6.3.2a", [("yoy", "not_met")], ("未达标", None)),
+        ("8.1.3d", [("3y", "met")], ("替代达标", "3y")),
+        ("8.1.3d", [("3y", "missing", "history")], ("未达标", None)),
+        ("8.1.1a", [("aqi_target", "not_met"), ("class2_standard", "met"), ("3y", "missing", "history")],
+         ("替代达标", "class2_standard")),
+    ],
+)
+def test_an_alternative_that_holds_in_the_rule_table_meets_the_requirement(ind, alternatives, expected):
+    table = rules((ind, "main", "not_met"), *[(ind, *alt) for alt in alternatives])
+    row = score(values((ind, 1.0)), table).set_index("indicator_id").loc[ind]
+    assert (row["outcome"], row["alternative"]) == expected
 
 
 def test_trend_without_history_is_undecidable_not_met():
-    got = score(values(("6.1.1a", 95000.0)), rules(**{"6_1_1a": None}))
+    got = score(values(("6.1.1a", 95000.0)), rules(("6.1.1a", "main", "missing", "history")))
     out, ach = outcome(got, "6.1.1a")
     assert out == "无法判定" and math.isnan(ach)
 
 
 def test_relative_rule_partial_credit_against_reference():
-    got = score(values(("8.2.1b", 105.0), ("R8.2.1b", 100.0)), rules(**{"8_2_1b": False}))
+    got = score(values(("8.2.1b", 105.0), ("R8.2.1b", 100.0)), rules(("8.2.1b", "main", "not_met")))
     assert outcome(got, "8.2.1b") == ("未达标", pytest.approx(0.5))  # ≤ reference, floor ratio 1.1
-    no_ref = score(values(("8.2.1b", 105.0)), rules(**{"8_2_1b": None}))
+    no_ref = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "missing", "reference")))
     assert outcome(no_ref, "8.2.1b")[0] == "未填报"
 
 
@@ -128,7 +115,7 @@ def test_partial_credit_is_linear_between_floor_and_threshold():
 
 def test_task_points_come_from_indicators_or_status():
     vals = values(("1.4.3a", 95.0), ("1.4.3b", 40.0), ("1.1.1", "基本完成"))
-    ind = score(vals, rules(**{"1_4_3a": True, "1_4_3b": False}))
+    ind = score(vals, rules(("1.4.3a", "main", "met"), ("1.4.3b", "main", "not_met")))
     tasks = score_tasks(ind, vals, CAT, Q, [C]).set_index("task_id")
     assert tasks.loc["1.4.3", "score"] == pytest.approx(2 * (1.0 + 0.5) / 2)
     assert tasks.loc["1.1.1", "score"] == pytest.approx(0.8)
