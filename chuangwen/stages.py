@@ -75,10 +75,15 @@ def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Cat
                                      quarter_label(current.quarter), count)
     return {
         "validation/results.json": _json(outcome.documents),
-        "validation/rules.csv": _csv(outcome.rules),
+        "validation/rules.csv": _csv(_with_names(outcome.rules, catalog)),
         "validation/report.html": render_html("validation.html.j2", report).encode("utf-8"),
         **{f"validation/suites/{key}.json": _json(suite) for key, suite in outcome.suites.items()},
     }
+
+
+def _with_names(rules: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    names = {i.id: i.name for i in catalog.indicators}
+    return rules.assign(indicator_name=rules["indicator_id"].map(names))
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
