@@ -107,6 +107,9 @@ RAW_HELP = "各县（市）报送文件所在文件夹（按季度分子文件�
 DOC_NUMBER_HELP = "发文字号，如 文文明办〔2023〕4号；默认按成文年份和季度编号"
 
 
+HISTORY_HELP = "历史库文件（DuckDB）；默认为输出文件夹下的 history.duckdb"
+
+
 @app.command("run")
 def run_cmd(
     quarter: Annotated[str | None, typer.Option("--quarter", help=QUARTER_HELP)] = None,
@@ -114,26 +117,73 @@ def run_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
     doc_number: Annotated[str | None, typer.Option("--doc-number", help=DOC_NUMBER_HELP)] = None,
     issue_date: Annotated[str | None, typer.Option("--issue-date", help="成文日期，如 2023-01-10")] = None,
+    history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
 ) -> None:
-    """处理一个季度：读取报送文件、校验、评分、排名，生成通报（PDF、HTML）和得分表。"""
-    if quarter is None:
-        available = quarters_in(raw)
-        if not available:
-            raise _fail(f"{raw} 下没有形如 2022Q4 的季度文件夹")
-        quarter = available[-1]
-    quarter = _quarter(quarter)
+    """处理一个季度：读取报送文件、校验、评分、排名、红黑榜、派单，生成通报（PDF、HTML）和得分表。
+    历史库中缺少的更早季度会先按顺序补算，以便同比、趋势和派单跟踪有据可依。"""
+    from flows.quarter import backfill_flow, default_history, quarter_flow
+
+    quarter = _latest_or(quarter, raw)
     if not (raw / quarter).is_dir():
         raise _fail(f"找不到季度文件夹 {raw / quarter}")
-    date = None
-    if issue_date:
-        try:
-            date = dt.date.fromisoformat(issue_date)
-        except ValueError as exc:
-            raise _fail(f"成文日期应为 YYYY-MM-DD，收到：{issue_date}") from exc
-    from flows.quarter import quarter_flow
+    date = _date(issue_date)
+    from chuangwen.history import HistoryStore
 
+    store = HistoryStore(history or default_history(out))
+    done = set(store.quarters())
+    missing = [q for q in quarters_in(raw) if q < quarter and q not in done]
+    if missing:
+        typer.echo(f"历史库中缺少 {'、'.join(missing)}，先按顺序补算……")
+        backfill_flow(quarters=missing, raw_dir=raw, out_dir=out, history_path=history)
     typer.echo(f"正在处理 {quarter} ……")
-    written = quarter_flow(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number, issue_date=date)
+    written = quarter_flow(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number, issue_date=date,
+                           history_path=history)
+    _report(written)
+
+
+@app.command("backfill")
+def backfill_cmd(
+    start: Annotated[str | None, typer.Option("--from", help="起始季度，如 2021Q1；默认为最早的季度")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="结束季度，如 2022Q4；默认为最新的季度")] = None,
+    raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
+    history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
+) -> None:
+    """按时间顺序补算一段季度（可重复运行）：每个季度只替换该季度自己的结果。"""
+    from flows.quarter import backfill_flow
+
+    available = quarters_in(raw)
+    if not available:
+        raise _fail(f"{raw} 下没有形如 2022Q4 的季度文件夹")
+    first, last = _quarter(start or available[0]), _quarter(end or available[-1])
+    quarters = [q for q in available if first <= q <= last]
+    if not quarters:
+        raise _fail(f"{raw} 中没有 {first} 至 {last} 之间的季度")
+    typer.echo(f"按顺序处理 {'、'.join(quarters)} ……")
+    results = backfill_flow(quarters=quarters, raw_dir=raw, out_dir=out, history_path=history)
+    for q, written in results.items():
+        typer.echo(f"{q}：已生成 {written['bulletin.pdf']}")
+
+
+def _latest_or(quarter: str | None, raw: Path) -> str:
+    if quarter is not None:
+        return _quarter(quarter)
+    available = quarters_in(raw)
+    if not available:
+        raise _fail(f"{raw} 下没有形如 2022Q4 的季度文件夹")
+    return available[-1]
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise _fail(f"成文日期应为 YYYY-MM-DD，收到：{text}") from exc
+
+
+def _report(written: dict[str, Path]) -> None:
     from transforms.ingest import ERROR, Problem
 
     problems = [Problem(**p) for p in json.loads(written["problems.json"].read_text(encoding="utf-8"))]
@@ -142,7 +192,7 @@ def run_cmd(
         typer.echo(f"  {p}")
     if len(problems) > len(shown):
         typer.echo(f"  另有 {len(problems) - len(shown)} 条提示，见 {written['problems.json']}")
-    for name in ("bulletin.pdf", "bulletin.html", "scores.csv"):
+    for name in ("bulletin.pdf", "bulletin.html", "scores.csv", "scores.xlsx", "orders.csv"):
         typer.echo(f"已生成 {written[name]}")
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from chuangwen.archive import Archive, Receipt
 from chuangwen.archive import now as archive_now
+from chuangwen.office_files import OFFICE_FILES
 from chuangwen.quarters import is_quarter, shift_quarter
 from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
 from chuangwen.validation import validate_quality
@@ -113,7 +114,8 @@ def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
     results: list[FileResult] = []
     taken: dict[str, str] = {}
     paths = sorted(
-        (p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))),
+        (p for p in folder.iterdir()
+         if p.is_file() and not p.name.startswith((".", "~$")) and p.stem not in OFFICE_FILES),
         key=lambda p: _intake_order(p, catalog),
     ) if folder.is_dir() else []
     for path in paths:

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from chuangwen.config import QuarterSettings
+from chuangwen.history import HistoryStore
 from chuangwen.intake import Ingested, intake_notes
+from chuangwen.office_files import INSPECTION, PROVINCE_RANK, find_office_file, read_inspection, read_province_rank
 from chuangwen.render import render_html, render_pdf
 from chuangwen.validation import ValidationOutcome, validate_quarter
 from chuangwen.workbook import write_atomic
+from chuangwen.workbook_export import detail_workbook
 from chuangwen.zh import quarter_label
 from expectations.catalog import Catalog
-from transforms.bulletin import build_bulletin, default_issue_date
+from transforms.bulletin import build_bulletin, bulletin_extras
+from transforms.goals import creation_summary, goal_status
+from transforms.ingest import Problem
+from transforms.lists import LIST_COLUMNS, escalate, focus_name, red_black_lists
+from transforms.orders import order_ledger, rectification_rates
+from transforms.progress import progress_classes
 from transforms.quarter import QuarterScores, history_frame, score_quarter
 from transforms.reshape import to_wide
+from transforms.robustness import rank_ranges
 from transforms.validation_report import build_validation_report
 
 
@@ -35,29 +45,109 @@ def validate(current: Ingested, history: pd.DataFrame, catalog: Catalog,
     return validate_quarter(wide, catalog, current.quarter, docs_dir)
 
 
-def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog,
-          previous_ranking: pd.DataFrame | None) -> QuarterScores:
-    return score_quarter(current.values, outcome.rules, catalog, current.quarter, previous_ranking)
+@dataclass(frozen=True)
+class OfficeInputs:
+    """The office's own optional files for the quarter (督导评分, 省级测评排名)."""
+
+    ratings: pd.DataFrame
+    finding_counts: pd.DataFrame
+    province_rank: tuple[int, int] | None
+    problems: tuple[Problem, ...]
+
+
+def office_inputs(folder: Path, catalog: Catalog) -> OfficeInputs:
+    ratings, counts, problems = pd.DataFrame(), pd.DataFrame(), []
+    if path := find_office_file(folder, INSPECTION):
+        ratings, counts, found = read_inspection(path, catalog)
+        problems += found
+    rank = None
+    if path := find_office_file(folder, PROVINCE_RANK):
+        rank, found = read_province_rank(path, catalog)
+        problems += found
+    return OfficeInputs(ratings if len(ratings) else None, counts if len(counts) else None, rank, tuple(problems))
+
+
+def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog, previous_ranking: pd.DataFrame | None,
+          office: OfficeInputs | None = None) -> QuarterScores:
+    office = office or OfficeInputs(None, None, None, ())
+    return score_quarter(current.values, outcome.rules, catalog, current.quarter, previous_ranking,
+                         office.ratings, office.finding_counts)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the office does with the scores: 大比武 lists, escalation, goals, orders, progress, robustness."""
+
+    settings: QuarterSettings
+    focus_name: str | None
+    lists: pd.DataFrame
+    escalations: pd.DataFrame
+    goals: pd.DataFrame
+    creation: str
+    orders: pd.DataFrame
+    rates: pd.DataFrame
+    progress: pd.DataFrame
+    robustness: pd.DataFrame
+
+
+def assess(quarter: str, scores: QuarterScores, history: pd.DataFrame, store: HistoryStore, catalog: Catalog,
+           settings: QuarterSettings, office: OfficeInputs, issued_on: dt.date) -> Assessment:
+    """Lists, escalation, goals, orders and progress for the quarter, from its scores and the store."""
+    if settings.focus:
+        lists = red_black_lists(scores.tasks, scores.ranking, catalog, settings.focus, settings.lists)
+        earlier = store.before("lists", quarter)
+        escalations = escalate(lists, earlier if len(earlier) else pd.DataFrame(columns=["quarter"]),
+                               settings.escalation)
+    else:
+        lists, escalations = pd.DataFrame(columns=LIST_COLUMNS), escalate(
+            pd.DataFrame(columns=LIST_COLUMNS), pd.DataFrame(columns=["quarter"]), settings.escalation)
+    goals = goal_status(scores.ranking, catalog, settings.lines, office.province_rank)
+    orders = order_ledger(store.latest_before("orders", quarter), scores.indicators, scores.tasks, catalog, quarter,
+                          issued_on, settings.order_deadline_quarters)
+    robustness = rank_ranges(scores.tasks, scores.ranking, catalog, settings.robustness.draws,
+                             settings.robustness.spread, settings.robustness.seed)
+    return Assessment(
+        settings=settings,
+        focus_name=focus_name(catalog, settings.focus) if settings.focus else None,
+        lists=lists, escalations=escalations, goals=goals, creation=creation_summary(goals, catalog),
+        orders=orders, rates=rectification_rates(orders, quarter, catalog),
+        progress=progress_classes(scores.indicators, history, catalog, quarter), robustness=robustness,
+    )
+
+
+def record(store: HistoryStore, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
+           assessment: Assessment) -> None:
+    """Replace this quarter in the history store, in one transaction."""
+    sha = current.accepted
+    figures = current.values.assign(sha256=current.values["file"].map(sha))
+    store.write_quarter(current.quarter, {
+        "figures": figures, "rules": outcome.rules, "indicator_scores": scores.indicators,
+        "task_scores": scores.tasks, "ranking": scores.ranking, "deductions": scores.deductions,
+        "lists": assessment.lists, "escalations": assessment.escalations, "goals": assessment.goals,
+        "orders": assessment.orders, "progress": assessment.progress, "robustness": assessment.robustness,
+    })
 
 
 def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
-                  catalog: Catalog, doc_number: str | None, issue_date: dt.date | None) -> dict[str, Path]:
-    """Write the quarter's bulletin (HTML, PDF), scores and the check results, each atomically."""
+                  assessment: Assessment, catalog: Catalog, doc_number: str | None,
+                  issue_date: dt.date, office_problems: tuple[Problem, ...] = ()) -> dict[str, Path]:
+    """Write the quarter's bulletin (HTML, PDF), scores, orders and the check results, each atomically."""
     quarter = current.quarter
     folder = Path(out_dir) / quarter
-    year, q = quarter.split("Q")
-    issue_date = issue_date or default_issue_date(quarter)
-    doc_number = doc_number or f"文文明办〔{issue_date.year}〕{int(q)}号"
+    doc_number = doc_number or f"文文明办〔{issue_date.year}〕{int(quarter[-1])}号"
     ctx = build_bulletin(quarter, quarter_label(quarter), scores.ranking, scores.indicators, scores.tasks,
-                         catalog, doc_number, issue_date, intake_notes(current, catalog))
+                         catalog, doc_number, issue_date, intake_notes(current, catalog),
+                         extras=bulletin_extras(assessment, scores, catalog, quarter))
     html = render_html("bulletin.html.j2", ctx)
     paths = {
         "bulletin.html": html.encode("utf-8"),
         "bulletin.pdf": render_pdf(html),
         "scores.csv": _csv(scores.ranking),
+        "scores.xlsx": detail_workbook(scores, assessment, catalog),
+        "orders.csv": _csv(assessment.orders),
         "indicator_scores.csv": _csv(scores.indicators),
         "task_scores.csv": _csv(scores.tasks),
-        "problems.json": _json([asdict(p) for p in current.problems]),
+        "problems.json": _json([asdict(p) for p in (*current.problems, *office_problems)]),
         **validation_files(outcome, current, catalog),
         "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
     }

@@ -126,6 +126,28 @@ class Indicator(_Model):
         return self.op in ("grade", "bool")
 
 
+class Deduction(_Model):
+    """An item of the negative list: points deducted per occurrence, up to a cap."""
+
+    id: str = Field(pattern=r"^N\d+$")
+    name: str
+    points: float = Field(gt=0)
+    cap: float = Field(gt=0)
+    source: str
+    indicator: str | None = None
+    when: str | None = None
+    per: float | None = Field(default=None, gt=0)
+    inspection: bool = False
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Deduction:
+        if self.inspection == (self.indicator is not None):
+            raise ValueError(f"deduction {self.id} needs exactly one trigger: indicator or inspection")
+        if self.indicator is not None and (self.when is None) == (self.per is None):
+            raise ValueError(f"deduction {self.id} on an indicator needs `when` (an answer) or `per` (a count)")
+        return self
+
+
 class TaskEntry(_Model):
     num: int = Field(ge=1)
     title: str
@@ -174,6 +196,7 @@ class Catalog(_Model):
     areas: tuple[Area, ...]
     inputs: tuple[Input, ...]
     indicators: tuple[Indicator, ...]
+    negative_list: tuple[Deduction, ...] = ()
 
     @functools.cached_property
     def tasks(self) -> tuple[Task, ...]:
@@ -272,6 +295,9 @@ class Catalog(_Model):
                 for ref in (alt.figure, alt.reference):
                     if ref is not None and ref not in figure_ids:
                         problems.append(f"{where}: alternative {alt.code} names unknown figure {ref}")
+        for item in self.negative_list:
+            if item.indicator is not None and item.indicator not in self.indicator_by_id:
+                problems.append(f"negative list {item.id}: unknown indicator {item.indicator}")
         if len(self.tasks) != TASK_COUNT:
             problems.append(f"the seed lists {TASK_COUNT} tasks, the catalog {len(self.tasks)}")
         total = sum(t.points for t in self.tasks)

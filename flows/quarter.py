@@ -1,4 +1,5 @@
-"""The quarterly flow: ingest → validate → score → render, for one quarter given as a parameter."""
+"""The quarterly flow (ingest → validate → score → assess → render → record) and the backfill flow that
+runs quarters in order. The quarter is always a parameter, never taken from the clock."""
 
 from __future__ import annotations
 
@@ -10,17 +11,32 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from chuangwen import intake, stages
+from chuangwen.config import load_config
+from chuangwen.history import HistoryStore
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
-from transforms.bulletin import summary_markdown
+from transforms.bulletin import default_issue_date, summary_markdown
 
 # Frames and the catalog are passed in memory; caching arrives with content hashes of the raw files.
 ingest = task(intake.ingest_folder, name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+archive = task(intake.archive_received, name="archive", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+office = task(stages.office_inputs, name="office files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 validate = task(stages.validate, name="validate", cache_policy=NO_CACHE)
 score = task(stages.score, name="score", cache_policy=NO_CACHE)
-archive = task(intake.archive_received, name="archive", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-write_outputs = task(stages.write_outputs, name="render", retries=1, retry_delay_seconds=1,
-                     cache_policy=NO_CACHE)
+assess = task(stages.assess, name="assess", cache_policy=NO_CACHE)
+write_outputs = task(stages.write_outputs, name="render", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
+record = task(stages.record, name="record history", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+
+
+@task(name="read history", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def read_history(store: HistoryStore, quarter: str):
+    """Earlier years' figures of the same quarter, and last quarter's ranking (None if not run)."""
+    previous = store.read("ranking", [shift_quarter(quarter, -1)])
+    return store.history_values(quarter), (previous if len(previous) else None)
+
+
+def default_history(out_dir: Path) -> Path:
+    return Path(out_dir) / "history.duckdb"
 
 
 @flow(name="chuangwen-quarter", log_prints=False)
@@ -31,34 +47,45 @@ def quarter_flow(
     doc_number: str | None = None,
     issue_date: dt.date | None = None,
     archive_dir: Path | None = None,
+    history_path: Path | None = None,
+    config_path: Path | None = None,
 ) -> dict[str, Path]:
-    """Run one quarter. Last quarter is scored too (for the rank change), and the same quarter of the
-    two previous years is read for the seed's 逐年/连续三年 rules. Every file received this quarter is
-    kept in the archive (default: received/ beside the raw folder) with its outcome."""
+    """Run one quarter. Earlier years' figures, last quarter's ranking, earlier black lists and the open
+    orders come from the history store; the quarter's own rows in it are replaced at the end. Every file
+    received is kept in the archive (default: received/ beside the raw folder)."""
     catalog = load_catalog()
+    settings = load_config(config_path).for_quarter(quarter)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    store = HistoryStore(history_path or default_history(out_dir))
+    issued_on = issue_date or default_issue_date(quarter)
     current = ingest(raw_dir / quarter, catalog, quarter)
     archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
-    earlier = {k: ingest(raw_dir / shift_quarter(quarter, -4 * k), catalog, shift_quarter(quarter, -4 * k))
-               for k in (1, 2)}
-    history = stages.history_of(earlier)
-    previous_ranking = _previous_ranking(raw_dir, catalog, quarter)
+    history, previous_ranking = read_history(store, quarter)
+    office_files = office(raw_dir / quarter, catalog)
     outcome = validate(current, history, catalog, out_dir / quarter / "validation" / "data_docs")
-    scores = score(current, outcome, catalog, previous_ranking)
-    written = write_outputs(out_dir, current, outcome, scores, catalog, doc_number, issue_date)
+    scores = score(current, outcome, catalog, previous_ranking, office_files)
+    assessment = assess(quarter, scores, history, store, catalog, settings, office_files, issued_on)
+    written = write_outputs(out_dir, current, outcome, scores, assessment, catalog, doc_number, issued_on,
+                            office_files.problems)
+    record(store, current, outcome, scores, assessment)
     create_markdown_artifact(key=f"quarter-{quarter.lower()}", markdown=summary_markdown(quarter, scores.ranking),
                              description=f"{quarter} 评分摘要")
     return written
 
 
-def _previous_ranking(raw_dir: Path, catalog, quarter: str):
-    prev = shift_quarter(quarter, -1)
-    if not (raw_dir / prev).is_dir():
-        return None
-    ingested = ingest(raw_dir / prev, catalog, prev)
-    if ingested.values.empty:
-        return None
-    history = stages.history_of({k: ingest(raw_dir / shift_quarter(prev, -4 * k), catalog,
-                                           shift_quarter(prev, -4 * k)) for k in (1, 2)})
-    outcome = validate(ingested, history, catalog)
-    return score(ingested, outcome, catalog, None).ranking
+@flow(name="chuangwen-backfill", log_prints=False)
+def backfill_flow(
+    quarters: list[str],
+    raw_dir: Path = Path("data/raw"),
+    out_dir: Path = Path("data/out"),
+    archive_dir: Path | None = None,
+    history_path: Path | None = None,
+    config_path: Path | None = None,
+) -> dict[str, dict[str, Path]]:
+    """Run the given quarters oldest first, each as its own quarterly run: idempotent, since a quarter's
+    run replaces only that quarter's rows and files."""
+    return {
+        q: quarter_flow(quarter=q, raw_dir=raw_dir, out_dir=out_dir, archive_dir=archive_dir,
+                        history_path=history_path, config_path=config_path)
+        for q in sorted(quarters)
+    }

@@ -21,6 +21,11 @@ def change(value: int | None) -> str:
     return f"↑{value}" if value > 0 else f"↓{-value}"
 
 
+def percent(value: float | None) -> str:
+    """A rate in [0, 1] as a percentage: 0.875 → 87.5%; a dash where there is none."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
 def rank(value: int | None) -> str:
     return "—" if value is None else str(value)
 
@@ -29,4 +34,5 @@ def chinese_date(value: dt.date) -> str:
     return cn_date(value)
 
 
-FILTERS = {"score": score, "change": change, "rank": rank, "cn_date": chinese_date, "cn_num": cn_numeral}
+FILTERS = {"percent": percent, "score": score, "change": change, "rank": rank, "cn_date": chinese_date,
+           "cn_num": cn_numeral}

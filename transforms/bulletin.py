@@ -57,6 +57,45 @@ class IntakeNote:
 
 
 @dataclass(frozen=True)
+class Listed:
+    county: str
+    rate: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    county: str
+    goal: str
+    status: str
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    county: str
+    new: int
+    closed: int
+    overdue: int
+    open: int
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class BulletinExtras:
+    """Lists, goals and orders of the quarter (see chuangwen.stages.assess)."""
+
+    focus_name: str | None
+    list_rule: str
+    red: tuple[Listed, ...]
+    black: tuple[Listed, ...]
+    goals: tuple[GoalRow, ...]
+    creation: str
+    orders: tuple[OrderRow, ...]
+    overdue: tuple[str, ...]  # the overdue orders' problems, "county：problem"
+    rank_ranges: dict[str, str]
+
+
+@dataclass(frozen=True)
 class BulletinContext:
     issuer: str
     doc_number: str
@@ -74,6 +113,7 @@ class BulletinContext:
     county_issues: tuple[CountyIssues, ...]
     intake: tuple[IntakeNote, ...]
     catalog_version: str
+    extras: BulletinExtras | None = None
 
 
 def default_issue_date(quarter: str) -> dt.date:
@@ -118,6 +158,7 @@ def build_bulletin(
     doc_number: str,
     issue_date: dt.date,
     intake: tuple[IntakeNote, ...] = (),
+    extras: BulletinExtras | None = None,
 ) -> BulletinContext:
     """Assemble the bulletin's context from the quarter's ranking and scores."""
     counts = indicator_scores.assign(met=indicator_scores["outcome"].isin(["达标", "替代达标"]),
@@ -156,6 +197,7 @@ def build_bulletin(
         county_issues=issues,
         intake=intake,
         catalog_version=catalog.version,
+        extras=extras,
     )
 
 
@@ -167,3 +209,36 @@ def summary_markdown(quarter: str, ranking: pd.DataFrame) -> str:
         total = "—" if pd.isna(r.total) else f"{r.total:.2f}"
         lines.append(f"| {rank} | {r.county} | {total} | {r.not_ranked_reason} |")
     return "\n".join(lines)
+
+
+def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> BulletinExtras:
+    """The bulletin's view of the quarter's assessment (lists, goals, orders, rank ranges)."""
+    rule = assessment.settings.lists
+    rule_text = (f"得分率前 {rule.top} 名上红榜、后 {rule.bottom} 名上黑榜（并列均列入）" if rule.rule == "rank" else
+                 f"得分率不低于 {rule.red_at:.0%} 上红榜、低于 {rule.black_below:.0%} 上黑榜")
+    actions = {r.county_code: f"连续第{r.streak}次上黑榜，{r.action}" for r in assessment.escalations.itertuples()}
+
+    def listed(kind: str) -> tuple[Listed, ...]:
+        rows = assessment.lists[assessment.lists["list"] == kind]
+        return tuple(Listed(r.county, None if pd.isna(r.focus_rate) else float(r.focus_rate),
+                            actions.get(r.county_code, "")) for r in rows.itertuples(index=False))
+
+    orders = assessment.orders
+    new = orders[orders["issued_quarter"] == quarter]
+    closed_now = orders[orders["closed_quarter"] == quarter]
+    rows = []
+    for c in catalog.counties:
+        rate = assessment.rates.set_index("county_code").loc[c.code, "rate"]
+        rows.append(OrderRow(c.name, int((new["county_code"] == c.code).sum()),
+                             int((closed_now["county_code"] == c.code).sum()),
+                             int(((orders["county_code"] == c.code) & (orders["status"] == "逾期")).sum()),
+                             int(((orders["county_code"] == c.code) & (orders["status"] != "已销号")).sum()),
+                             None if rate is None or pd.isna(rate) else float(rate)))
+    overdue = tuple(f"{r.county}：{r.problem}" for r in orders[orders["status"] == "逾期"].itertuples(index=False))
+    ranges = {r.county: (f"{r.rank_low}–{r.rank_high}" if r.rank_low != r.rank_high else f"{r.rank_low}")
+              for r in assessment.robustness.itertuples(index=False)}
+    return BulletinExtras(
+        focus_name=assessment.focus_name, list_rule=rule_text, red=listed("红榜"), black=listed("黑榜"),
+        goals=tuple(GoalRow(r.county, r.goal, r.status) for r in assessment.goals.itertuples(index=False)),
+        creation=assessment.creation, orders=tuple(rows), overdue=overdue, rank_ranges=ranges,
+    )

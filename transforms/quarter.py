@@ -8,13 +8,14 @@ import pandas as pd
 
 from expectations.catalog import Catalog
 from transforms.rank import rank_counties
-from transforms.score import score_indicators, score_tasks, total_scores
+from transforms.score import deductions, score_indicators, score_tasks, total_scores
 
 
 @dataclass(frozen=True)
 class QuarterScores:
     indicators: pd.DataFrame
     tasks: pd.DataFrame
+    deductions: pd.DataFrame
     ranking: pd.DataFrame
 
 
@@ -24,14 +25,18 @@ def score_quarter(
     catalog: Catalog,
     quarter: str,
     previous_ranking: pd.DataFrame | None = None,
+    ratings: pd.DataFrame | None = None,
+    finding_counts: pd.DataFrame | None = None,
 ) -> QuarterScores:
-    """Score a quarter from its figures and the compliance validation's rule table."""
+    """Score a quarter from its figures and the compliance validation's rule table; the office's
+    inspection ratings override self-reported statuses and its findings feed the negative list."""
     counties = [c.code for c in catalog.counties if c.code in set(values["county_code"])]
     indicators = score_indicators(values, rules, catalog, quarter, counties)
-    tasks = score_tasks(indicators, values, catalog, quarter, counties)
-    totals = total_scores(tasks, catalog) if counties else pd.DataFrame(columns=["county_code", "total"])
+    tasks = score_tasks(indicators, values, catalog, quarter, counties, ratings)
+    cut = deductions(values, finding_counts, catalog, counties)
+    totals = total_scores(tasks, catalog, cut) if counties else pd.DataFrame(columns=["county_code", "total"])
     ranking = rank_counties(totals, indicators, catalog, previous_ranking)
-    return QuarterScores(indicators, tasks, ranking)
+    return QuarterScores(indicators, tasks, cut, ranking)
 
 
 def history_frame(earlier: dict[int, pd.DataFrame]) -> pd.DataFrame:

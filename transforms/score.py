@@ -96,12 +96,19 @@ def score_indicators(
 
 
 def score_tasks(
-    indicator_scores: pd.DataFrame, values: pd.DataFrame, catalog: Catalog, quarter: str, counties: list[str]
+    indicator_scores: pd.DataFrame,
+    values: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    counties: list[str],
+    ratings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Points per county and task: points × mean achievement of its decidable indicators, or
-    points × the credit of its completion status when no indicator is due this quarter."""
+    points × the credit of its completion status when no indicator is due this quarter. The office's
+    inspection rating (ratings: county_code, task_id, status, file, cell) overrides the county's own."""
     credit = catalog.completion_credit()
     statuses = {(r.county_code, r.item_id): r for r in values[values["kind"] == "task"].itertuples(index=False)}
+    rated = {} if ratings is None else {(r.county_code, r.task_id): r for r in ratings.itertuples(index=False)}
     by_status = set(status_tasks(catalog, quarter))
     mean_ach = (
         indicator_scores.groupby(["county_code", "task_id"])["achievement"].mean().to_dict()
@@ -111,11 +118,12 @@ def score_tasks(
     for county in counties:
         for task in catalog.tasks:
             rec = {"county_code": county, "task_id": task.id, "area": task.area, "points": task.points,
-                   "status": None, "file": None, "cell": None}
+                   "status": None, "status_source": None, "file": None, "cell": None}
             if task.id in by_status:
-                row = statuses.get((county, task.id))
+                row = rated.get((county, task.id)) or statuses.get((county, task.id))
                 status = None if row is None else row.status
-                rec.update(status=status or MISSING, file=None if row is None else row.file,
+                source = "督导评分" if (county, task.id) in rated else ("自评" if status else None)
+                rec.update(status=status or MISSING, status_source=source, file=None if row is None else row.file,
                            cell=None if row is None else row.cell, achievement=credit.get(status, 0.0))
             else:
                 rec["achievement"] = mean_ach.get((county, task.id), np.nan)
@@ -124,15 +132,48 @@ def score_tasks(
     return pd.DataFrame(out)
 
 
-def total_scores(task_scores: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """County totals on 100 points and per-area scores. A task with no decidable figure is left out and
-    the total rescaled over the points that could be judged, so no county gains or loses by it."""
+def deductions(values: pd.DataFrame, counts: pd.DataFrame | None, catalog: Catalog,
+               counties: list[str]) -> pd.DataFrame:
+    """Negative-list deductions per county and item: occurrences × points, at most the item's cap.
+
+    counts: county_code, item_id, count from the office's inspection sheet (inspection items)."""
+    rows = _lookup(values)
+    counted = {} if counts is None else {(r.county_code, r.item_id): r.count for r in counts.itertuples(index=False)}
+    out = []
+    for county in counties:
+        for item in catalog.negative_list:
+            if item.inspection:
+                n = counted.get((county, item.id), 0) or 0
+            else:
+                figure = _figure(rows.get((county, item.indicator)))
+                if item.when is not None:
+                    n = 1 if figure == item.when else 0
+                else:
+                    n = int(figure // item.per) if isinstance(figure, float) and figure > 0 else 0
+            if n:
+                out.append({"county_code": county, "item_id": item.id, "name": item.name, "count": n,
+                            "points": min(n * item.points, item.cap)})
+    return pd.DataFrame(out, columns=["county_code", "item_id", "name", "count", "points"])
+
+
+def total_scores(task_scores: pd.DataFrame, catalog: Catalog, deducted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """County totals on 100 points, less negative-list deductions (never below 0), and per-area scores
+    and 得分率. A task with no decidable figure is left out and the total rescaled over the points that
+    could be judged, so no county gains or loses by it."""
     decided = task_scores.dropna(subset=["achievement"])
     judged = decided.groupby("county_code")["points"].sum()
     raw = decided.groupby("county_code")["score"].sum()
     totals = pd.DataFrame({"judged_points": judged, "raw_score": raw.round(4)})
-    totals["total"] = (raw / judged * 100).round(2)
+    totals["before_deduction"] = (raw / judged * 100).round(2)
+    cut = (pd.Series(0.0, index=totals.index) if deducted is None or deducted.empty
+           else deducted.groupby("county_code")["points"].sum().reindex(totals.index, fill_value=0.0))
+    totals["deduction"] = cut
+    totals["total"] = (totals["before_deduction"] - cut).clip(lower=0).round(2)
+    nums = [a.num for a in catalog.areas]
     areas = decided.pivot_table(index="county_code", columns="area", values="score", aggfunc="sum").round(4)
-    areas = areas.reindex(columns=[a.num for a in catalog.areas])
-    areas.columns = [f"area_{c}" for c in areas.columns]
-    return totals.join(areas).reset_index()
+    areas = areas.reindex(columns=nums)
+    area_points = decided.pivot_table(index="county_code", columns="area", values="points", aggfunc="sum")
+    rates = (areas / area_points.reindex(columns=nums)).round(4)
+    areas.columns = [f"area_{c}" for c in nums]
+    rates.columns = [f"area_{c}_rate" for c in nums]
+    return totals.join(areas).join(rates).reset_index()

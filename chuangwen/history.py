@@ -1,0 +1,120 @@
+"""The history store: an embedded DuckDB database with every quarter's accepted figures, validation rule
+results, scores, ranks, lists, goals and orders. Writing a quarter replaces that quarter's rows only, in
+one transaction; other quarters' rows are never touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from chuangwen.quarters import shift_quarter
+
+TABLES = ("figures", "rules", "indicator_scores", "task_scores", "ranking", "deductions", "lists", "escalations",
+          "goals", "orders", "progress", "robustness")
+
+
+def _prepared(frame: pd.DataFrame, quarter: str) -> pd.DataFrame:
+    """Types DuckDB can hold whatever the quarter: text columns as strings (a None stays NULL)."""
+    out = frame.assign(quarter=quarter)
+    for col in out.columns:
+        series = out[col]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            text = series.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else
+                              (f"{v:g}" if isinstance(v, float) else str(v)))
+            out[col] = text.astype("object")
+    return out
+
+
+def _sql_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(series):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+class HistoryStore:
+    """A DuckDB file; each table has a `quarter` column and is written one quarter at a time."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        if read_only and not self.path.exists():
+            return duckdb.connect(":memory:")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(self.path), read_only=read_only)
+
+    def write_quarter(self, quarter: str, tables: dict[str, pd.DataFrame]) -> None:
+        """Replace this quarter's rows of every given table, all in one transaction."""
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise ValueError(f"unknown history tables: {sorted(unknown)}")
+        with self._connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for name, frame in tables.items():
+                    self._replace(con, name, _prepared(frame, quarter), quarter)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _replace(con, name: str, frame: pd.DataFrame, quarter: str) -> None:
+        existing = {r[0]: r[1] for r in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [name]).fetchall()}
+        if not existing:
+            columns = ", ".join(f'"{c}" {_sql_type(frame[c])}' for c in frame.columns)
+            con.execute(f'CREATE TABLE "{name}" ({columns})')
+        else:
+            for c in frame.columns:
+                if c not in existing:
+                    con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {_sql_type(frame[c])}')
+            con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
+        con.register("incoming", frame)
+        con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM incoming')
+        con.unregister("incoming")
+
+    def read(self, name: str, quarters: list[str] | None = None) -> pd.DataFrame:
+        """Rows of a table, for the given quarters or all; text NULLs come back as None."""
+        with self._connect(read_only=True) as con:
+            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall():
+                return pd.DataFrame()
+            if quarters is None:
+                frame = con.execute(f'SELECT * FROM "{name}" ORDER BY ALL').df()
+            else:
+                frame = con.execute(f'SELECT * FROM "{name}" WHERE quarter IN (SELECT UNNEST(?)) ORDER BY ALL',
+                                    [quarters]).df()
+        for col in frame.columns:
+            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+                frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
+        return frame
+
+    def quarters(self, name: str = "ranking") -> list[str]:
+        frame = self.read(name)
+        return sorted(frame["quarter"].unique()) if len(frame) else []
+
+    def history_values(self, quarter: str) -> pd.DataFrame:
+        """The same quarter one and two years earlier: county_code, item_id, years_back, value."""
+        wanted = {shift_quarter(quarter, -4 * k): k for k in (1, 2)}
+        figures = self.read("figures", list(wanted))
+        if figures.empty:
+            return pd.DataFrame(columns=["county_code", "item_id", "value", "years_back"])
+        figures = figures[figures["kind"] != "task"]
+        return figures.assign(years_back=figures["quarter"].map(wanted))[
+            ["county_code", "item_id", "value", "years_back"]].reset_index(drop=True)
+
+    def latest_before(self, name: str, quarter: str) -> pd.DataFrame:
+        """The rows of the most recent quarter before this one (e.g. last quarter's ranking or ledger)."""
+        earlier = [q for q in self.quarters(name) if q < quarter]
+        return self.read(name, [earlier[-1]]).drop(columns="quarter") if earlier else pd.DataFrame()
+
+    def before(self, name: str, quarter: str) -> pd.DataFrame:
+        """All rows of earlier quarters."""
+        earlier = [q for q in self.quarters(name) if q < quarter]
+        return self.read(name, earlier) if earlier else pd.DataFrame()

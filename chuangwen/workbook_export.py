@@ -1,0 +1,73 @@
+"""scores.xlsx: every detail table of a quarter, one sheet each, with Chinese headers. Text cells are
+written as text, so that nothing a county typed can become a formula."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from chuangwen.workbook import workbook_bytes
+from expectations.catalog import Catalog
+
+HEADERS = {
+    "rank": "排名", "county": "县（市）", "county_code": "行政区划代码", "total": "总分", "previous_rank": "上季度排名",
+    "rank_change": "排名变化", "not_ranked_reason": "不予排名原因", "missing_share": "未填报比例",
+    "judged_points": "可判定分值", "raw_score": "得分", "before_deduction": "扣分前总分", "deduction": "扣分",
+    "indicator_id": "指标编号", "task_id": "任务编号", "value": "填报值", "reference": "参照值", "cell": "单元格",
+    "file": "文件", "alternative": "替代条件", "note": "说明", "outcome": "判定", "achievement": "达成度",
+    "area": "领域", "points": "分值", "status": "完成情况", "status_source": "来源", "score": "得分",
+    "item_id": "编号", "name": "名称", "count": "次数", "focus": "大比武重点", "focus_rate": "得分率",
+    "focus_rank": "大比武排名", "list": "榜单", "streak": "连续上黑榜季度数", "action": "处理",
+    "goal": "目标", "on_course": "是否达到", "detail": "说明", "order_id": "派单编号", "problem": "问题",
+    "responsible": "责任单位", "issued_quarter": "派单季度", "issued_on": "派单日期",
+    "deadline_quarter": "整改期限季度",
+    "deadline": "整改期限", "closed_quarter": "销号季度", "checked_quarter": "核验季度", "due": "到期派单数",
+    "closed": "已销号", "overdue": "逾期", "rate": "整改率", "base_value": "上年值", "target": "目标值",
+    "observed_rate": "实际年增长率", "required_rate": "所需年增长率", "ratio": "比值", "progress": "进度",
+    "rank_low": "排名区间下限", "rank_high": "排名区间上限", "share_same_rank": "保持原排名的比例",
+}
+
+
+def _cell_value(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, frame in sheets.items():
+        ws = wb.create_sheet(title)
+        for col, name in enumerate(frame.columns, start=1):
+            header = HEADERS.get(name, name.replace("area_", "领域").replace("_rate", "得分率"))
+            ws.cell(row=1, column=col, value=header).font = Font(bold=True)
+        for r, row in enumerate(frame.itertuples(index=False), start=2):
+            for col, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=col, value=_cell_value(value))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # "=1+1" typed by a county stays text
+        ws.freeze_panes = "A2"
+    return workbook_bytes(wb)
+
+
+def detail_workbook(scores, assessment, catalog: Catalog) -> bytes:
+    """The quarter's tables as one workbook for the office."""
+    return frames_workbook({
+        "总分排名": scores.ranking,
+        "指标得分": scores.indicators,
+        "任务得分": scores.tasks,
+        "负面清单扣分": scores.deductions,
+        "大比武红黑榜": assessment.lists,
+        "黑榜升级": assessment.escalations,
+        "目标进展": assessment.goals,
+        "派单台账": assessment.orders,
+        "整改率": assessment.rates,
+        "年度进度": assessment.progress,
+        "排名稳健性": assessment.robustness,
+    })

@@ -1,0 +1,38 @@
+"""How much a rank depends on the area weights: ranks under random perturbation of the weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from expectations.catalog import Catalog
+
+
+def rank_ranges(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, draws: int, spread: float,
+                seed: int) -> pd.DataFrame:
+    """For each ranked county: its rank, the 5th–95th percentile range of its rank when every area's
+    weight is multiplied by an independent factor in [1 − spread, 1 + spread], and the share of draws
+    that give it exactly its rank. Deductions are kept as they are."""
+    ranked = ranking[ranking["rank"].notna()].reset_index(drop=True)
+    columns = ["county_code", "county", "rank", "rank_low", "rank_high", "share_same_rank"]
+    if ranked.empty:
+        return pd.DataFrame(columns=columns)
+    areas = [a.num for a in catalog.areas]
+    decided = task_scores.dropna(subset=["achievement"])
+    mine = decided[decided["county_code"].isin(ranked["county_code"])]
+    scores = mine.pivot_table(index="county_code", columns="area", values="score", aggfunc="sum")
+    points = mine.pivot_table(index="county_code", columns="area", values="points", aggfunc="sum")
+    order = ranked["county_code"]
+    s = scores.reindex(index=order, columns=areas).fillna(0).to_numpy()
+    p = points.reindex(index=order, columns=areas).fillna(0).to_numpy()
+    deduction = ranked.get("deduction", pd.Series(0.0, index=ranked.index)).fillna(0).to_numpy()
+    rng = np.random.default_rng(seed)
+    factors = rng.uniform(1 - spread, 1 + spread, size=(draws, len(areas)))
+    totals = 100 * (s @ factors.T) / (p @ factors.T) - deduction[:, None]  # counties × draws
+    # rank in each draw = 1 + how many counties did strictly better: ties share the best rank, as published
+    ranks = 1 + (totals[None, :, :] > totals[:, None, :]).sum(axis=1)
+    low = np.percentile(ranks, 5, axis=1, method="lower").astype(int)
+    high = np.percentile(ranks, 95, axis=1, method="higher").astype(int)
+    same = (ranks == ranked["rank"].to_numpy()[:, None]).mean(axis=1)
+    return pd.DataFrame({"county_code": order, "county": ranked["county"], "rank": ranked["rank"],
+                         "rank_low": low, "rank_high": high, "share_same_rank": same.round(3)})[columns]
