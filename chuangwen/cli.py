@@ -64,7 +64,8 @@ def template_cmd(
     county: Annotated[str | None, typer.Option("--county", help="只生成该县（市）的模板，如 砚山县")] = None,
     raw: Annotated[Path, typer.Option("--raw", help="已报送数据所在文件夹，用于填入“上年同期值”")] = Path("data/raw"),
 ) -> None:
-    """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”；附填报说明、下拉选项和上年同期值。"""
+    """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”，附填报说明、下拉选项和上年同期值；
+    同时生成州文明办的督导评分表（督导评分.xlsx）。"""
     from chuangwen.intake import last_year_values
     from chuangwen.workbook import write_templates
     from expectations.catalog import load_catalog
@@ -76,6 +77,13 @@ def template_cmd(
     counties = [catalog.county_by_name[county]] if county else list(catalog.counties)
     for path in write_templates(catalog, quarter, out, counties, last_year_values(raw, catalog, quarter)):
         typer.echo(f"已生成 {path}")
+    if county is None:
+        from chuangwen.office_files import INSPECTION, build_inspection_template
+        from chuangwen.workbook import save_workbook
+
+        path = out / f"{INSPECTION}.xlsx"
+        save_workbook(build_inspection_template(catalog, quarter), path)
+        typer.echo(f"已生成 {path}（州文明办督导评分表，填写后放入该季度的报送文件夹）")
 
 
 @app.command("check")

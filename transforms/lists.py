@@ -34,7 +34,7 @@ def red_black_lists(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: C
     mine = task_scores[task_scores["task_id"].isin(tasks) & task_scores["county_code"].isin(ranked["county_code"])]
     decided = mine.dropna(subset=["achievement"])
     sums = decided.groupby("county_code")[["score", "points"]].sum()
-    rate = (sums["score"] / sums["points"]).rename("focus_rate")
+    rate = (sums["score"] / sums["points"]).round(6).rename("focus_rate")  # 0.9 stays 0.9 for the threshold
     out = ranked[["county_code", "county"]].merge(rate, left_on="county_code", right_index=True, how="left")
     out["focus"] = focus
     out["focus_rank"] = out["focus_rate"].rank(method="min", ascending=False).astype("Int64")
@@ -47,7 +47,8 @@ def red_black_lists(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: C
         listed[out["focus_rate"] < rule.black_below] = BLACK
         listed[out["focus_rate"] >= rule.red_at] = RED
     out["list"] = listed
-    return out[LIST_COLUMNS].sort_values(["focus_rank", "county_code"]).reset_index(drop=True)
+    out = out[LIST_COLUMNS].sort_values(["focus_rank", "county_code"]).reset_index(drop=True)
+    return out.assign(list=out["list"].astype("object").where(out["list"].notna(), None))
 
 
 def escalate(lists: pd.DataFrame, earlier: pd.DataFrame, ladder: tuple[str, ...]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ NAMES = [c.name for c in CAT.counties]
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, prefect_harness):
-    from flows.quarter import quarter_flow
+    from flows.quarter import backfill_flow
 
     raw = tmp_path_factory.mktemp("data") / "raw"
     write_sample(CAT, raw, ["2021Q4", "2022Q3", "2022Q4"])
@@ -27,7 +27,7 @@ def run(tmp_path_factory, prefect_harness):
     (q4 / "广南县.xlsx").unlink()  # one does not report
     shutil.copy(q4 / "砚山县.xlsx", q4 / "砚山县(1).xlsx")  # one sends its file twice
     out = raw.parent / "out"
-    written = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=out)
+    written = backfill_flow(quarters=["2021Q4", "2022Q3", "2022Q4"], raw_dir=raw, out_dir=out)["2022Q4"]
     return raw, out, written
 
 
@@ -97,6 +97,8 @@ def test_every_received_file_is_archived_once_with_its_outcome(run):
     raw, _, _ = run
     received = raw.parent / "received"
     ledger = [json.loads(line) for line in (received / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["quarter"] for r in ledger} == {"2021Q4", "2022Q3", "2022Q4"}
+    ledger = [r for r in ledger if r["quarter"] == "2022Q4"]
     outcomes = {r["file"]: r["outcome"] for r in ledger}
     assert outcomes["富宁县.xlsx"] == "rejected" and outcomes["砚山县(1).xlsx"] == "rejected"
     assert outcomes["砚山县.xlsx"] == "accepted" and len(ledger) == 8
@@ -105,16 +107,59 @@ def test_every_received_file_is_archived_once_with_its_outcome(run):
         assert stored.read_bytes() == (raw / "2022Q4" / r["file"]).read_bytes()
 
 
-def test_a_rerun_gives_byte_identical_outputs(run, tmp_path):
+def _dump(store, quarters):
+    from chuangwen.history import TABLES
+
+    return {t: store.read(t, quarters).to_csv(index=False) for t in TABLES}
+
+
+def test_rerunning_a_quarter_changes_nothing_else(run):
+    from chuangwen.history import HistoryStore
     from flows.quarter import quarter_flow
 
-    raw, out, written = run
+    raw, out, _ = run
+    store = HistoryStore(out / "history.duckdb")
+    assert store.quarters() == ["2021Q4", "2022Q3", "2022Q4"]
+    others = _dump(store, ["2021Q4", "2022Q4"])
+    own = _dump(store, ["2022Q3"])
+    before = {n: (out / "2022Q3" / n).read_bytes() for n in ("bulletin.pdf", "bulletin.html", "scores.csv")}
     ledger = raw.parent / "received" / "ledger.jsonl"
-    before = ledger.read_bytes()
-    again = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=tmp_path)
-    for name in ("bulletin.pdf", "bulletin.html", "scores.csv"):
-        assert again[name].read_bytes() == written[name].read_bytes(), name
-    assert ledger.read_bytes() == before  # re-ingesting the same files records nothing new
+    received = ledger.read_bytes()
+    quarter_flow(quarter="2022Q3", raw_dir=raw, out_dir=out)
+    assert _dump(store, ["2021Q4", "2022Q4"]) == others  # other quarters' rows, byte for byte
+    assert _dump(store, ["2022Q3"]) == own  # and the quarter itself, as it was
+    for name, data in before.items():
+        assert (out / "2022Q3" / name).read_bytes() == data, name
+    assert ledger.read_bytes() == received  # re-ingesting the same files records nothing new
+
+
+def test_history_gives_year_on_year_rules_and_order_follow_up(run):
+    from chuangwen.history import HistoryStore
+
+    _, out, _ = run
+    store = HistoryStore(out / "history.duckdb")
+    rules = store.read("rules", ["2022Q4"])
+    yoy = rules[rules["rule"] == "yoy"]
+    assert len(yoy) and (yoy["missing"] != "history").all()  # 2021Q4 is last year's history
+    ranking = store.read("ranking", ["2022Q4"])
+    assert ranking["previous_rank"].notna().sum() >= 5  # rank change against 2022Q3
+    orders = store.read("orders", ["2022Q4"])
+    followed = orders[orders["issued_quarter"] == "2022Q3"]
+    assert set(followed["status"]) <= {"已销号", "逾期"} and len(followed)
+    with (out / "2022Q4" / "orders.csv").open(encoding="utf-8-sig") as fh:
+        assert len(list(csv.DictReader(fh))) == len(orders)
+
+
+def test_bulletin_has_lists_goals_and_orders(run):
+    _, out, written = run
+    text = subprocess.run(["pdftotext", "-layout", str(written["bulletin.pdf"]), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for words in ("大比武和红黑榜", "红榜", "黑榜", "创建目标进展", "待省级测评结果", "派单和整改", "整改率", "排名区间"):
+        assert words in text, words
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out / "2022Q4" / "scores.xlsx", read_only=True)
+    assert {"总分排名", "指标得分", "派单台账", "大比武红黑榜", "排名稳健性"} <= set(wb.sheetnames)
 
 
 def test_raw_files_are_left_unchanged(run):
