@@ -36,7 +36,8 @@ def test_template_writes_one_file_per_county(tmp_path):
     result = runner.invoke(app, ["template", "--quarter", "2022Q4", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == sorted(
-        f"{n}.xlsx" for n in ["文山市", "砚山县", "西畴县", "麻栗坡县", "马关县", "丘北县", "广南县", "富宁县", "督导评分"]
+        f"{n}.xlsx"
+        for n in ["文山市", "砚山县", "西畴县", "麻栗坡县", "马关县", "丘北县", "广南县", "富宁县", "督导评分"]
     )
 
 

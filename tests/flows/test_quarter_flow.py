@@ -154,7 +154,8 @@ def test_bulletin_has_lists_goals_and_orders(run):
     _, out, written = run
     text = subprocess.run(["pdftotext", "-layout", str(written["bulletin.pdf"]), "-"], capture_output=True,
                           text=True, check=True).stdout
-    for words in ("大比武和红黑榜", "红榜", "黑榜", "创建目标进展", "待省级测评结果", "派单和整改", "整改率", "排名区间"):
+    sections = ("大比武和红黑榜", "红榜", "黑榜", "创建目标进展", "待省级测评结果", "派单和整改", "整改率", "排名区间")
+    for words in sections:
         assert words in text, words
     from openpyxl import load_workbook
 

@@ -57,7 +57,8 @@ def test_equal_inputs_give_equal_ranks_in_every_draw():
 
 @pytest.mark.parametrize(
     ("province_rank", "status"),
-    [(None, "待省级测评结果"), ((2, 13), "全省第2名，达成争3"), ((4, 13), "全省第4名，保5"), ((7, 13), "全省第7名，未进前5")],
+    [(None, "待省级测评结果"), ((2, 13), "全省第2名，达成争3"), ((4, 13), "全省第4名，保5"),
+     ((7, 13), "全省第7名，未进前5")],
 )
 def test_the_nominees_goal(province_rank, status):
     goals = goal_status(ranked(CODES, [90.0] * 8), CAT, Lines(reinspection=85, creation=90), province_rank)
