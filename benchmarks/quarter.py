@@ -15,8 +15,11 @@ from pathlib import Path
 
 import chuangwen  # noqa: F401
 from chuangwen import intake, stages
+from chuangwen.config import load_config
+from chuangwen.history import HistoryStore
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
+from transforms.bulletin import default_issue_date
 
 
 def main() -> None:
@@ -34,6 +37,7 @@ def main() -> None:
         return out
 
     catalog = timed("load catalog", load_catalog)
+    settings = load_config().for_quarter(q)
     current = timed("ingest quarter (8 files)", intake.ingest_folder, raw / q, catalog, q)
     earlier = {k: intake.ingest_folder(raw / shift_quarter(q, -4 * k), catalog, shift_quarter(q, -4 * k))
                for k in (1, 2)}
@@ -41,10 +45,16 @@ def main() -> None:
     timed("import great_expectations", __import__, "great_expectations")
     outcome = timed("validate (first, builds GX context)", stages.validate, current, history, catalog)
     outcome = timed("validate (warm)", stages.validate, current, history, catalog)
-    scores = timed("score and rank", stages.score, current, outcome, catalog, None)
+    office = stages.office_inputs(raw / q, catalog)
+    scores = timed("score and rank", stages.score, current, outcome, catalog, None, office)
     with tempfile.TemporaryDirectory() as out:
-        timed("render HTML+PDF and write", stages.write_outputs, Path(out), current, outcome, scores, catalog,
-              None, None)
+        store = HistoryStore(Path(out) / "history.duckdb")
+        issued = default_issue_date(q)
+        assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", stages.assess, q, scores,
+                           history, store, catalog, settings, office, issued)
+        timed("render HTML+PDF+XLSX and write", stages.write_outputs, Path(out), current, outcome, scores,
+              assessment, catalog, None, issued)
+        timed("record the quarter in DuckDB", stages.record, store, current, outcome, scores, assessment)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for name, seconds in figures:
         print(f"{name:<40} {seconds:7.3f} s")
