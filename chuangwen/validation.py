@@ -88,6 +88,7 @@ def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Pa
 
 def build_data_docs(ctx, folder: Path) -> None:
     """Great Expectations' own Data Docs, built beside, then swapped in whole."""
+    folder = folder.resolve()  # GE insists on an absolute base directory
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     ctx.add_data_docs_site(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -107,3 +108,9 @@ def test_a_missing_column_stops_the_validation():
     frame = wide({}).drop(columns=["10.2.1a"])
     with pytest.raises(RuntimeError, match="failed to run"):
         validate_quarter(frame, CAT, Q)
+
+
+def test_data_docs_build_into_a_relative_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    validate_quarter(wide(FIGURES), CAT, Q, docs_dir=Path("out") / "validation" / "data_docs")
+    assert (tmp_path / "out" / "validation" / "data_docs" / "index.html").exists()
