@@ -54,12 +54,17 @@ class QuarterSettings(_Model):
     lines: Lines
     order_deadline_quarters: int = Field(ge=1)
     robustness: Robustness
+    cc: str = ""  # the 抄送 line of the bulletin
+    doc_number: str | None = None  # e.g. 文文明办〔2023〕4号; default: issue year and quarter number
+    issue_date: str | None = None  # YYYY-MM-DD; default: the 10th of the month after the quarter
 
 
 class _Override(_Model):
     focus: str | None = None
     lists: ListRule | None = None
     lines: Lines | None = None
+    doc_number: str | None = None
+    issue_date: str | None = None
 
 
 class OfficeConfig(_Model):
@@ -77,7 +82,8 @@ class OfficeConfig(_Model):
         over = self.quarters.get(quarter)
         if over is None:
             return self.defaults
-        update = {k: getattr(over, k) for k in ("focus", "lists", "lines") if getattr(over, k) is not None}
+        keys = ("focus", "lists", "lines", "doc_number", "issue_date")
+        update = {k: getattr(over, k) for k in keys if getattr(over, k) is not None}
         return self.defaults.model_copy(update=update)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from chuangwen import charts
 from chuangwen.config import QuarterSettings
 from chuangwen.history import HistoryStore
 from chuangwen.intake import Ingested, intake_notes
@@ -18,9 +19,10 @@ from chuangwen.render import render_html, render_pdf
 from chuangwen.validation import ValidationOutcome, validate_quarter
 from chuangwen.workbook import write_atomic
 from chuangwen.workbook_export import detail_workbook
-from chuangwen.zh import quarter_label
+from chuangwen.zh import cn_numeral, quarter_label
 from expectations.catalog import Catalog
-from transforms.bulletin import build_bulletin, bulletin_extras
+from transforms.bulletin import Charts, build_bulletin, bulletin_extras
+from transforms.feedback import build_feedback
 from transforms.goals import creation_summary, goal_status
 from transforms.ingest import Problem
 from transforms.lists import LIST_COLUMNS, escalate, focus_name, red_black_lists
@@ -88,6 +90,7 @@ class Assessment:
     rates: pd.DataFrame
     progress: pd.DataFrame
     robustness: pd.DataFrame
+    trend: pd.DataFrame  # quarter, county, total: this and up to seven earlier quarters
 
 
 def assess(quarter: str, scores: QuarterScores, history: pd.DataFrame, store: HistoryStore, catalog: Catalog,
@@ -112,7 +115,17 @@ def assess(quarter: str, scores: QuarterScores, history: pd.DataFrame, store: Hi
         lists=lists, escalations=escalations, goals=goals, creation=creation_summary(goals, catalog),
         orders=orders, rates=rectification_rates(orders, quarter, catalog),
         progress=progress_classes(scores.indicators, history, catalog, quarter), robustness=robustness,
+        trend=_trend(store, scores.ranking, quarter),
     )
+
+
+def _trend(store: HistoryStore, ranking: pd.DataFrame, quarter: str, quarters: int = 8) -> pd.DataFrame:
+    earlier = store.before("ranking", quarter)
+    now = ranking.assign(quarter=quarter)[["quarter", "county", "total"]]
+    frames = [earlier[["quarter", "county", "total"]], now] if len(earlier) else [now]
+    out = pd.concat(frames, ignore_index=True)
+    keep = sorted(out["quarter"].unique())[-quarters:]
+    return out[out["quarter"].isin(keep)].reset_index(drop=True)
 
 
 def record(store: HistoryStore, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
@@ -131,13 +144,17 @@ def record(store: HistoryStore, current: Ingested, outcome: ValidationOutcome, s
 def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
                   assessment: Assessment, catalog: Catalog, doc_number: str | None,
                   issue_date: dt.date, office_problems: tuple[Problem, ...] = ()) -> dict[str, Path]:
-    """Write the quarter's bulletin (HTML, PDF), scores, orders and the check results, each atomically."""
+    """Write the quarter's bulletin (HTML, PDF), feedback sheets, scores, orders and check results,
+    each atomically."""
     quarter = current.quarter
     folder = Path(out_dir) / quarter
-    doc_number = doc_number or f"文文明办〔{issue_date.year}〕{int(quarter[-1])}号"
+    doc_number = doc_number or assessment.settings.doc_number or f"文文明办〔{issue_date.year}〕{int(quarter[-1])}号"
+    notes = {(r.county_code, r.item_id): r.note for r in current.values.itertuples(index=False) if r.note}
     ctx = build_bulletin(quarter, quarter_label(quarter), scores.ranking, scores.indicators, scores.tasks,
                          catalog, doc_number, issue_date, intake_notes(current, catalog),
-                         extras=bulletin_extras(assessment, scores, catalog, quarter))
+                         extras=bulletin_extras(assessment, scores, catalog, quarter),
+                         charts=bulletin_charts(scores, assessment, catalog), orders=assessment.orders,
+                         notes=notes, cc=assessment.settings.cc)
     html = render_html("bulletin.html.j2", ctx)
     paths = {
         "bulletin.html": html.encode("utf-8"),
@@ -149,6 +166,7 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
         "task_scores.csv": _csv(scores.tasks),
         "problems.json": _json([asdict(p) for p in (*current.problems, *office_problems)]),
         **validation_files(outcome, current, catalog),
+        **feedback_files(current, scores, assessment, catalog, issue_date, notes),
         "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
     }
     written = {}
@@ -156,6 +174,41 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
         write_atomic(folder / name, data)
         written[name] = folder / name
     return written
+
+
+def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
+    ranked = scores.ranking[scores.ranking["total"].notna()]
+    reported = [c for c in catalog.counties if c.code in set(ranked["county_code"])]
+    by_code = ranked.set_index("county_code")
+    rates = [[None if pd.isna(v := by_code.loc[c.code].get(f"area_{a.num}_rate")) else float(v)
+              for a in catalog.areas] for c in reported]
+    trend = assessment.trend
+    quarters = sorted(trend["quarter"].unique())
+    series = {c.name: [_total(trend, q, c.name) for q in quarters] for c in catalog.counties}
+    return Charts(
+        ranking=charts.data_uri(charts.ranking_bars(list(ranked["county"]), [float(t) for t in ranked["total"]])),
+        heatmap=charts.data_uri(charts.area_heatmap([c.name for c in reported],
+                                                    [cn_numeral(a.num) for a in catalog.areas], rates)),
+        trend=charts.data_uri(charts.trend_lines(quarters, series)),
+    )
+
+
+def _total(trend: pd.DataFrame, quarter: str, county: str) -> float | None:
+    hit = trend[(trend["quarter"] == quarter) & (trend["county"] == county)]["total"]
+    return None if hit.empty or pd.isna(hit.iloc[0]) else float(hit.iloc[0])
+
+
+def feedback_files(current: Ingested, scores: QuarterScores, assessment: Assessment, catalog: Catalog,
+                   issue_date: dt.date, notes: dict[tuple[str, str], str]) -> dict[str, bytes]:
+    """counties/<县名>反馈单.pdf for every county that reported."""
+    out = {}
+    for c in catalog.counties:
+        if c.code not in set(scores.indicators["county_code"]):
+            continue
+        ctx = build_feedback(c.code, current.quarter, quarter_label(current.quarter), issue_date, scores,
+                             assessment, catalog, notes)
+        out[f"counties/{c.name}反馈单.pdf"] = render_pdf(render_html("feedback.html.j2", ctx))
+    return out
 
 
 def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Catalog) -> dict[str, bytes]:

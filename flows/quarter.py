@@ -57,7 +57,8 @@ def quarter_flow(
     settings = load_config(config_path).for_quarter(quarter)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     store = HistoryStore(history_path or default_history(out_dir))
-    issued_on = issue_date or default_issue_date(quarter)
+    issued_on = issue_date or (dt.date.fromisoformat(settings.issue_date) if settings.issue_date
+                               else default_issue_date(quarter))
     current = ingest(raw_dir / quarter, catalog, quarter)
     archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
     history, previous_ranking = read_history(store, quarter)

@@ -38,6 +38,7 @@ class Issue:
     requirement: str
     outcome: str
     source: str  # file and cell the figure came from
+    note: str = ""  # the county's own 备注 on that row, shown as text
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,45 @@ class BulletinExtras:
 
 
 @dataclass(frozen=True)
+class Charts:
+    """SVG charts as data: URIs (the only URLs the renderer loads besides the project's assets)."""
+
+    ranking: str
+    heatmap: str
+    trend: str
+
+
+@dataclass(frozen=True)
+class CommonProblem:
+    """A requirement unmet in several counties: the problem the bulletin names for the prefecture."""
+
+    item_id: str
+    name: str
+    requirement: str
+    counties: int
+    details: str  # 县（市）填报值, …
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    rank: int | None
+    county: str
+    total: float | None
+    deduction: float | None
+    area_rates: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    order_id: str
+    county: str
+    problem: str
+    responsible: str
+    deadline: str
+    status: str
+
+
+@dataclass(frozen=True)
 class BulletinContext:
     issuer: str
     doc_number: str
@@ -114,6 +154,12 @@ class BulletinContext:
     intake: tuple[IntakeNote, ...]
     catalog_version: str
     extras: BulletinExtras | None = None
+    charts: Charts | None = None
+    common_problems: tuple[CommonProblem, ...] = ()
+    area_labels: tuple[str, ...] = ()
+    annex_scores: tuple[AnnexRow, ...] = ()
+    annex_orders: tuple[OrderLine, ...] = ()
+    cc: str = ""
 
 
 def default_issue_date(quarter: str) -> dt.date:
@@ -131,20 +177,23 @@ def _reported_text(value: object, unit: str) -> str:
     return str(value)
 
 
-def _issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame,
-            catalog: Catalog) -> tuple[Issue, ...]:
+def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
+                  notes: dict[tuple[str, str], str] | None = None) -> tuple[Issue, ...]:
+    """A county's unmet requirements and unfinished tasks, with its figure, the rule and its own 备注."""
+    notes = notes or {}
     out = []
     mine = indicator_scores[indicator_scores["county_code"] == county]
     for r in mine[mine["outcome"].isin([UNMET, MISSING, BAD_DATA])].itertuples(index=False):
         ind = catalog.indicator_by_id[r.indicator_id]
         note = f"（{r.note}）" if r.note else ""
         out.append(Issue(ind.id, ind.name, _reported_text(r.value, ind.unit), rule_text(ind, catalog),
-                         r.outcome + note, f"{r.file} {r.cell}" if r.cell else ""))
+                         r.outcome + note, f"{r.file} {r.cell}" if r.cell else "", notes.get((county, ind.id), "")))
     tasks = task_scores[(task_scores["county_code"] == county) & task_scores["status"].isin(UNFINISHED)]
     for r in tasks.itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
         outcome = "任务未完成" if r.status != MISSING else MISSING
-        out.append(Issue(task.id, task.title, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else ""))
+        out.append(Issue(task.id, task.title, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else "",
+                         notes.get((county, task.id), "")))
     return tuple(out)
 
 
@@ -159,8 +208,13 @@ def build_bulletin(
     issue_date: dt.date,
     intake: tuple[IntakeNote, ...] = (),
     extras: BulletinExtras | None = None,
+    charts: Charts | None = None,
+    orders: pd.DataFrame | None = None,
+    notes: dict[tuple[str, str], str] | None = None,
+    cc: str = "",
 ) -> BulletinContext:
     """Assemble the bulletin's context from the quarter's ranking and scores."""
+    notes = notes or {}
     counts = indicator_scores.assign(met=indicator_scores["outcome"].isin(["达标", "替代达标"]),
                                      unmet=indicator_scores["outcome"].isin([UNMET, MISSING, BAD_DATA]))
     per_county = counts.groupby("county_code")[["met", "unmet"]].sum()
@@ -177,13 +231,13 @@ def build_bulletin(
         ))
     reported = ranking[ranking["total"].notna()]
     issues = tuple(
-        CountyIssues(c.name, _issues(c.code, indicator_scores, task_scores, catalog))
+        CountyIssues(c.name, county_issues(c.code, indicator_scores, task_scores, catalog, notes))
         for c in catalog.counties if c.code in set(reported["county_code"])
     )
     return BulletinContext(
         issuer=catalog.issuer,
         doc_number=doc_number,
-        title=f"关于{quarter_label}全州文明城市创建工作情况的通报",
+        title=f"关于{quarter_label}全州文明城市创建工作测评情况的通报",
         quarter=quarter,
         quarter_label=quarter_label,
         issue_date=issue_date,
@@ -198,7 +252,39 @@ def build_bulletin(
         intake=intake,
         catalog_version=catalog.version,
         extras=extras,
+        charts=charts,
+        common_problems=common_problems(indicator_scores, catalog),
+        area_labels=tuple(a.label for a in catalog.areas),
+        annex_scores=tuple(
+            AnnexRow(None if pd.isna(r.rank) else int(r.rank), r.county, None if pd.isna(r.total) else float(r.total),
+                     float(getattr(r, "deduction", 0) or 0) if not pd.isna(r.total) else None,
+                     tuple(_rate(getattr(r, f"area_{a.num}_rate", None)) for a in catalog.areas))
+            for r in ranking.itertuples(index=False)
+        ),
+        annex_orders=() if orders is None else tuple(
+            OrderLine(o.order_id, o.county, o.problem, o.responsible, o.deadline, o.status)
+            for o in orders[orders["status"] != "已销号"].itertuples(index=False)
+        ),
+        cc=cc,
     )
+
+
+def _rate(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 2) -> tuple[CommonProblem, ...]:
+    """Requirements unmet in several counties, most widespread first, with each county's figure."""
+    unmet = indicator_scores[indicator_scores["outcome"].isin([UNMET, BAD_DATA])]
+    names = {c.code: c.name for c in catalog.counties}
+    out = []
+    for ind_id, grp in unmet.groupby("indicator_id", sort=False):
+        if len(grp) < at_least:
+            continue
+        ind = catalog.indicator_by_id[ind_id]
+        details = "、".join(f"{names[r.county_code]}{_reported_text(r.value, ind.unit)}" for r in grp.itertuples())
+        out.append(CommonProblem(ind.id, ind.name, rule_text(ind, catalog), len(grp), details))
+    return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id)))
 
 
 def summary_markdown(quarter: str, ranking: pd.DataFrame) -> str:

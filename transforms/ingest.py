@@ -14,7 +14,7 @@ from expectations.catalog import Catalog
 from expectations.template_rows import template_rows
 
 RECORD_COLUMNS = ["quarter", "county_code", "county", "item_id", "kind", "raw", "number_format", "cell_note",
-                  "file", "sheet", "cell"]
+                  "note", "file", "sheet", "cell"]
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABEL = {ERROR: "错误", WARNING: "提示"}
 _HEADER_SCAN_ROWS = 30
@@ -197,6 +197,7 @@ def extract_return(
     tasks = set(catalog.task_by_id)
     id_col, value_col = columns[layout.COL_ID], columns[layout.COL_VALUE]
     status_col = columns.get(layout.COL_STATUS)
+    note_col = columns.get(layout.COL_NOTE)
     seen: dict[str, str] = {}
     rows = []
     missing_status_reported = False
@@ -237,6 +238,7 @@ def extract_return(
                 "raw": raw if raw not in ("", None) else None,
                 "number_format": cells.formats.get((r, col)),
                 "cell_note": None if formula is None else ("formula" if formula else "formula_uncached"),
+                "note": (_text(row[note_col]) or None) if note_col is not None and note_col < len(row) else None,
                 "file": file_name,
                 "sheet": sheet,
                 "cell": _cell(r, col),
