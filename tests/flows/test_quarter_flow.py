@@ -16,6 +16,20 @@ CAT = load_catalog()
 NAMES = [c.name for c in CAT.counties]
 
 
+INJECTION = '<script>alert(1)</script><img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/passwd">'
+
+
+def _write_note(path, item_id, text):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["填报表"]
+    header = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == item_id)
+    row[header.index("备注")].value = text
+    wb.save(path)
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, prefect_harness):
     from flows.quarter import backfill_flow
@@ -25,6 +39,7 @@ def run(tmp_path_factory, prefect_harness):
     q4 = raw / "2022Q4"
     (q4 / "富宁县.xlsx").write_bytes(b"not a spreadsheet")  # one county sends a broken file
     (q4 / "广南县.xlsx").unlink()  # one does not report
+    _write_note(q4 / "砚山县.xlsx", "6.3.2a", INJECTION)  # a 备注 that tries to be markup
     shutil.copy(q4 / "砚山县.xlsx", q4 / "砚山县(1).xlsx")  # one sends its file twice
     out = raw.parent / "out"
     written = backfill_flow(quarters=["2021Q4", "2022Q3", "2022Q4"], raw_dir=raw, out_dir=out)["2022Q4"]
@@ -42,11 +57,11 @@ def test_bulletin_pdf_embeds_a_cjk_font_and_ranks_every_county(run):
                           check=True).stdout
     assert "文山州精神文明建设指导委员会办公室" in text
     assert "2022年第四季度" in text
-    ranking = text[text.index("综合排名"):text.index("存在的问题")]
+    ranking = text[text.index("测评结果"):text.index("大比武和红黑榜")]
     for name in NAMES:
         assert name in ranking
     assert "富宁县" in ranking and "未报送" in ranking
-    intake = text[text.index("报送和数据问题"):text.index("工作要求")]
+    intake = text[text.index("报送和数据问题"):text.index("附件：")]
     for words in ("富宁县.xlsx", "文件未采用", "砚山县(1).xlsx", "广南县", "未报送"):
         assert words in intake, words
 
@@ -122,7 +137,9 @@ def test_rerunning_a_quarter_changes_nothing_else(run):
     assert store.quarters() == ["2021Q4", "2022Q3", "2022Q4"]
     others = _dump(store, ["2021Q4", "2022Q4"])
     own = _dump(store, ["2022Q3"])
-    before = {n: (out / "2022Q3" / n).read_bytes() for n in ("bulletin.pdf", "bulletin.html", "scores.csv")}
+    names = ["bulletin.pdf", "bulletin.html", "scores.csv", "scores.xlsx", "orders.csv",
+             *[f"counties/{p.name}" for p in (out / "2022Q3" / "counties").glob("*.pdf")]]
+    before = {n: (out / "2022Q3" / n).read_bytes() for n in names}
     ledger = raw.parent / "received" / "ledger.jsonl"
     received = ledger.read_bytes()
     quarter_flow(quarter="2022Q3", raw_dir=raw, out_dir=out)
@@ -154,7 +171,8 @@ def test_bulletin_has_lists_goals_and_orders(run):
     _, out, written = run
     text = subprocess.run(["pdftotext", "-layout", str(written["bulletin.pdf"]), "-"], capture_output=True,
                           text=True, check=True).stdout
-    sections = ("大比武和红黑榜", "红榜", "黑榜", "创建目标进展", "待省级测评结果", "派单和整改", "整改率", "排名区间")
+    sections = ("一、总体情况", "二、测评结果", "三、大比武和红黑榜", "四、年度目标进展", "待省级测评结果",
+                "五、存在的主要问题", "六、整改要求", "整改率", "排名区间", "附件1", "附件2", "附件3", "抄送：", "印发")
     for words in sections:
         assert words in text, words
     from openpyxl import load_workbook
@@ -201,3 +219,43 @@ def test_chinese_report_works_offline_and_shows_every_failed_figure(run):
     for r in failed:
         county = CAT.county_by_code[r["county_code"]].name
         assert (county, r["indicator_id"]) in shown, (county, r["indicator_id"])
+
+
+def test_feedback_sheets_and_deterministic_documents(run, tmp_path):
+    _, out, written = run
+    counties = out / "2022Q4" / "counties"
+    sheets = sorted(p.name for p in counties.glob("*.pdf"))
+    assert sheets == sorted(f"{n}反馈单.pdf" for n in NAMES if n not in ("富宁县", "广南县"))  # two did not report
+    text = subprocess.run(["pdftotext", "-layout", str(counties / "砚山县反馈单.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for words in ("砚山县", "各领域得分率", "全州平均", "未达标的要求和未完成的任务", "待整改事项"):
+        assert words in text, words
+    fonts = subprocess.run(["pdffonts", str(counties / "砚山县反馈单.pdf")], capture_output=True, text=True).stdout
+    assert all(" yes yes " in line for line in fonts.splitlines()[2:]), fonts
+
+
+def test_markup_in_a_note_stays_text(run, tmp_path):
+    _, out, written = run
+    html = written["bulletin.html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<img src="file:///etc/passwd">' not in html and '<link rel="attachment"' not in html
+    for pdf in (written["bulletin.pdf"], out / "2022Q4" / "counties" / "砚山县反馈单.pdf"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "<script>alert(1)</script>" in text.replace("\n", ""), pdf
+        listing = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True).stdout
+        assert "0 embedded files" in listing, pdf
+
+
+def test_page_one_has_the_red_header(run, tmp_path):
+    from PIL import Image
+
+    _, _, written = run
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(written["bulletin.pdf"]),
+                    str(tmp_path / "page")], check=True)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    width, height = image.size
+    top = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.12), int(height * 0.2))]
+    red = [p for p in top if p[0] > 180 and p[1] < 80 and p[2] < 80]
+    assert len(red) > 50, "the masthead should be printed in red"
+    below = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.35), height)]
+    assert not [p for p in below if p[0] > 180 and p[1] < 80 and p[2] < 80], "only the header is red"
