@@ -263,7 +263,7 @@ def build_bulletin(
         ),
         annex_orders=() if orders is None else tuple(
             OrderLine(o.order_id, o.county, o.problem, o.responsible, o.deadline, o.status)
-            for o in orders[orders["status"] != "已销号"].itertuples(index=False)
+            for o in orders[orders["status"] == "逾期"].itertuples(index=False)
         ),
         cc=cc,
     )
@@ -273,8 +273,10 @@ def _rate(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 2) -> tuple[CommonProblem, ...]:
-    """Requirements unmet in several counties, most widespread first, with each county's figure."""
+def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 3,
+                    most: int = 10) -> tuple[CommonProblem, ...]:
+    """The main problems: requirements unmet in at least `at_least` counties, the `most` most widespread,
+    with each county's figure."""
     unmet = indicator_scores[indicator_scores["outcome"].isin([UNMET, BAD_DATA])]
     names = {c.code: c.name for c in catalog.counties}
     out = []
@@ -284,7 +286,7 @@ def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: 
         ind = catalog.indicator_by_id[ind_id]
         details = "、".join(f"{names[r.county_code]}{_reported_text(r.value, ind.unit)}" for r in grp.itertuples())
         out.append(CommonProblem(ind.id, ind.name, rule_text(ind, catalog), len(grp), details))
-    return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id)))
+    return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id))[:most])
 
 
 def summary_markdown(quarter: str, ranking: pd.DataFrame) -> str:
