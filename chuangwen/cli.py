@@ -126,6 +126,7 @@ def run_cmd(
     doc_number: Annotated[str | None, typer.Option("--doc-number", help=DOC_NUMBER_HELP)] = None,
     issue_date: Annotated[str | None, typer.Option("--issue-date", help="成文日期，如 2023-01-10")] = None,
     history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
+    force: Annotated[bool, typer.Option("--force", help="即使输入未变也重新计算")] = False,
 ) -> None:
     """处理一个季度：读取报送文件、校验、评分、排名、红黑榜、派单，生成通报（PDF、HTML）和得分表。
     历史库中缺少的更早季度会先按顺序补算，以便同比、趋势和派单跟踪有据可依。"""
@@ -144,8 +145,11 @@ def run_cmd(
         typer.echo(f"历史库中缺少 {'、'.join(missing)}，先按顺序补算……")
         backfill_flow(quarters=missing, raw_dir=raw, out_dir=out, history_path=history)
     typer.echo(f"正在处理 {quarter} ……")
-    written = quarter_flow(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number, issue_date=date,
-                           history_path=history)
+    try:
+        written = quarter_flow(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number, issue_date=date,
+                               history_path=history, force=force)
+    except Exception as exc:
+        raise _run_failed(quarter, exc) from exc
     _report(written)
 
 
@@ -156,6 +160,7 @@ def backfill_cmd(
     raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
     out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
     history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
+    force: Annotated[bool, typer.Option("--force", help="即使输入未变也重新计算")] = False,
 ) -> None:
     """按时间顺序补算一段季度（可重复运行）：每个季度只替换该季度自己的结果。"""
     from flows.quarter import backfill_flow
@@ -168,9 +173,17 @@ def backfill_cmd(
     if not quarters:
         raise _fail(f"{raw} 中没有 {first} 至 {last} 之间的季度")
     typer.echo(f"按顺序处理 {'、'.join(quarters)} ……")
-    results = backfill_flow(quarters=quarters, raw_dir=raw, out_dir=out, history_path=history)
+    try:
+        results = backfill_flow(quarters=quarters, raw_dir=raw, out_dir=out, history_path=history, force=force)
+    except Exception as exc:
+        raise _run_failed(f"{quarters[0]}—{quarters[-1]}", exc) from exc
     for q, written in results.items():
         typer.echo(f"{q}：已生成 {written['bulletin.pdf']}")
+
+
+def _run_failed(what: str, exc: Exception) -> typer.Exit:
+    typer.echo(f"错误：{what} 处理失败：{exc}", err=True)
+    return typer.Exit(code=1)
 
 
 def _latest_or(quarter: str | None, raw: Path) -> str:

@@ -4,6 +4,9 @@ runs quarters in order. The quarter is always a parameter, never taken from the 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, task
@@ -11,8 +14,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from chuangwen import intake, stages
-from chuangwen.config import load_config
+from chuangwen.config import CONFIG_PATH, load_config
 from chuangwen.history import HistoryStore
+from chuangwen.manifest import cached_outputs, input_key, write_manifest
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
 from transforms.bulletin import default_issue_date, summary_markdown
@@ -26,6 +30,19 @@ score = task(stages.score, name="score", cache_policy=NO_CACHE)
 assess = task(stages.assess, name="assess", cache_policy=NO_CACHE)
 write_outputs = task(stages.write_outputs, name="render", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
 record = task(stages.record, name="record history", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+fingerprint = task(input_key, name="fingerprint inputs", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+manifest = task(write_manifest, name="write manifest", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
+
+
+class QuarterFailed(RuntimeError):
+    """A quarter of a backfill could not be completed; later quarters were not run."""
+
+
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[stage] = time.perf_counter() - start
 
 
 @task(name="read history", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -49,26 +66,42 @@ def quarter_flow(
     archive_dir: Path | None = None,
     history_path: Path | None = None,
     config_path: Path | None = None,
+    force: bool = False,
 ) -> dict[str, Path]:
     """Run one quarter. Earlier years' figures, last quarter's ranking, earlier black lists and the open
     orders come from the history store; the quarter's own rows in it are replaced at the end. Every file
-    received is kept in the archive (default: received/ beside the raw folder)."""
+    received is kept in the archive (default: received/ beside the raw folder). When nothing the outputs
+    depend on has changed (files, catalog, settings, code, earlier quarters), the stored outputs are
+    returned without recomputing, unless `force`."""
     catalog = load_catalog()
+    config_path = Path(config_path) if config_path else CONFIG_PATH
     settings = load_config(config_path).for_quarter(quarter)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     store = HistoryStore(history_path or default_history(out_dir))
+    options = {"doc_number": doc_number, "issue_date": issue_date.isoformat() if issue_date else None}
+    inputs = fingerprint(quarter, raw_dir / quarter, store, config_path, options)
+    cached = None if force else cached_outputs(out_dir / quarter, inputs["key"])
+    if cached is not None and quarter in store.quarters():
+        return cached  # nothing it depends on has changed since the last run, and its rows are stored
     issued_on = issue_date or (dt.date.fromisoformat(settings.issue_date) if settings.issue_date
                                else default_issue_date(quarter))
-    current = ingest(raw_dir / quarter, catalog, quarter)
-    archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
-    history, previous_ranking = read_history(store, quarter)
-    office_files = office(raw_dir / quarter, catalog)
-    outcome = validate(current, history, catalog, out_dir / quarter / "validation" / "data_docs")
-    scores = score(current, outcome, catalog, previous_ranking, office_files)
-    assessment = assess(quarter, scores, history, store, catalog, settings, office_files, issued_on)
-    written = write_outputs(out_dir, current, outcome, scores, assessment, catalog, doc_number, issued_on,
-                            office_files.problems)
-    record(store, current, outcome, scores, assessment)
+    timings: dict[str, float] = {}
+    with timed(timings, "ingest"):
+        current = ingest(raw_dir / quarter, catalog, quarter)
+        archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
+        history, previous_ranking = read_history(store, quarter)
+        office_files = office(raw_dir / quarter, catalog)
+    with timed(timings, "validate"):
+        outcome = validate(current, history, catalog, out_dir / quarter / "validation" / "data_docs")
+    with timed(timings, "score"):
+        scores = score(current, outcome, catalog, previous_ranking, office_files)
+        assessment = assess(quarter, scores, history, store, catalog, settings, office_files, issued_on)
+    with timed(timings, "render"):
+        written = write_outputs(out_dir, current, outcome, scores, assessment, catalog, doc_number, issued_on,
+                                office_files.problems)
+    with timed(timings, "record"):
+        record(store, current, outcome, scores, assessment)
+    written["manifest.json"] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)
     create_markdown_artifact(key=f"quarter-{quarter.lower()}", markdown=summary_markdown(quarter, scores.ranking),
                              description=f"{quarter} 评分摘要")
     return written
@@ -82,11 +115,17 @@ def backfill_flow(
     archive_dir: Path | None = None,
     history_path: Path | None = None,
     config_path: Path | None = None,
+    force: bool = False,
 ) -> dict[str, dict[str, Path]]:
     """Run the given quarters oldest first, each as its own quarterly run: idempotent, since a quarter's
-    run replaces only that quarter's rows and files."""
-    return {
-        q: quarter_flow(quarter=q, raw_dir=raw_dir, out_dir=out_dir, archive_dir=archive_dir,
-                        history_path=history_path, config_path=config_path)
-        for q in sorted(quarters)
-    }
+    run replaces only that quarter's rows and files. Stops at the first quarter that fails, saying why."""
+    done = {}
+    for q in sorted(quarters):
+        try:
+            done[q] = quarter_flow(quarter=q, raw_dir=raw_dir, out_dir=out_dir, archive_dir=archive_dir,
+                                   history_path=history_path, config_path=config_path, force=force)
+        except Exception as exc:
+            rest = [x for x in sorted(quarters) if x > q]
+            tail = f"；其后的 {'、'.join(rest)} 未处理" if rest else ""
+            raise QuarterFailed(f"{q} 未能完成：{exc}{tail}") from exc
+    return done

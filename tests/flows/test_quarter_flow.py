@@ -142,7 +142,7 @@ def test_rerunning_a_quarter_changes_nothing_else(run):
     before = {n: (out / "2022Q3" / n).read_bytes() for n in names}
     ledger = raw.parent / "received" / "ledger.jsonl"
     received = ledger.read_bytes()
-    quarter_flow(quarter="2022Q3", raw_dir=raw, out_dir=out)
+    quarter_flow(quarter="2022Q3", raw_dir=raw, out_dir=out, force=True)  # recompute, not the cache
     assert _dump(store, ["2021Q4", "2022Q4"]) == others  # other quarters' rows, byte for byte
     assert _dump(store, ["2022Q3"]) == own  # and the quarter itself, as it was
     for name, data in before.items():
@@ -259,3 +259,41 @@ def test_page_one_has_the_red_header(run, tmp_path):
     assert len(red) > 50, "the masthead should be printed in red"
     below = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.35), height)]
     assert not [p for p in below if p[0] > 180 and p[1] < 80 and p[2] < 80], "only the header is red"
+
+
+def test_manifest_records_inputs_outputs_and_timings(run):
+    _, out, written = run
+    manifest = json.loads(written["manifest.json"].read_text(encoding="utf-8"))
+    assert manifest["quarter"] == "2022Q4" and manifest["catalog_version"] == CAT.version
+    assert {"砚山县.xlsx", "砚山县(1).xlsx", "富宁县.xlsx"} <= set(manifest["inputs"]["files"])
+    assert set(manifest["timings_seconds"]) == {"ingest", "validate", "score", "render", "record"}
+    assert manifest["packages"]["great-expectations"] and manifest["packages"]["prefect"]
+    import hashlib
+
+    for name, facts in manifest["outputs"].items():
+        data = (out / "2022Q4" / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == facts["sha256"] and len(data) == facts["size"], name
+
+
+def test_an_unchanged_rerun_returns_the_stored_outputs_and_force_recomputes(run):
+    from flows.quarter import quarter_flow
+
+    raw, out, written = run
+    pdf = written["bulletin.pdf"]
+    stamp, manifest = pdf.stat().st_mtime_ns, written["manifest.json"].read_bytes()
+    again = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=out)
+    assert again["bulletin.pdf"] == pdf and pdf.stat().st_mtime_ns == stamp  # skipped: nothing rewritten
+    assert written["manifest.json"].read_bytes() == manifest
+    content = pdf.read_bytes()
+    forced = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=out, force=True)
+    assert pdf.stat().st_mtime_ns != stamp and forced["bulletin.pdf"].read_bytes() == content
+
+
+def test_backfill_stops_at_the_first_failing_quarter_and_says_why(run, tmp_path):
+    from flows.quarter import QuarterFailed, backfill_flow
+
+    raw, out, _ = run
+    bad = tmp_path / "office.yaml"
+    bad.write_text("defaults: {}\n", encoding="utf-8")
+    with pytest.raises(QuarterFailed, match="(?s)2021Q4 未能完成.*其后的 2022Q3、2022Q4 未处理"):
+        backfill_flow(quarters=["2022Q4", "2021Q4", "2022Q3"], raw_dir=raw, out_dir=tmp_path / "out", config_path=bad)

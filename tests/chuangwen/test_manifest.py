@@ -1,0 +1,36 @@
+"""The input key changes with any input, and a cached run is only reused when its outputs are intact."""
+
+from __future__ import annotations
+
+from chuangwen.config import CONFIG_PATH
+from chuangwen.history import HistoryStore
+from chuangwen.manifest import cached_outputs, input_key, write_manifest
+
+
+def test_key_changes_with_files_options_and_history(tmp_path):
+    raw = tmp_path / "2022Q4"
+    raw.mkdir()
+    (raw / "砚山县.xlsx").write_bytes(b"one")
+    store = HistoryStore(tmp_path / "h.duckdb")
+    first = input_key("2022Q4", raw, store, CONFIG_PATH)
+    assert input_key("2022Q4", raw, store, CONFIG_PATH)["key"] == first["key"]
+    (raw / "砚山县.xlsx").write_bytes(b"two")
+    assert input_key("2022Q4", raw, store, CONFIG_PATH)["key"] != first["key"]
+    (raw / "砚山县.xlsx").write_bytes(b"one")
+    assert input_key("2022Q4", raw, store, CONFIG_PATH, {"doc_number": "x"})["key"] != first["key"]
+    import pandas as pd
+
+    store.write_quarter("2022Q3", {"ranking": pd.DataFrame({"county_code": ["532601"], "total": [90.0]})})
+    assert input_key("2022Q4", raw, store, CONFIG_PATH)["key"] != first["key"]
+
+
+def test_cached_outputs_need_the_same_key_and_intact_files(tmp_path):
+    folder = tmp_path / "2022Q4"
+    folder.mkdir()
+    (folder / "bulletin.pdf").write_bytes(b"pdf")
+    inputs = {"quarter": "2022Q4", "key": "abc"}
+    write_manifest(folder, inputs, {"bulletin.pdf": folder / "bulletin.pdf"}, {"render": 1.0}, "2022.1")
+    assert cached_outputs(folder, "abc") == {"bulletin.pdf": folder / "bulletin.pdf"}
+    assert cached_outputs(folder, "other") is None
+    (folder / "bulletin.pdf").write_bytes(b"changed by hand")
+    assert cached_outputs(folder, "abc") is None
