@@ -181,6 +181,41 @@ def backfill_cmd(
         typer.echo(f"{q}：已生成 {written['bulletin.pdf']}")
 
 
+@app.command("serve")
+def serve_cmd(
+    raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
+    cron: Annotated[str, typer.Option("--cron", help="运行时间（cron 表达式，北京时间）")] = "0 9 10 1,4,7,10 *",
+    port: Annotated[int, typer.Option("--port", help="本机 Prefect 服务端口（未设置 PREFECT_API_URL 时启动）")] = 4200,
+) -> None:
+    """按计划自动运行：默认每年1、4、7、10月10日9时（北京时间）处理刚结束的季度。未设置 PREFECT_API_URL 时先在本机启动
+    Prefect 服务（状态保存在项目的 .state 文件夹），并显示其网页地址。按 Ctrl+C 停止。"""
+    import os
+
+    from prefect.schedules import Cron
+
+    from chuangwen.schedule import TIMEZONE, next_runs
+    from chuangwen.server import local_server
+
+    with local_server(port) if not os.environ.get("PREFECT_API_URL") else _nothing() as ui:
+        if ui:
+            typer.echo(f"已在本机启动 Prefect 服务，网页地址：{ui}")
+        first = next_runs(1, dt.datetime.now(dt.UTC), cron)
+        if first:
+            when, quarter = first[0]
+            typer.echo(f"下次运行：{when.astimezone().isoformat(timespec='minutes')}，处理 {quarter}")
+        from flows.quarter import scheduled_quarter_flow
+
+        scheduled_quarter_flow.serve(name="quarterly", schedule=Cron(cron, timezone=TIMEZONE),
+                                     parameters={"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve())})
+
+
+def _nothing():
+    from contextlib import nullcontext
+
+    return nullcontext(None)
+
+
 def _run_failed(what: str, exc: Exception) -> typer.Exit:
     typer.echo(f"错误：{what} 处理失败：{exc}", err=True)
     return typer.Exit(code=1)

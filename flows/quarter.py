@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from chuangwen import intake, stages
 from chuangwen.config import CONFIG_PATH, load_config
 from chuangwen.history import HistoryStore
+from chuangwen.locks import output_lock
 from chuangwen.manifest import cached_outputs, input_key, write_manifest
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
@@ -78,6 +79,13 @@ def quarter_flow(
     settings = load_config(config_path).for_quarter(quarter)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     store = HistoryStore(history_path or default_history(out_dir))
+    with output_lock(out_dir):  # two runs of a quarter at once would interleave files and history rows
+        return _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog,
+                            settings, config_path, force)
+
+
+def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog, settings,
+                 config_path, force) -> dict[str, Path]:
     options = {"doc_number": doc_number, "issue_date": issue_date.isoformat() if issue_date else None}
     inputs = fingerprint(quarter, raw_dir / quarter, store, config_path, options)
     cached = None if force else cached_outputs(out_dir / quarter, inputs["key"])
@@ -129,3 +137,14 @@ def backfill_flow(
             tail = f"；其后的 {'、'.join(rest)} 未处理" if rest else ""
             raise QuarterFailed(f"{q} 未能完成：{exc}{tail}") from exc
     return done
+
+
+@flow(name="chuangwen-scheduled-quarter", log_prints=False)
+def scheduled_quarter_flow(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/out")) -> dict[str, Path]:
+    """The deployment `chuangwen serve` schedules: runs the quarter that ended before this run's
+    scheduled start time (not the clock, so a late or retried run still picks the right quarter)."""
+    from prefect.runtime import flow_run
+
+    from chuangwen.schedule import quarter_before
+
+    return quarter_flow(quarter=quarter_before(flow_run.scheduled_start_time), raw_dir=raw_dir, out_dir=out_dir)
