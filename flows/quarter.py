@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from chuangwen import intake, stages
@@ -20,7 +20,7 @@ from chuangwen.locks import output_lock
 from chuangwen.manifest import cached_outputs, input_key, write_manifest
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
-from transforms.bulletin import default_issue_date, summary_markdown
+from transforms.bulletin import default_issue_date, score_table, summary_markdown
 
 # Frames and the catalog are passed in memory; caching arrives with content hashes of the raw files.
 ingest = task(intake.ingest_folder, name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -110,8 +110,11 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
     with timed(timings, "record"):
         record(store, current, outcome, scores, assessment)
     written["manifest.json"] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)
-    create_markdown_artifact(key=f"quarter-{quarter.lower()}", markdown=summary_markdown(quarter, scores.ranking),
-                             description=f"{quarter} 评分摘要")
+    create_markdown_artifact(key=f"quarter-{quarter.lower()}", description=f"{quarter} 评分摘要",
+                             markdown=summary_markdown(quarter, scores.ranking, assessment.lists,
+                                                       len(current.problems), len(assessment.orders)))
+    create_table_artifact(key=f"scores-{quarter.lower()}", description=f"{quarter} 各县（市）得分",
+                          table=score_table(scores.ranking))
     return written
 
 

@@ -289,14 +289,27 @@ def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: 
     return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id))[:most])
 
 
-def summary_markdown(quarter: str, ranking: pd.DataFrame) -> str:
-    """The quarter's ranking as a Markdown table, for the Prefect artifact."""
+def summary_markdown(quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | None = None,
+                     problems: int = 0, orders: int = 0) -> str:
+    """The quarter's summary as Markdown, for the Prefect artifact: ranking, lists, counts."""
     lines = [f"# {quarter} 综合排名", "", "| 排名 | 县（市） | 总分 | 备注 |", "|---|---|---|---|"]
     for r in ranking.itertuples(index=False):
         rank = "—" if pd.isna(r.rank) else str(r.rank)
         total = "—" if pd.isna(r.total) else f"{r.total:.2f}"
         lines.append(f"| {rank} | {r.county} | {total} | {r.not_ranked_reason} |")
+    if lists is not None and len(lists):
+        for kind in ("红榜", "黑榜"):
+            names = "、".join(lists.loc[lists["list"] == kind, "county"]) or "无"
+            lines.append(f"\n**{kind}**：{names}")
+    lines.append(f"\n报送问题 {problems} 条；派单台账 {orders} 条。")
     return "\n".join(lines)
+
+
+def score_table(ranking: pd.DataFrame) -> list[dict]:
+    """The ranking as rows for the Prefect table artifact."""
+    return [{"排名": None if pd.isna(r.rank) else int(r.rank), "县（市）": r.county,
+             "总分": None if pd.isna(r.total) else float(r.total), "备注": r.not_ranked_reason}
+            for r in ranking.itertuples(index=False)]
 
 
 def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> BulletinExtras:
