@@ -26,6 +26,11 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def percent0(value: float | None) -> str:
+    """A rate as a whole percentage: 0.2 → 20%."""
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
 def rank(value: int | None) -> str:
     return "—" if value is None else str(value)
 
@@ -34,5 +39,5 @@ def chinese_date(value: dt.date) -> str:
     return cn_date(value)
 
 
-FILTERS = {"percent": percent, "score": score, "change": change, "rank": rank, "cn_date": chinese_date,
-           "cn_num": cn_numeral}
+FILTERS = {"percent": percent, "percent0": percent0, "score": score, "change": change, "rank": rank,
+           "cn_date": chinese_date, "cn_num": cn_numeral}

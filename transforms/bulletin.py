@@ -94,6 +94,8 @@ class BulletinExtras:
     orders: tuple[OrderRow, ...]
     overdue: tuple[str, ...]  # the overdue orders' problems, "county：problem"
     rank_ranges: dict[str, str]
+    draws: int  # how the rank ranges were measured: draws of area weights within ± spread
+    spread: float
 
 
 @dataclass(frozen=True)
@@ -342,4 +344,5 @@ def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> Bulle
         focus_name=assessment.focus_name, list_rule=rule_text, red=listed("红榜"), black=listed("黑榜"),
         goals=tuple(GoalRow(r.county, r.goal, r.status) for r in assessment.goals.itertuples(index=False)),
         creation=assessment.creation, orders=tuple(rows), overdue=overdue, rank_ranges=ranges,
+        draws=assessment.settings.robustness.draws, spread=assessment.settings.robustness.spread,
     )
