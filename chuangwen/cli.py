@@ -181,6 +181,26 @@ def backfill_cmd(
         typer.echo(f"{q}：已生成 {written['bulletin.pdf']}")
 
 
+@app.command("distribute")
+def distribute_cmd(
+    quarter: Annotated[str | None, typer.Option("--quarter", help=QUARTER_HELP)] = None,
+    raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
+) -> None:
+    """分发：在“输出文件夹/季度/分发/”下为州文明办和每个县（市）各建一个文件夹，放入通报、反馈单等，并附文件清单（SHA-256）。"""
+    from chuangwen.distribute import NotRunYet, distribute
+    from expectations.catalog import load_catalog
+
+    quarter = _latest_or(quarter, raw)
+    try:
+        target = distribute(out, quarter, load_catalog())
+    except NotRunYet as exc:
+        raise _fail(str(exc)) from exc
+    for folder in sorted(p for p in target.iterdir() if p.is_dir()):
+        typer.echo(f"{folder.name}：{'、'.join(sorted(f.name for f in folder.iterdir()))}")
+    typer.echo(f"已生成 {target}（清单见 manifest.json）")
+
+
 @app.command("serve")
 def serve_cmd(
     raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),

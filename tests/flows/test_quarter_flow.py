@@ -297,3 +297,31 @@ def test_backfill_stops_at_the_first_failing_quarter_and_says_why(run, tmp_path)
     bad.write_text("defaults: {}\n", encoding="utf-8")
     with pytest.raises(QuarterFailed, match="(?s)2021Q4 未能完成.*其后的 2022Q3、2022Q4 未处理"):
         backfill_flow(quarters=["2022Q4", "2021Q4", "2022Q3"], raw_dir=raw, out_dir=tmp_path / "out", config_path=bad)
+
+
+def test_distribution_folders_for_the_office_and_every_county(run):
+    import hashlib
+
+    from chuangwen.distribute import distribute
+
+    _, out, _ = run
+    target = distribute(out, "2022Q4", CAT)
+    folders = sorted(p.name for p in target.iterdir() if p.is_dir())
+    assert folders == sorted(["州文明办", *NAMES])
+    assert (target / "砚山县" / "2022年第四季度砚山县反馈单.pdf").exists()
+    assert [p.name for p in (target / "富宁县").iterdir()] == ["2022年第四季度文明城市创建测评通报.pdf"]
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    run_key = json.loads((out / "2022Q4" / "manifest.json").read_text(encoding="utf-8"))["input_key"]
+    assert manifest["source_run"] == run_key
+    for entry in manifest["files"]:
+        data = (target / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
+    before = (target / "manifest.json").read_bytes()
+    assert (distribute(out, "2022Q4", CAT) / "manifest.json").read_bytes() == before  # idempotent
+
+
+def test_distribution_needs_a_run(tmp_path):
+    from chuangwen.distribute import NotRunYet, distribute
+
+    with pytest.raises(NotRunYet, match="请先运行 chuangwen run --quarter 2022Q4"):
+        distribute(tmp_path, "2022Q4", CAT)
