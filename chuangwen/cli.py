@@ -186,6 +186,8 @@ def distribute_cmd(
     quarter: Annotated[str | None, typer.Option("--quarter", help=QUARTER_HELP)] = None,
     raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
     out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
+    send: Annotated[bool, typer.Option("--send", help="按 config/office.yaml 的 mail 设置用电子邮件发送")] = False,
+    again: Annotated[bool, typer.Option("--again", help="已发送过的季度也再次发送")] = False,
 ) -> None:
     """分发：在“输出文件夹/季度/分发/”下为州文明办和每个县（市）各建一个文件夹，放入通报、反馈单等，并附文件清单（SHA-256）。"""
     from chuangwen.distribute import NotRunYet, distribute
@@ -199,6 +201,21 @@ def distribute_cmd(
     for folder in sorted(p for p in target.iterdir() if p.is_dir()):
         typer.echo(f"{folder.name}：{'、'.join(sorted(f.name for f in folder.iterdir()))}")
     typer.echo(f"已生成 {target}（清单见 manifest.json）")
+    if send:
+        import os
+
+        from chuangwen.config import load_config
+        from chuangwen.mail import AlreadySent, send_distribution
+
+        settings = load_config().mail
+        if settings is None:
+            raise _fail("config/office.yaml 中没有 mail 设置，无法发送")
+        password = os.environ.get(settings.password_env) if settings.password_env else None
+        try:
+            sent = send_distribution(target, quarter, settings, password, again)
+        except AlreadySent as exc:
+            raise _fail(str(exc)) from exc
+        typer.echo(f"已发送：{'、'.join(sent) if sent else '（没有配置收件人）'}")
 
 
 @app.command("serve")

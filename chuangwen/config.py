@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chuangwen import PROJECT_ROOT
+from chuangwen.mail import MailSettings
 from chuangwen.quarters import is_quarter
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "office.yaml"
@@ -70,6 +71,7 @@ class _Override(_Model):
 class OfficeConfig(_Model):
     defaults: QuarterSettings
     quarters: dict[str, _Override] = {}
+    mail: MailSettings | None = None  # optional e-mail delivery of the distribution
 
     @model_validator(mode="after")
     def _quarters_are_quarters(self) -> OfficeConfig:
