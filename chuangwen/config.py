@@ -55,6 +55,7 @@ class QuarterSettings(_Model):
     lines: Lines
     order_deadline_quarters: int = Field(ge=1)
     robustness: Robustness
+    recipients: str  # the 主送 line of the bulletin
     cc: str = ""  # the 抄送 line of the bulletin
     doc_number: str | None = None  # e.g. 文文明办〔2023〕4号; default: issue year and quarter number
     issue_date: str | None = None  # YYYY-MM-DD; default: the 10th of the month after the quarter

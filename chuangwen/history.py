@@ -96,8 +96,11 @@ class HistoryStore:
         return frame
 
     def quarters(self, name: str = "ranking") -> list[str]:
-        frame = self.read(name)
-        return sorted(frame["quarter"].unique()) if len(frame) else []
+        """The quarters a table holds, oldest first (read without loading the rows)."""
+        with self._connect(read_only=True) as con:
+            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall():
+                return []
+            return [r[0] for r in con.execute(f'SELECT DISTINCT quarter FROM "{name}" ORDER BY quarter').fetchall()]
 
     def history_values(self, quarter: str) -> pd.DataFrame:
         """The same quarter one and two years earlier: county_code, item_id, years_back, value."""

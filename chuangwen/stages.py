@@ -154,7 +154,7 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
                          catalog, doc_number, issue_date, intake_notes(current, catalog),
                          extras=bulletin_extras(assessment, scores, catalog, quarter),
                          charts=bulletin_charts(scores, assessment, catalog), orders=assessment.orders,
-                         notes=notes, cc=assessment.settings.cc)
+                         notes=notes, cc=assessment.settings.cc, recipients=assessment.settings.recipients)
     html = render_html("bulletin.html.j2", ctx)
     paths = {
         "bulletin.html": html.encode("utf-8"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from chuangwen.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.suites import (
     KEY,
@@ -65,7 +66,12 @@ def _context():
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Path | None):
+SUITES = {"quality": quality_expectations, "compliance": compliance_expectations}
+
+
+def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Path | None,
+                keys: tuple[str, ...] = tuple(SUITES)):
+    """Run the named suites over the wide frame in one fresh context; optionally build Data Docs."""
     gx = _gx()
     ctx = _context()
     batch_definition = (
@@ -74,8 +80,8 @@ def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Pa
         .add_batch_definition_whole_dataframe(name=quarter)
     )
     results, suites = {}, {}
-    for key, build in (("quality", quality_expectations), ("compliance", compliance_expectations)):
-        suite = ctx.suites.add(gx.ExpectationSuite(name=f"{quarter}_{key}", expectations=build(catalog, quarter)))
+    for key in keys:
+        suite = ctx.suites.add(gx.ExpectationSuite(name=f"{quarter}_{key}", expectations=SUITES[key](catalog, quarter)))
         suites[key] = suite_json(suite)
         definition = ctx.validation_definitions.add(
             gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite))
@@ -142,9 +148,7 @@ def _quality_failures(quality) -> pd.DataFrame:
 
 
 def _shown(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return figure_text(value, missing="")
 
 
 def _missing_kind(column: str, indicator_id: str) -> str:
@@ -210,14 +214,8 @@ def _combine_parts(parts: pd.DataFrame) -> pd.DataFrame:
 
 def validate_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.DataFrame:
     """Only the data-quality suite (for `check`): which county's figure broke which check."""
-    gx = _gx()
-    ctx = _context()
-    batch = (ctx.data_sources.add_pandas(name="chuangwen").add_dataframe_asset(name="check")
-             .add_batch_definition_whole_dataframe(name="check").get_batch(batch_parameters={"dataframe": wide}))
-    suite = gx.ExpectationSuite(name=f"{quarter}_quality", expectations=quality_expectations(catalog, quarter))
-    result = batch.validate(suite, result_format=RESULT_FORMAT)
-    _raise_on_errors(result)
-    return _quality_failures(result)
+    results, _ = _run_suites(wide, catalog, quarter, None, ("quality",))
+    return _quality_failures(results["quality"])
 
 
 def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str,

@@ -22,6 +22,13 @@ def cn_date(day: dt.date) -> str:
     return f"{year}年{cn_numeral(day.month)}月{cn_numeral(day.day)}日"
 
 
+def figure_text(value: object, unit: str = "", missing: str = "未填报") -> str:
+    """A reported figure as the documents show it: 92.5%, Ⅱ类, 是; `missing` where there is none."""
+    if value is None or (isinstance(value, float) and value != value):
+        return missing
+    return f"{value:g}{unit}" if isinstance(value, float) else str(value)
+
+
 def quarter_label(quarter: str) -> str:
     """2022Q4 → 2022年第四季度."""
     year, q = quarter.split("Q")

@@ -39,6 +39,7 @@ class County(_Model):
 class CompletionStatus(_Model):
     name: str
     credit: float = Field(ge=0, le=1)
+    done: bool
 
 
 class Alternative(_Model):
@@ -254,6 +255,9 @@ class Catalog(_Model):
     def physical_range(self, unit: str) -> tuple[float, float | None]:
         low, high = self.physical_ranges.get(unit, (0.0, None))
         return low, high
+
+    def done_statuses(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.completion_statuses if s.done)
 
     def completion_credit(self) -> dict[str, float]:
         return {s.name: s.credit for s in self.completion_statuses}

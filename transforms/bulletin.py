@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from chuangwen.quarters import parse_quarter
+from chuangwen.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
-from transforms.score import BAD_DATA, MISSING, UNMET
-
-UNFINISHED = ("推进中", "未启动", MISSING)
+from transforms.lists import BLACK, RED
+from transforms.orders import CLOSED, OVERDUE
+from transforms.score import BAD_DATA, MET, MET_ALT, MISSING, UNMET
 
 
 @dataclass(frozen=True)
@@ -171,14 +172,6 @@ def default_issue_date(quarter: str) -> dt.date:
     return dt.date(year + (month > 12), (month - 1) % 12 + 1, 10)
 
 
-def _reported_text(value: object, unit: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "未填报"
-    if isinstance(value, float):
-        return f"{value:g}{unit}"
-    return str(value)
-
-
 def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
                   notes: dict[tuple[str, str], str] | None = None) -> tuple[Issue, ...]:
     """A county's unmet requirements and unfinished tasks, with its figure, the rule and its own 备注."""
@@ -188,9 +181,11 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
     for r in mine[mine["outcome"].isin([UNMET, MISSING, BAD_DATA])].itertuples(index=False):
         ind = catalog.indicator_by_id[r.indicator_id]
         note = f"（{r.note}）" if r.note else ""
-        out.append(Issue(ind.id, ind.name, _reported_text(r.value, ind.unit), rule_text(ind, catalog),
+        out.append(Issue(ind.id, ind.name, figure_text(r.value, ind.unit), rule_text(ind, catalog),
                          r.outcome + note, f"{r.file} {r.cell}" if r.cell else "", notes.get((county, ind.id), "")))
-    tasks = task_scores[(task_scores["county_code"] == county) & task_scores["status"].isin(UNFINISHED)]
+    done = catalog.done_statuses()
+    mine = task_scores[task_scores["county_code"] == county]
+    tasks = mine[mine["status"].notna() & ~mine["status"].isin(done)]
     for r in tasks.itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
         outcome = "任务未完成" if r.status != MISSING else MISSING
@@ -214,10 +209,11 @@ def build_bulletin(
     orders: pd.DataFrame | None = None,
     notes: dict[tuple[str, str], str] | None = None,
     cc: str = "",
+    recipients: str = "",
 ) -> BulletinContext:
     """Assemble the bulletin's context from the quarter's ranking and scores."""
     notes = notes or {}
-    counts = indicator_scores.assign(met=indicator_scores["outcome"].isin(["达标", "替代达标"]),
+    counts = indicator_scores.assign(met=indicator_scores["outcome"].isin([MET, MET_ALT]),
                                      unmet=indicator_scores["outcome"].isin([UNMET, MISSING, BAD_DATA]))
     per_county = counts.groupby("county_code")[["met", "unmet"]].sum()
     rows = []
@@ -243,7 +239,7 @@ def build_bulletin(
         quarter=quarter,
         quarter_label=quarter_label,
         issue_date=issue_date,
-        recipients="各县（市）党委宣传部、文明办，州属各部门、中央及省驻文单位：",
+        recipients=recipients,
         source_document=catalog.source,
         reported=len(reported),
         counties=len(catalog.counties),
@@ -265,7 +261,7 @@ def build_bulletin(
         ),
         annex_orders=() if orders is None else tuple(
             OrderLine(o.order_id, o.county, o.problem, o.responsible, o.deadline, o.status)
-            for o in orders[orders["status"] == "逾期"].itertuples(index=False)
+            for o in orders[orders["status"] == OVERDUE].itertuples(index=False)
         ),
         cc=cc,
     )
@@ -286,7 +282,7 @@ def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: 
         if len(grp) < at_least:
             continue
         ind = catalog.indicator_by_id[ind_id]
-        details = "、".join(f"{names[r.county_code]}{_reported_text(r.value, ind.unit)}" for r in grp.itertuples())
+        details = "、".join(f"{names[r.county_code]}{figure_text(r.value, ind.unit)}" for r in grp.itertuples())
         out.append(CommonProblem(ind.id, ind.name, rule_text(ind, catalog), len(grp), details))
     return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id))[:most])
 
@@ -300,7 +296,7 @@ def summary_markdown(quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | 
         total = "—" if pd.isna(r.total) else f"{r.total:.2f}"
         lines.append(f"| {rank} | {r.county} | {total} | {r.not_ranked_reason} |")
     if lists is not None and len(lists):
-        for kind in ("红榜", "黑榜"):
+        for kind in (RED, BLACK):
             names = "、".join(lists.loc[lists["list"] == kind, "county"]) or "无"
             lines.append(f"\n**{kind}**：{names}")
     lines.append(f"\n报送问题 {problems} 条；派单台账 {orders} 条。")
@@ -334,14 +330,14 @@ def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> Bulle
         rate = assessment.rates.set_index("county_code").loc[c.code, "rate"]
         rows.append(OrderRow(c.name, int((new["county_code"] == c.code).sum()),
                              int((closed_now["county_code"] == c.code).sum()),
-                             int(((orders["county_code"] == c.code) & (orders["status"] == "逾期")).sum()),
-                             int(((orders["county_code"] == c.code) & (orders["status"] != "已销号")).sum()),
+                             int(((orders["county_code"] == c.code) & (orders["status"] == OVERDUE)).sum()),
+                             int(((orders["county_code"] == c.code) & (orders["status"] != CLOSED)).sum()),
                              None if rate is None or pd.isna(rate) else float(rate)))
-    overdue = tuple(f"{r.county}：{r.problem}" for r in orders[orders["status"] == "逾期"].itertuples(index=False))
+    overdue = tuple(f"{r.county}：{r.problem}" for r in orders[orders["status"] == OVERDUE].itertuples(index=False))
     ranges = {r.county: (f"{r.rank_low}–{r.rank_high}" if r.rank_low != r.rank_high else f"{r.rank_low}")
               for r in assessment.robustness.itertuples(index=False)}
     return BulletinExtras(
-        focus_name=assessment.focus_name, list_rule=rule_text, red=listed("红榜"), black=listed("黑榜"),
+        focus_name=assessment.focus_name, list_rule=rule_text, red=listed(RED), black=listed(BLACK),
         goals=tuple(GoalRow(r.county, r.goal, r.status) for r in assessment.goals.itertuples(index=False)),
         creation=assessment.creation, orders=tuple(rows), overdue=overdue, rank_ranges=ranges,
         draws=assessment.settings.robustness.draws, spread=assessment.settings.robustness.spread,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from expectations.catalog import Catalog
 from transforms.bulletin import Issue, OrderLine, county_issues
+from transforms.orders import CLOSED
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.d
     goals = assessment.goals.set_index("county_code")
     robust = assessment.robustness.set_index("county_code")
     span = f"{robust.loc[code, 'rank_low']}–{robust.loc[code, 'rank_high']}" if code in robust.index else "—"
-    mine = assessment.orders[(assessment.orders["county_code"] == code) & (assessment.orders["status"] != "已销号")]
+    mine = assessment.orders[(assessment.orders["county_code"] == code) & (assessment.orders["status"] != CLOSED)]
     return FeedbackContext(
         issuer=catalog.issuer, title=f"{quarter_label}文明城市创建测评反馈单", county=county, quarter=quarter,
         quarter_label=quarter_label, issue_date=issue_date, total=_num(row["total"]),

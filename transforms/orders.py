@@ -8,16 +8,16 @@ import datetime as dt
 import pandas as pd
 
 from chuangwen.quarters import parse_quarter, shift_quarter
+from chuangwen.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
+from transforms.score import BAD_DATA, MET, MET_ALT, MISSING, UNDECIDABLE, UNMET
 
 OPEN, OVERDUE, CLOSED = "整改中", "逾期", "已销号"
 ORDER_COLUMNS = ["order_id", "county_code", "county", "item_id", "problem", "responsible", "issued_quarter",
                  "issued_on", "deadline_quarter", "deadline", "status", "closed_quarter", "checked_quarter"]
-UNMET_OUTCOMES = ("未达标", "未填报", "数据异常")
-FIXED_OUTCOMES = ("达标", "替代达标")
-UNFINISHED = ("推进中", "未启动", "未填报")
-FINISHED = ("已完成", "基本完成")
+UNMET_OUTCOMES = (UNMET, MISSING, BAD_DATA)
+FIXED_OUTCOMES = (MET, MET_ALT)
 
 
 def quarter_end(quarter: str) -> dt.date:
@@ -25,34 +25,31 @@ def quarter_end(quarter: str) -> dt.date:
     return dt.date(year, q * 3, 31 if q in (1, 4) else 30)
 
 
-def _shown(value: object, unit: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "未填报"
-    return f"{value:g}{unit}" if isinstance(value, float) else str(value)
-
-
 def _problems(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """This quarter's unmet items: county, item, the problem in words, the responsible units."""
     rows = []
     for r in indicator_scores[indicator_scores["outcome"].isin(UNMET_OUTCOMES)].itertuples(index=False):
         ind = catalog.indicator_by_id[r.indicator_id]
-        said = "未填报" if r.outcome == "未填报" else f"填报 {_shown(r.value, ind.unit)}" + (
-            "（数据异常）" if r.outcome == "数据异常" else "")
+        said = MISSING if r.outcome == MISSING else f"填报 {figure_text(r.value, ind.unit)}" + (
+            f"（{BAD_DATA}）" if r.outcome == BAD_DATA else "")
         rows.append((r.county_code, ind.id, f"{ind.name}：{said}，要求 {rule_text(ind, catalog)}",
                      "、".join(catalog.task_by_id[ind.task].responsible)))
-    for r in task_scores[task_scores["status"].isin(UNFINISHED)].itertuples(index=False):
+    done = catalog.done_statuses()
+    for r in task_scores[task_scores["status"].notna() & ~task_scores["status"].isin(done)].itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
         rows.append((r.county_code, task.id, f"{task.title}：完成情况为“{r.status}”，要求完成",
                      "、".join(task.responsible)))
     return pd.DataFrame(rows, columns=["county_code", "item_id", "problem", "responsible"])
 
 
-def _state_now(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame) -> dict[tuple[str, str], bool]:
+def _state_now(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame,
+               catalog: Catalog) -> dict[tuple[str, str], bool]:
     """(county, item) → fixed? for every item judged this quarter."""
+    done = catalog.done_statuses()
     state = {(r.county_code, r.indicator_id): r.outcome in FIXED_OUTCOMES
-             for r in indicator_scores.itertuples(index=False) if r.outcome != "无法判定"}
-    state |= {(r.county_code, r.task_id): r.status in FINISHED
-              for r in task_scores.itertuples(index=False) if r.status is not None}
+             for r in indicator_scores.itertuples(index=False) if r.outcome != UNDECIDABLE}
+    state |= {(r.county_code, r.task_id): r.status in done
+              for r in task_scores.itertuples(index=False) if r.status is not None and r.status == r.status}
     return state
 
 
@@ -64,7 +61,7 @@ def order_ledger(previous: pd.DataFrame, indicator_scores: pd.DataFrame, task_sc
     county and item is followed up, never issued twice. An item not judged this quarter (an annual
     figure in Q1–Q3, a county that did not report) keeps its order open until its deadline has passed.
     """
-    state = _state_now(indicator_scores, task_scores)
+    state = _state_now(indicator_scores, task_scores, catalog)
     names = {c.code: c.name for c in catalog.counties}
     ledger = previous.copy() if len(previous) else pd.DataFrame(columns=ORDER_COLUMNS)
     for i, order in ledger.iterrows():

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from chuangwen.zh import figure_text
 from expectations.catalog import Catalog
 from transforms.rank import rank_counties
 from transforms.score import deductions, score_indicators, score_tasks, total_scores
@@ -56,5 +57,5 @@ def shown_values(values: pd.DataFrame) -> dict[str, dict[str, str]]:
     figures = values[(values["kind"] != "task") & (values["value"].notna() | values["answer"].notna())]
     out: dict[str, dict[str, str]] = {}
     for r in figures.itertuples(index=False):
-        out.setdefault(r.county, {})[r.item_id] = r.answer if r.answer is not None else f"{r.value:g}"
+        out.setdefault(r.county, {})[r.item_id] = figure_text(r.answer if r.answer is not None else r.value)
     return out

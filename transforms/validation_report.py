@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from chuangwen.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from expectations.suites import KEY, MAIN
@@ -66,9 +67,7 @@ class ValidationReport:
 
 
 def _shown(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return figure_text(value, missing="—")
 
 
 def _rule_label(catalog: Catalog, indicator_id: str, rule: str) -> str:
