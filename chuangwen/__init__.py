@@ -19,6 +19,7 @@ for _key, _value in {
     "MPLCONFIGDIR": str(STATE_DIR / "matplotlib"),
     "XDG_CACHE_HOME": str(STATE_DIR / "cache"),
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "DASK_LOGGING__DISTRIBUTED": "warning",  # Dask's cluster start-up chatter would bury our messages
 }.items():
     os.environ.setdefault(_key, _value)
 

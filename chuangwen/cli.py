@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -116,6 +118,8 @@ DOC_NUMBER_HELP = "发文字号，如 文文明办〔2023〕4号；默认按成�
 
 
 HISTORY_HELP = "历史库文件（DuckDB）；默认为输出文件夹下的 history.duckdb"
+DASK_HELP = ("用 Dask 并行读取各县（市）文件、生成通报和反馈单：local 表示在本机按 CPU 核数启动进程，"
+             "或填写已运行的 Dask 调度器地址，如 tcp://10.0.0.5:8786；默认在本进程内用线程")
 
 
 @app.command("run")
@@ -127,29 +131,34 @@ def run_cmd(
     issue_date: Annotated[str | None, typer.Option("--issue-date", help="成文日期，如 2023-01-10")] = None,
     history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help="即使输入未变也重新计算")] = False,
+    dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
 ) -> None:
     """处理一个季度：读取报送文件、校验、评分、排名、红黑榜、派单，生成通报（PDF、HTML）和得分表。
     历史库中缺少的更早季度会先按顺序补算，以便同比、趋势和派单跟踪有据可依。"""
-    from flows.quarter import backfill_flow, default_history, quarter_flow
+    from chuangwen.history import HistoryStore
+    from flows.quarter import assessment_with, backfill, default_history
 
     quarter = _latest_or(quarter, raw)
     if not (raw / quarter).is_dir():
         raise _fail(f"找不到季度文件夹 {raw / quarter}")
     date = _date(issue_date)
-    from chuangwen.history import HistoryStore
-
-    store = HistoryStore(history or default_history(out))
-    done = set(store.quarters())
+    done = set(HistoryStore(history or default_history(out)).quarters())
     missing = [q for q in quarters_in(raw) if q < quarter and q not in done]
+    earlier = [q for q in quarters_in(raw) if missing and missing[0] <= q < quarter]
     if missing:
         typer.echo(f"历史库中缺少 {'、'.join(missing)}，先按顺序补算……")
-        backfill_flow(quarters=missing, raw_dir=raw, out_dir=out, history_path=history)
-    typer.echo(f"正在处理 {quarter} ……")
-    try:
-        written = quarter_flow(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number, issue_date=date,
-                               history_path=history, force=force)
-    except Exception as exc:
-        raise _run_failed(quarter, exc) from exc
+    with _progress_bar([*earlier, quarter]):
+        if missing:
+            try:
+                backfill(start=earlier[0], end=earlier[-1], raw_dir=raw, out_dir=out, history_path=history, dask=dask)
+            except Exception as exc:
+                raise _run_failed(f"补算 {earlier[0]}—{earlier[-1]}", exc) from exc
+        try:
+            with assessment_with(dask) as assessment:
+                written = assessment(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number,
+                                     issue_date=date, history_path=history, force=force)
+        except Exception as exc:
+            raise _run_failed(quarter, exc) from exc
     _report(written)
 
 
@@ -161,24 +170,50 @@ def backfill_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
     history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help="即使输入未变也重新计算")] = False,
+    dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
 ) -> None:
-    """按时间顺序补算一段季度（可重复运行）：每个季度只替换该季度自己的结果。"""
-    from flows.quarter import backfill_flow
+    """按时间顺序补算一段季度（可重复运行）：每个季度只替换该季度自己的结果；输入未变的季度直接沿用上次结果。"""
+    from flows.quarter import backfill
 
     available = quarters_in(raw)
     if not available:
         raise _fail(f"{raw} 下没有形如 2022Q4 的季度文件夹")
     first, last = _quarter(start or available[0]), _quarter(end or available[-1])
+    if first > last:
+        raise _fail(f"起始季度 {first} 晚于结束季度 {last}")
     quarters = [q for q in available if first <= q <= last]
     if not quarters:
         raise _fail(f"{raw} 中没有 {first} 至 {last} 之间的季度")
     typer.echo(f"按顺序处理 {'、'.join(quarters)} ……")
-    try:
-        results = backfill_flow(quarters=quarters, raw_dir=raw, out_dir=out, history_path=history, force=force)
-    except Exception as exc:
-        raise _run_failed(f"{quarters[0]}—{quarters[-1]}", exc) from exc
+    with _progress_bar(quarters):
+        try:
+            results = backfill(start=first, end=last, raw_dir=raw, out_dir=out, history_path=history, force=force,
+                               dask=dask)
+        except Exception as exc:
+            raise _run_failed(f"{quarters[0]}—{quarters[-1]}", exc) from exc
     for q, written in results.items():
         typer.echo(f"{q}：已生成 {written['bulletin.pdf']}")
+
+
+@contextmanager
+def _progress_bar(quarters: list[str]) -> Iterator[None]:
+    """A rich progress bar on standard error over every stage of the quarters to run."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from chuangwen import progress
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=False)
+    whole = bar.add_task("准备……", total=len(quarters) * len(progress.STAGES))
+
+    def show(step: progress.Step) -> None:
+        words = progress.CACHED if step.cached else progress.STAGES[step.stage]
+        bar.update(whole, description=f"{step.quarter} {words}", advance=1 if step.done else 0)
+
+    with bar, progress.listening(show):
+        yield
+        bar.update(whole, description="完成")
 
 
 @app.command("distribute")
@@ -224,6 +259,7 @@ def serve_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
     cron: Annotated[str, typer.Option("--cron", help="运行时间（cron 表达式，北京时间）")] = "0 9 10 1,4,7,10 *",
     port: Annotated[int, typer.Option("--port", help="本机 Prefect 服务端口（未设置 PREFECT_API_URL 时启动）")] = 4200,
+    dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
 ) -> None:
     """按计划自动运行：默认每年1、4、7、10月10日9时（北京时间）处理刚结束的季度。未设置 PREFECT_API_URL 时先在本机启动
     Prefect 服务（状态保存在项目的 .state 文件夹），并显示其网页地址。按 Ctrl+C 停止。"""
@@ -241,10 +277,38 @@ def serve_cmd(
         if first:
             when, quarter = first[0]
             typer.echo(f"下次运行：{when.astimezone().isoformat(timespec='minutes')}，处理 {quarter}")
-        from flows.quarter import scheduled_quarter_flow
+        from flows.quarter import scheduled_assessment
 
-        scheduled_quarter_flow.serve(name="quarterly", schedule=Cron(cron, timezone=TIMEZONE),
-                                     parameters={"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve())})
+        scheduled_assessment.serve(name="quarterly", schedule=Cron(cron, timezone=TIMEZONE),
+                                     parameters={"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve()),
+                                                 "dask": dask})
+
+
+@app.command("deploy")
+def deploy_cmd(
+    raw: Annotated[Path, typer.Option("--raw", help="报送文件夹（各台机器上相同的共享路径）")] = Path("data/raw"),
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹（各台机器上相同的共享路径）")] = Path("data/out"),
+    pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池名称")] = "chuangwen",
+    cron: Annotated[str, typer.Option("--cron", help="定时运行时间（cron 表达式，北京时间）")] = "0 9 10 1,4,7,10 *",
+    dask: Annotated[str | None, typer.Option("--dask", help="补算和定时运行所用的 Dask 调度器地址，如 tcp://10.0.0.5:8786")]
+    = None,
+) -> None:
+    """多机运行：在 PREFECT_API_URL 所指的 Prefect 服务上建立工作池（每次只运行一个季度）和三个部署
+    （按需处理一个季度、补算、定时）。各台机器在相同路径安装本项目后运行
+    prefect worker start --pool 工作池名称 即可领取任务。详见 docs/scale-out.md。"""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise _fail("请先把 PREFECT_API_URL 设为共用 Prefect 服务的地址，如 http://10.0.0.5:4200/api")
+    from chuangwen.deploy import deploy_flows
+
+    try:
+        deployed = deploy_flows(pool, raw, out, cron, dask)
+    except Exception as exc:
+        raise _fail(f"部署到 {os.environ['PREFECT_API_URL']} 失败：{exc}") from exc
+    for d in deployed:
+        typer.echo(f"已部署 {d.name}：{d.description}")
+    typer.echo(f"请在各台机器上运行：prefect worker start --pool {pool}")
 
 
 def _nothing():

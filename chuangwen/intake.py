@@ -107,36 +107,52 @@ def _intake_order(path: Path, catalog: Catalog) -> tuple[bool, str]:
     return path.stem not in catalog.county_by_name, path.name
 
 
-def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
-    """Read every county file of one quarter's folder; a bad file is reported and skipped, never
-    allowed to stop the others. A second file for a county already read is rejected, not merged, and a
-    county with no accepted file is reported as 未报送."""
-    results: list[FileResult] = []
-    taken: dict[str, str] = {}
+def quarter_files(folder: Path, catalog: Catalog) -> list[tuple[Path, str | None]]:
+    """The county files of a quarter's folder in intake order, each with the county its name promises
+    (None when the name is not a county's). The office's own files are read elsewhere."""
+    if not Path(folder).is_dir():
+        return []
     paths = sorted(
-        (p for p in folder.iterdir()
+        (p for p in Path(folder).iterdir()
          if p.is_file() and not p.name.startswith((".", "~$")) and p.stem not in OFFICE_FILES),
         key=lambda p: _intake_order(p, catalog),
-    ) if folder.is_dir() else []
-    for path in paths:
-        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-            results.append(check_file(path, catalog))  # reported as an unsupported file type
-            continue
-        expected = path.stem if path.stem in catalog.county_by_name else None
-        result = check_file(path, catalog, expected, quarter)
+    )
+    return [(p, p.stem if p.stem in catalog.county_by_name else None) for p in paths]
+
+
+def read_return(path: Path, expected_county: str | None, catalog: Catalog, quarter: str) -> FileResult:
+    """One file of a quarter's folder; a file type we do not read is reported, not raised."""
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return check_file(path, catalog)  # reported as an unsupported file type
+    return check_file(path, catalog, expected_county, quarter)
+
+
+def combine_returns(results: list[FileResult], catalog: Catalog, quarter: str) -> Ingested:
+    """The quarter's figures from the files read, in intake order. A second file for a county already
+    read is rejected, not merged, and a county with no accepted file is reported as 未报送."""
+    kept: list[FileResult] = []
+    taken: dict[str, str] = {}
+    for result in results:
         if result.accepted and result.county in taken:
-            duplicate = Problem(path.name, "", "", f"{result.county} {quarter} 已由 {taken[result.county]} 报送，"
-                                                   "本文件未采用（如需更正，请替换原文件）")
+            duplicate = Problem(result.path.name, "", "", f"{result.county} {quarter} 已由 {taken[result.county]} "
+                                                          "报送，本文件未采用（如需更正，请替换原文件）")
             result = replace(result, accepted=False, values=_empty_values(catalog),
                              problems=(*result.problems, duplicate))
         elif result.accepted:
-            taken[result.county] = path.name
-        results.append(result)
+            taken[result.county] = result.path.name
+        kept.append(result)
     missing = [Problem("", "", "", f"{c.name}本季度未报送") for c in catalog.counties if c.name not in taken]
-    frames = [r.values for r in results if r.accepted]
+    frames = [r.values for r in kept if r.accepted]
     values = pd.concat(frames, ignore_index=True) if frames else _empty_values(catalog)
-    problems = [p for r in results for p in r.problems] + missing
-    return Ingested(quarter, values, problems, results)
+    problems = [p for r in kept for p in r.problems] + missing
+    return Ingested(quarter, values, problems, kept)
+
+
+def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
+    """Read every county file of one quarter's folder; a bad file is reported and skipped, never
+    allowed to stop the others."""
+    results = [read_return(path, county, catalog, quarter) for path, county in quarter_files(folder, catalog)]
+    return combine_returns(results, catalog, quarter)
 
 
 def archive_received(ingested: Ingested, archive_root: Path) -> int:

@@ -18,7 +18,7 @@ from expectations.catalog import CATALOG_PATH
 
 MANIFEST = "manifest.json"
 PACKAGES = ("chuangwen", "prefect", "great-expectations", "pandas", "numpy", "weasyprint", "jinja2", "duckdb",
-            "openpyxl", "python-calamine", "matplotlib", "pydantic")
+            "openpyxl", "python-calamine", "matplotlib", "pydantic", "prefect-dask", "distributed")
 CODE_DIRS = ("chuangwen", "transforms", "expectations", "flows", "report_templates")
 HISTORY_INPUTS = ("ranking", "orders", "lists")  # earlier quarters' rows a quarter's run reads
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -60,10 +61,15 @@ def _fetcher():
     return AssetsOnlyFetcher(TEMPLATE_DIR)
 
 
+# WeasyPrint does not promise thread safety (Pango and fontconfig state): one render at a time per
+# process. Parallel rendering uses processes (a process pool or Dask workers), each with its own lock.
+_RENDER_LOCK = threading.Lock()
+
+
 def render_pdf(html: str) -> bytes:
     """PDF bytes of the HTML with fonts embedded (subset by HarfBuzz: byte-identical runs)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=_fetcher()).write_pdf(
-        pdf_variant="pdf/a-3b"
-    )
+    with _RENDER_LOCK:
+        document = HTML(string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=_fetcher())
+        return document.write_pdf(pdf_variant="pdf/a-3b")

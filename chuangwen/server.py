@@ -37,12 +37,46 @@ def local_server(port: int, timeout: float = 90.0) -> Iterator[str]:
             time.sleep(0.5)
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
+        before = os.environ.get("PREFECT_API_URL")
         os.environ["PREFECT_API_URL"] = api  # for subprocesses
-        with temporary_settings(updates={PREFECT_API_URL: api}):  # settings are read once at import
-            yield f"http://127.0.0.1:{port}"
+        try:
+            with temporary_settings(updates={PREFECT_API_URL: api}):  # settings are read once at import
+                yield f"http://127.0.0.1:{port}"
+        finally:
+            if before is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = before
     finally:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def shared_api() -> Iterator[str]:
+    """A Prefect API that other processes on this machine (Dask workers) reach too: the configured one,
+    or else Prefect's own temporary server, started now instead of lazily. Its address is put in the
+    environment for the duration, so that processes started meanwhile report to the same server
+    instead of each starting a temporary server of its own."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()  # the one Prefect itself would start: one per process
+        server.start()
+        url = server.api_url
+    before = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield url
+    finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before

@@ -141,13 +141,20 @@ def record(store: HistoryStore, current: Ingested, outcome: ValidationOutcome, s
     })
 
 
-def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
-                  assessment: Assessment, catalog: Catalog, doc_number: str | None,
-                  issue_date: dt.date, office_problems: tuple[Problem, ...] = ()) -> dict[str, Path]:
-    """Write the quarter's bulletin (HTML, PDF), feedback sheets, scores, orders and check results,
-    each atomically."""
+@dataclass(frozen=True)
+class Documents:
+    """A quarter's outputs before PDF rendering: the HTML of each PDF, and every other file's bytes.
+    Names are relative to the quarter's output folder."""
+
+    pages: dict[str, str]
+    files: dict[str, bytes]
+
+
+def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScores, assessment: Assessment,
+              catalog: Catalog, doc_number: str | None, issue_date: dt.date,
+              office_problems: tuple[Problem, ...] = ()) -> Documents:
+    """The bulletin (HTML and, to render, PDF), feedback sheets to render, scores, orders and check results."""
     quarter = current.quarter
-    folder = Path(out_dir) / quarter
     doc_number = doc_number or assessment.settings.doc_number or f"文文明办〔{issue_date.year}〕{int(quarter[-1])}号"
     notes = {(r.county_code, r.item_id): r.note for r in current.values.itertuples(index=False) if r.note}
     ctx = build_bulletin(quarter, quarter_label(quarter), scores.ranking, scores.indicators, scores.tasks,
@@ -156,9 +163,8 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
                          charts=bulletin_charts(scores, assessment, catalog), orders=assessment.orders,
                          notes=notes, cc=assessment.settings.cc, recipients=assessment.settings.recipients)
     html = render_html("bulletin.html.j2", ctx)
-    paths = {
+    files = {
         "bulletin.html": html.encode("utf-8"),
-        "bulletin.pdf": render_pdf(html),
         "scores.csv": _csv(scores.ranking),
         "scores.xlsx": detail_workbook(scores, assessment, catalog),
         "orders.csv": _csv(assessment.orders),
@@ -166,14 +172,34 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
         "task_scores.csv": _csv(scores.tasks),
         "problems.json": _json([asdict(p) for p in (*current.problems, *office_problems)]),
         **validation_files(outcome, current, catalog),
-        **feedback_files(current, scores, assessment, catalog, issue_date, notes),
         "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
     }
+    pages = {"bulletin.pdf": html, **feedback_pages(current, scores, assessment, catalog, issue_date, notes)}
+    return Documents(pages, files)
+
+
+def render_pdfs(pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    """Render a batch of (name, HTML) pages to PDF: the unit of work handed to the task runner."""
+    return [(name, render_pdf(html)) for name, html in pages]
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
+    """Write each file atomically under the quarter's folder; returns name → path."""
     written = {}
-    for name, data in paths.items():
-        write_atomic(folder / name, data)
-        written[name] = folder / name
+    for name, data in files.items():
+        write_atomic(Path(folder) / name, data)
+        written[name] = Path(folder) / name
     return written
+
+
+def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
+                  assessment: Assessment, catalog: Catalog, doc_number: str | None,
+                  issue_date: dt.date, office_problems: tuple[Problem, ...] = ()) -> dict[str, Path]:
+    """All of a quarter's outputs rendered here, one after another (the flow spreads the PDFs over its
+    task runner instead)."""
+    docs = documents(current, outcome, scores, assessment, catalog, doc_number, issue_date, office_problems)
+    rendered = dict(render_pdfs(list(docs.pages.items())))
+    return write_files(Path(out_dir) / current.quarter, {**docs.files, **rendered})
 
 
 def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
@@ -198,16 +224,17 @@ def _total(trend: pd.DataFrame, quarter: str, county: str) -> float | None:
     return None if hit.empty or pd.isna(hit.iloc[0]) else float(hit.iloc[0])
 
 
-def feedback_files(current: Ingested, scores: QuarterScores, assessment: Assessment, catalog: Catalog,
-                   issue_date: dt.date, notes: dict[tuple[str, str], str]) -> dict[str, bytes]:
-    """counties/<县名>反馈单.pdf for every county that reported."""
+def feedback_pages(current: Ingested, scores: QuarterScores, assessment: Assessment, catalog: Catalog,
+                   issue_date: dt.date, notes: dict[tuple[str, str], str]) -> dict[str, str]:
+    """counties/<县名>反馈单.pdf → its HTML, for every county that reported."""
     out = {}
+    reported = set(scores.indicators["county_code"])
     for c in catalog.counties:
-        if c.code not in set(scores.indicators["county_code"]):
+        if c.code not in reported:
             continue
         ctx = build_feedback(c.code, current.quarter, quarter_label(current.quarter), issue_date, scores,
                              assessment, catalog, notes)
-        out[f"counties/{c.name}反馈单.pdf"] = render_pdf(render_html("feedback.html.j2", ctx))
+        out[f"counties/{c.name}反馈单.pdf"] = render_html("feedback.html.j2", ctx)
     return out
 
 

@@ -226,10 +226,23 @@ def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str,
     return ValidationOutcome(
         rules=rule_table(wide, results["compliance"], dq, catalog, quarter),
         dq_failures=dq,
-        documents={key: result.to_json_dict() for key, result in results.items()},
+        documents={key: stable_result(result.to_json_dict()) for key, result in results.items()},
         suites=suites,
     )
 
 
 def main_rules(rules: pd.DataFrame) -> pd.DataFrame:
     return rules[rules["rule"] == MAIN]
+
+
+def stable_result(doc: dict) -> dict:
+    """A validation result without what differs from run to run (generated ids, clock times), so that an
+    unchanged quarter's results.json is byte-identical; when a run happened is in manifest.json."""
+    meta = doc.get("meta", {})
+    meta.pop("validation_id", None)
+    meta.pop("validation_time", None)
+    meta.pop("run_id", None)
+    meta.get("batch_markers", {}).pop("ge_load_time", None)
+    for result in doc.get("results", []):
+        result.get("expectation_config", {}).pop("id", None)
+    return doc

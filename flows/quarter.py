@@ -1,38 +1,52 @@
-"""The quarterly flow (ingest → validate → score → assess → render → record) and the backfill flow that
-runs quarters in order. The quarter is always a parameter, never taken from the clock."""
+"""The quarterly assessment flow (ingest → validate → score → assess → render → record) and the backfill
+flow that runs quarters in order. The quarter is always a parameter, never taken from the clock.
+
+Per-county work (reading each county's file, rendering the bulletin and each feedback sheet) is mapped
+over the flow's task runner: threads by default, or a Dask cluster (`dask="local"` or a scheduler's
+address) to spread it over processes and machines. Every runner gives byte-identical outputs."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import Flow, flow, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from chuangwen import intake, stages
+from chuangwen import intake, progress, stages
 from chuangwen.config import CONFIG_PATH, load_config
 from chuangwen.history import HistoryStore
 from chuangwen.locks import output_lock
 from chuangwen.manifest import cached_outputs, input_key, write_manifest
-from chuangwen.quarters import shift_quarter
+from chuangwen.quarters import quarters_in, shift_quarter
 from expectations.catalog import load_catalog
 from transforms.bulletin import default_issue_date, score_table, summary_markdown
 
-# Frames and the catalog are passed in memory; caching arrives with content hashes of the raw files.
-ingest = task(intake.ingest_folder, name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-archive = task(intake.archive_received, name="archive", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-office = task(stages.office_inputs, name="office files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-validate = task(stages.validate, name="validate", cache_policy=NO_CACHE)
-score = task(stages.score, name="score", cache_policy=NO_CACHE)
-assess = task(stages.assess, name="assess", cache_policy=NO_CACHE)
-write_outputs = task(stages.write_outputs, name="render", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
-record = task(stages.record, name="record history", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-fingerprint = task(input_key, name="fingerprint inputs", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-manifest = task(write_manifest, name="write manifest", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
+# Tasks that read or write files retry (a file share can hiccup); pure computations do not, since a
+# retry would fail the same way. Frames stay in memory within a run; the run's cache key is the
+# content hash of everything it reads (chuangwen/manifest.py), not Prefect's result store.
+IO = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE}
+PURE = {"cache_policy": NO_CACHE}
+
+fingerprint = task(input_key, name="fingerprint inputs", **IO)
+read_return = task(intake.read_return, name="read county file", **IO)
+archive = task(intake.archive_received, name="archive", **IO)
+office = task(stages.office_inputs, name="office files", **IO)
+validate = task(stages.validate, name="validate", **PURE)
+score = task(stages.score, name="score", **PURE)
+assess = task(stages.assess, name="assess", **PURE)
+documents = task(stages.documents, name="build documents", **PURE)
+render_pdfs = task(stages.render_pdfs, name="render PDFs", **PURE)
+write_files = task(stages.write_files, name="write files", **IO)
+record = task(stages.record, name="record history", **IO)
+manifest = task(write_manifest, name="write manifest", **IO)
+
+MAX_RENDER_BATCHES = 16  # enough to keep any cluster busy, few enough not to drown a scheduler in tasks
 
 
 class QuarterFailed(RuntimeError):
@@ -40,13 +54,16 @@ class QuarterFailed(RuntimeError):
 
 
 @contextmanager
-def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def stage(timings: dict[str, float], quarter: str, name: str) -> Iterator[None]:
+    """Time a stage and tell the progress listeners (the command line's bar) when it starts and ends."""
+    progress.report(progress.Step(quarter, name, False))
     start = time.perf_counter()
     yield
-    timings[stage] = time.perf_counter() - start
+    timings[name] = time.perf_counter() - start
+    progress.report(progress.Step(quarter, name, True))
 
 
-@task(name="read history", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(name="read history", **IO)
 def read_history(store: HistoryStore, quarter: str):
     """Earlier years' figures of the same quarter, and last quarter's ranking (None if not run)."""
     previous = store.read("ranking", [shift_quarter(quarter, -1)])
@@ -57,8 +74,20 @@ def default_history(out_dir: Path) -> Path:
     return Path(out_dir) / "history.duckdb"
 
 
-@flow(name="chuangwen-quarter", log_prints=False)
-def quarter_flow(
+def batches(items: list, parts: int) -> list[list]:
+    """Split items into at most `parts` contiguous runs of nearly equal length, order kept."""
+    parts = max(1, min(parts, len(items)))
+    size, extra = divmod(len(items), parts)
+    out, start = [], 0
+    for k in range(parts):
+        end = start + size + (k < extra)
+        out.append(items[start:end])
+        start = end
+    return [b for b in out if b]
+
+
+@flow(name="quarterly_assessment", log_prints=False)
+def quarterly_assessment(
     quarter: str,
     raw_dir: Path = Path("data/raw"),
     out_dir: Path = Path("data/out"),
@@ -90,24 +119,28 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
     inputs = fingerprint(quarter, raw_dir / quarter, store, config_path, options)
     cached = None if force else cached_outputs(out_dir / quarter, inputs["key"])
     if cached is not None and quarter in store.quarters():
+        progress.report_cached(quarter)
         return cached  # nothing it depends on has changed since the last run, and its rows are stored
     issued_on = issue_date or (dt.date.fromisoformat(settings.issue_date) if settings.issue_date
                                else default_issue_date(quarter))
     timings: dict[str, float] = {}
-    with timed(timings, "ingest"):
-        current = ingest(raw_dir / quarter, catalog, quarter)
+    with stage(timings, quarter, "ingest"):
+        files = intake.quarter_files(raw_dir / quarter, catalog)
+        reads = read_return.map([p for p, _ in files], [c for _, c in files], unmapped(catalog), unmapped(quarter))
+        current = intake.combine_returns(reads.result(), catalog, quarter)
         archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
         history, previous_ranking = read_history(store, quarter)
         office_files = office(raw_dir / quarter, catalog)
-    with timed(timings, "validate"):
+    with stage(timings, quarter, "validate"):
         outcome = validate(current, history, catalog, out_dir / quarter / "validation" / "data_docs")
-    with timed(timings, "score"):
+    with stage(timings, quarter, "score"):
         scores = score(current, outcome, catalog, previous_ranking, office_files)
         assessment = assess(quarter, scores, history, store, catalog, settings, office_files, issued_on)
-    with timed(timings, "render"):
-        written = write_outputs(out_dir, current, outcome, scores, assessment, catalog, doc_number, issued_on,
-                                office_files.problems)
-    with timed(timings, "record"):
+    with stage(timings, quarter, "render"):
+        docs = documents(current, outcome, scores, assessment, catalog, doc_number, issued_on, office_files.problems)
+        rendered = render_pdfs.map(batches(list(docs.pages.items()), MAX_RENDER_BATCHES)).result()
+        written = write_files(out_dir / quarter, {**docs.files, **{n: pdf for b in rendered for n, pdf in b}})
+    with stage(timings, quarter, "record"):
         record(store, current, outcome, scores, assessment)
     written["manifest.json"] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)
     create_markdown_artifact(key=f"quarter-{quarter.lower()}", description=f"{quarter} 评分摘要",
@@ -118,36 +151,81 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
     return written
 
 
-@flow(name="chuangwen-backfill", log_prints=False)
-def backfill_flow(
-    quarters: list[str],
+@contextmanager
+def assessment_with(dask: str | None = None) -> Iterator[Flow]:
+    """The quarterly flow with its task runner: threads in this process (dask=None), a Dask cluster
+    started on this machine for the duration (dask="local": one single-threaded worker process per
+    core), or a running Dask scheduler's address (`dask scheduler` plus `dask worker` on other
+    machines, each with this project installed and PREFECT_API_URL set to the same Prefect server)."""
+    if dask is None:
+        yield quarterly_assessment
+        return
+    from prefect_dask import DaskTaskRunner
+
+    from chuangwen.server import shared_api
+
+    with shared_api(), _cluster(dask) as address:
+        yield quarterly_assessment.with_options(task_runner=DaskTaskRunner(address=address))
+
+
+@contextmanager
+def _cluster(dask: str) -> Iterator[str]:
+    """The scheduler's address: a local cluster's (shared by every quarter of a backfill, since starting
+    one costs seconds), or the one given."""
+    if dask != "local":
+        yield dask
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@flow(name="backfill", log_prints=False)
+def backfill(
+    start: str,
+    end: str,
     raw_dir: Path = Path("data/raw"),
     out_dir: Path = Path("data/out"),
     archive_dir: Path | None = None,
     history_path: Path | None = None,
     config_path: Path | None = None,
     force: bool = False,
+    dask: str | None = None,
 ) -> dict[str, dict[str, Path]]:
-    """Run the given quarters oldest first, each as its own quarterly run: idempotent, since a quarter's
-    run replaces only that quarter's rows and files. Stops at the first quarter that fails, saying why."""
+    """Run every quarter of the raw folder from `start` to `end` (inclusive), oldest first, each as its own
+    quarterly run: idempotent, since a quarter's run replaces only that quarter's rows and files, and an
+    unchanged quarter is not recomputed. Stops at the first quarter that fails, saying why."""
+    if start > end:
+        raise QuarterFailed(f"起始季度 {start} 晚于结束季度 {end}")
+    quarters = [q for q in quarters_in(Path(raw_dir)) if start <= q <= end]
+    if not quarters:
+        raise QuarterFailed(f"{raw_dir} 中没有 {start} 至 {end} 之间的季度文件夹")
     done = {}
-    for q in sorted(quarters):
-        try:
-            done[q] = quarter_flow(quarter=q, raw_dir=raw_dir, out_dir=out_dir, archive_dir=archive_dir,
-                                   history_path=history_path, config_path=config_path, force=force)
-        except Exception as exc:
-            rest = [x for x in sorted(quarters) if x > q]
-            tail = f"；其后的 {'、'.join(rest)} 未处理" if rest else ""
-            raise QuarterFailed(f"{q} 未能完成：{exc}{tail}") from exc
+    with assessment_with(dask) as run:
+        for q in quarters:
+            try:
+                done[q] = run(quarter=q, raw_dir=raw_dir, out_dir=out_dir, archive_dir=archive_dir,
+                              history_path=history_path, config_path=config_path, force=force)
+            except Exception as exc:
+                rest = [x for x in quarters if x > q]
+                tail = f"；其后的 {'、'.join(rest)} 未处理" if rest else ""
+                raise QuarterFailed(f"{q} 未能完成：{exc}{tail}") from exc
     return done
 
 
-@flow(name="chuangwen-scheduled-quarter", log_prints=False)
-def scheduled_quarter_flow(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/out")) -> dict[str, Path]:
-    """The deployment `chuangwen serve` schedules: runs the quarter that ended before this run's
-    scheduled start time (not the clock, so a late or retried run still picks the right quarter)."""
+@flow(name="scheduled_assessment", log_prints=False)
+def scheduled_assessment(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/out"),
+                         dask: str | None = None) -> dict[str, Path]:
+    """The deployment `chuangwen serve` (or a work pool) schedules: runs the quarter that ended before
+    this run's scheduled start time (not the clock, so a late or retried run still picks the right
+    quarter)."""
     from prefect.runtime import flow_run
 
     from chuangwen.schedule import quarter_before
 
-    return quarter_flow(quarter=quarter_before(flow_run.scheduled_start_time), raw_dir=raw_dir, out_dir=out_dir)
+    quarter = quarter_before(flow_run.scheduled_start_time)
+    with assessment_with(dask) as run:
+        return run(quarter=quarter, raw_dir=raw_dir, out_dir=out_dir)
+

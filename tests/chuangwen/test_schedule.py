@@ -36,8 +36,8 @@ def test_the_quarter_comes_from_the_scheduled_time(moment, quarter):
 def test_the_deployment_carries_the_schedule():
     from prefect.schedules import Cron
 
-    from flows.quarter import scheduled_quarter_flow
+    from flows.quarter import scheduled_assessment
 
-    deployment = scheduled_quarter_flow.to_deployment(name="quarterly", schedule=Cron(DEFAULT_CRON, timezone=TIMEZONE))
+    deployment = scheduled_assessment.to_deployment(name="quarterly", schedule=Cron(DEFAULT_CRON, timezone=TIMEZONE))
     [schedule] = deployment.schedules
     assert schedule.schedule.cron == DEFAULT_CRON and schedule.schedule.timezone == TIMEZONE

@@ -32,7 +32,7 @@ def _write_note(path, item_id, text):
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, prefect_harness):
-    from flows.quarter import backfill_flow
+    from flows.quarter import backfill
 
     raw = tmp_path_factory.mktemp("data") / "raw"
     write_sample(CAT, raw, ["2021Q4", "2022Q3", "2022Q4"])
@@ -42,7 +42,7 @@ def run(tmp_path_factory, prefect_harness):
     _write_note(q4 / "砚山县.xlsx", "6.3.2a", INJECTION)  # a 备注 that tries to be markup
     shutil.copy(q4 / "砚山县.xlsx", q4 / "砚山县(1).xlsx")  # one sends its file twice
     out = raw.parent / "out"
-    written = backfill_flow(quarters=["2021Q4", "2022Q3", "2022Q4"], raw_dir=raw, out_dir=out)["2022Q4"]
+    written = backfill(start="2021Q4", end="2022Q4", raw_dir=raw, out_dir=out)["2022Q4"]
     return raw, out, written
 
 
@@ -130,7 +130,7 @@ def _dump(store, quarters):
 
 def test_rerunning_a_quarter_changes_nothing_else(run):
     from chuangwen.history import HistoryStore
-    from flows.quarter import quarter_flow
+    from flows.quarter import quarterly_assessment
 
     raw, out, _ = run
     store = HistoryStore(out / "history.duckdb")
@@ -142,7 +142,7 @@ def test_rerunning_a_quarter_changes_nothing_else(run):
     before = {n: (out / "2022Q3" / n).read_bytes() for n in names}
     ledger = raw.parent / "received" / "ledger.jsonl"
     received = ledger.read_bytes()
-    quarter_flow(quarter="2022Q3", raw_dir=raw, out_dir=out, force=True)  # recompute, not the cache
+    quarterly_assessment(quarter="2022Q3", raw_dir=raw, out_dir=out, force=True)  # recompute, not the cache
     assert _dump(store, ["2021Q4", "2022Q4"]) == others  # other quarters' rows, byte for byte
     assert _dump(store, ["2022Q3"]) == own  # and the quarter itself, as it was
     for name, data in before.items():
@@ -276,27 +276,27 @@ def test_manifest_records_inputs_outputs_and_timings(run):
 
 
 def test_an_unchanged_rerun_returns_the_stored_outputs_and_force_recomputes(run):
-    from flows.quarter import quarter_flow
+    from flows.quarter import quarterly_assessment
 
     raw, out, written = run
     pdf = written["bulletin.pdf"]
     stamp, manifest = pdf.stat().st_mtime_ns, written["manifest.json"].read_bytes()
-    again = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=out)
+    again = quarterly_assessment(quarter="2022Q4", raw_dir=raw, out_dir=out)
     assert again["bulletin.pdf"] == pdf and pdf.stat().st_mtime_ns == stamp  # skipped: nothing rewritten
     assert written["manifest.json"].read_bytes() == manifest
     content = pdf.read_bytes()
-    forced = quarter_flow(quarter="2022Q4", raw_dir=raw, out_dir=out, force=True)
+    forced = quarterly_assessment(quarter="2022Q4", raw_dir=raw, out_dir=out, force=True)
     assert pdf.stat().st_mtime_ns != stamp and forced["bulletin.pdf"].read_bytes() == content
 
 
 def test_backfill_stops_at_the_first_failing_quarter_and_says_why(run, tmp_path):
-    from flows.quarter import QuarterFailed, backfill_flow
+    from flows.quarter import QuarterFailed, backfill
 
     raw, out, _ = run
     bad = tmp_path / "office.yaml"
     bad.write_text("defaults: {}\n", encoding="utf-8")
     with pytest.raises(QuarterFailed, match="(?s)2021Q4 未能完成.*其后的 2022Q3、2022Q4 未处理"):
-        backfill_flow(quarters=["2022Q4", "2021Q4", "2022Q3"], raw_dir=raw, out_dir=tmp_path / "out", config_path=bad)
+        backfill(start="2021Q1", end="2022Q4", raw_dir=raw, out_dir=tmp_path / "out", config_path=bad)
 
 
 def test_distribution_folders_for_the_office_and_every_county(run):
