@@ -43,9 +43,11 @@ def history_hash(store: HistoryStore, quarter: str) -> str:
     and every earlier ranking, order ledger and list."""
     digest = hashlib.sha256()
     years = [shift_quarter(quarter, -4 * k) for k in (1, 2)]
-    digest.update(store.read("figures", years).to_csv(index=False).encode())
-    for table in HISTORY_INPUTS:
-        digest.update(store.before(table, quarter).to_csv(index=False).encode())
+    frames = [store.read("figures", years), *(store.before(table, quarter) for table in HISTORY_INPUTS)]
+    for frame in frames:
+        # No rows hash alike whether the table exists yet or not: a store's first run must not make the
+        # quarters before it look changed.
+        digest.update(frame.to_csv(index=False).encode() if len(frame) else b"-")
     return digest.hexdigest()
 
 

@@ -34,3 +34,20 @@ def test_cached_outputs_need_the_same_key_and_intact_files(tmp_path):
     assert cached_outputs(folder, "other") is None
     (folder / "bulletin.pdf").write_bytes(b"changed by hand")
     assert cached_outputs(folder, "abc") is None
+
+
+def test_the_first_quarter_keeps_its_key_once_the_store_has_tables(tmp_path):
+    """Writing 2021Q2 creates the store's tables; 2021Q1, which reads nothing from them, is unchanged."""
+    import pandas as pd
+
+    raw = tmp_path / "2021Q1"
+    raw.mkdir()
+    store = HistoryStore(tmp_path / "h.duckdb")
+    before = input_key("2021Q1", raw, store, CONFIG_PATH)["key"]
+    store.write_quarter("2021Q2", {
+        "ranking": pd.DataFrame({"county_code": ["532601"], "total": [90.0]}),
+        "orders": pd.DataFrame({"order_id": ["2021Q2-532601-1.1.1"]}),
+        "lists": pd.DataFrame({"county_code": ["532601"]}),
+        "figures": pd.DataFrame({"county_code": ["532601"], "item_id": ["1.1.1"]}),
+    })
+    assert input_key("2021Q1", raw, store, CONFIG_PATH)["key"] == before
