@@ -1,8 +1,9 @@
 """Reading what counties send into cell grids (sheet name → rows from A1) plus what the grid cannot say
 (number formats, Excel errors, formulas). I/O only; no file is ever modified or executed.
 
-python-calamine reads every sheet fast (also .xls); for .xlsx/.xlsm, openpyxl then reads the formats,
-error cells and formulas calamine drops. Macros are never run: both libraries read data only.
+python-calamine reads every sheet fast (also .xls); for .xlsx/.xlsm, one streaming pass over the sheets'
+XML then reads the formats, error cells and formulas calamine drops. Macros are never run: nothing here
+executes anything, only data is read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import io
 import zipfile
 from pathlib import Path
 
-from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from transforms.ingest import SheetDetails
@@ -63,42 +63,16 @@ def read_grids(path: Path) -> dict[str, Grid]:
 
 
 def _xlsx_details(path: Path) -> dict[str, SheetDetails]:
-    """Number formats, error cells and formulas, read with openpyxl (defusedxml guards its XML parsing).
-    reset_dimensions(): WPS can write a wrong sheet dimension that would hide every cell but A1."""
-    try:
-        values = load_workbook(path, read_only=True, data_only=True, keep_vba=False)
-        formulas = load_workbook(path, read_only=True, data_only=False, keep_vba=False)
-    except Exception as exc:
-        raise UnreadableFile(f"{path.name}：无法读取单元格格式（{exc}），请用 Excel 或 WPS 重新保存后提交") from exc
-    out = {}
-    try:
-        for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
-            ws.reset_dimensions()
-            wf.reset_dimensions()
-            details = SheetDetails()
-            for row in ws.iter_rows():
-                for cell in row:
-                    if cell.value is None or not hasattr(cell, "row"):
-                        continue
-                    at = (cell.row - 1, cell.column - 1)
-                    if cell.data_type == "e":
-                        details.errors[at] = str(cell.value)
-                    elif cell.number_format and cell.number_format != "General":
-                        details.formats[at] = cell.number_format
-            for row in wf.iter_rows():
-                for cell in row:
-                    if cell.data_type == "f" and hasattr(cell, "row"):
-                        at = (cell.row - 1, cell.column - 1)
-                        details.formulas[at] = _has_cached_value(ws, at)
-            out[ws.title] = details
-    finally:
-        values.close()
-        formulas.close()
-    return out
+    """Number formats, error cells and formulas, from one streaming pass over the sheets' XML
+    (chuangwen/xlsx_cells.py; DTDs and entities refused)."""
+    from chuangwen.xlsx_cells import read_details
 
-
-def _has_cached_value(ws, at: tuple[int, int]) -> bool:
-    return ws.cell(row=at[0] + 1, column=at[1] + 1).value is not None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return read_details(zf)
+    except Exception as exc:  # damaged XML, a refused DTD, a missing part
+        raise UnreadableFile(f"{path.name}：无法读取单元格格式（{type(exc).__name__}），"
+                             "请用 Excel 或 WPS 重新保存后提交") from exc
 
 
 def _check_zip(path: Path) -> None:

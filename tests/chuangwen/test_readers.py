@@ -130,7 +130,7 @@ def test_oversized_file_is_refused(tmp_path, monkeypatch):
 
 def test_xml_entity_attack_is_refused(tmp_path):
     """Entity declarations (billion laughs) are refused, not expanded: calamine does not expand them and
-    openpyxl, which reads the formats, parses through defusedxml."""
+    the pass that reads the formats parses through defusedxml with DTDs forbidden."""
     from chuangwen.readers import _xlsx_details, read_workbook
 
     path = _template_copy(tmp_path)
