@@ -117,9 +117,10 @@ def _status(q: float, quarter: str, rng: np.random.Generator) -> str:
     return "已完成" if x > 0.85 else "基本完成" if x > 0.6 else "推进中" if x > 0.25 else "未启动"
 
 
-def fill_values(catalog: Catalog, county: str, quarter: str) -> dict[str, object]:
-    """The values one county reports for one quarter, keyed by item id."""
-    q = _quality(county, quarter)
+def fill_values(catalog: Catalog, county: str, quarter: str, quality: float | None = None) -> dict[str, object]:
+    """The values one county reports for one quarter, keyed by item id. quality (0–1) overrides the
+    sample county's profile: the benchmarks' synthetic units have none."""
+    q = _quality(county, quarter) if quality is None else quality
     values: dict[str, object] = {}
     for ind in catalog.indicators:
         rng = _rng(county, quarter, ind.id)
