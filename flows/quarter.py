@@ -1,9 +1,10 @@
 """The quarterly assessment flow (ingest → validate → score → assess → render → record) and the backfill
 flow that runs quarters in order. The quarter is always a parameter, never taken from the clock.
 
-Per-county work (reading each county's file, rendering the bulletin and each feedback sheet) is mapped
-over the flow's task runner: threads by default, or a Dask cluster (`dask="local"` or a scheduler's
-address) to spread it over processes and machines. Every runner gives byte-identical outputs."""
+Per-county work (reading each county's file, rendering the bulletin and each feedback sheet) is done in
+batches. On the default task runner (threads) the batches go to a pool of worker processes, one per
+core; on a Dask runner (`dask="local"` or a scheduler's address) they are mapped over the cluster as
+tasks. Every way gives byte-identical outputs."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from prefect import Flow, flow, task, unmapped
+from prefect import Flow, flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from chuangwen import intake, progress, stages
+from chuangwen import intake, parallel, progress, stages
 from chuangwen.config import CONFIG_PATH, load_config
 from chuangwen.history import HistoryStore
 from chuangwen.locks import output_lock
@@ -34,7 +37,8 @@ IO = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE}
 PURE = {"cache_policy": NO_CACHE}
 
 fingerprint = task(input_key, name="fingerprint inputs", **IO)
-read_return = task(intake.read_return, name="read county file", **IO)
+read_all = task(intake.read_all, name="read county files", **IO)
+read_returns = task(intake.read_returns, name="read county files", **IO)
 archive = task(intake.archive_received, name="archive", **IO)
 office = task(stages.office_inputs, name="office files", **IO)
 validate = task(stages.validate, name="validate", **PURE)
@@ -42,11 +46,12 @@ score = task(stages.score, name="score", **PURE)
 assess = task(stages.assess, name="assess", **PURE)
 documents = task(stages.documents, name="build documents", **PURE)
 render_pdfs = task(stages.render_pdfs, name="render PDFs", **PURE)
+render_batch = task(parallel.render_batch, name="render PDFs", **PURE)
 write_files = task(stages.write_files, name="write files", **IO)
 record = task(stages.record, name="record history", **IO)
 manifest = task(write_manifest, name="write manifest", **IO)
 
-MAX_RENDER_BATCHES = 16  # enough to keep any cluster busy, few enough not to drown a scheduler in tasks
+MAX_BATCHES = 16  # enough to keep a cluster busy, few enough not to drown its scheduler in tasks
 
 
 class QuarterFailed(RuntimeError):
@@ -74,16 +79,25 @@ def default_history(out_dir: Path) -> Path:
     return Path(out_dir) / "history.duckdb"
 
 
-def batches(items: list, parts: int) -> list[list]:
-    """Split items into at most `parts` contiguous runs of nearly equal length, order kept."""
-    parts = max(1, min(parts, len(items)))
-    size, extra = divmod(len(items), parts)
-    out, start = [], 0
-    for k in range(parts):
-        end = start + size + (k < extra)
-        out.append(items[start:end])
-        start = end
-    return [b for b in out if b]
+def _on_threads() -> bool:
+    """Whether this flow run's tasks run on threads of this process (the default runner): then its
+    batches go to local worker processes; otherwise the task runner (Dask) spreads them."""
+    ctx = FlowRunContext.get()
+    return ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+
+
+def _read(files: list[tuple[Path, str | None]], catalog, quarter: str):
+    jobs = [(path, county, catalog, quarter) for path, county in files]
+    if _on_threads():
+        return read_all(jobs, parallel.cores())
+    return [r for batch in read_returns.map(parallel.batches(jobs, MAX_BATCHES)).result() for r in batch]
+
+
+def _render(pages: dict[str, str]) -> dict[str, bytes]:
+    items = list(pages.items())
+    if _on_threads():
+        return dict(render_pdfs(items, parallel.cores()))
+    return {n: pdf for batch in render_batch.map(parallel.batches(items, MAX_BATCHES)).result() for n, pdf in batch}
 
 
 @flow(name="quarterly_assessment", log_prints=False)
@@ -126,8 +140,7 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
     timings: dict[str, float] = {}
     with stage(timings, quarter, "ingest"):
         files = intake.quarter_files(raw_dir / quarter, catalog)
-        reads = read_return.map([p for p, _ in files], [c for _, c in files], unmapped(catalog), unmapped(quarter))
-        current = intake.combine_returns(reads.result(), catalog, quarter)
+        current = intake.combine_returns(_read(files, catalog, quarter), catalog, quarter)
         archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
         history, previous_ranking = read_history(store, quarter)
         office_files = office(raw_dir / quarter, catalog)
@@ -138,8 +151,7 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
         assessment = assess(quarter, scores, history, store, catalog, settings, office_files, issued_on)
     with stage(timings, quarter, "render"):
         docs = documents(current, outcome, scores, assessment, catalog, doc_number, issued_on, office_files.problems)
-        rendered = render_pdfs.map(batches(list(docs.pages.items()), MAX_RENDER_BATCHES)).result()
-        written = write_files(out_dir / quarter, {**docs.files, **{n: pdf for b in rendered for n, pdf in b}})
+        written = write_files(out_dir / quarter, {**docs.files, **_render(docs.pages)})
     with stage(timings, quarter, "record"):
         record(store, current, outcome, scores, assessment)
     written["manifest.json"] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chuangwen import progress
-from flows.quarter import batches, stage
+from chuangwen.parallel import batches
+from flows.quarter import stage
 
 
 def test_a_stage_reports_its_start_and_end_and_records_its_time():
