@@ -159,57 +159,82 @@ def _missing_kind(column: str, indicator_id: str) -> str:
 
 def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalog: Catalog,
                quarter: str) -> pd.DataFrame:
-    """The compliance results as one row per county, indicator and rule (three-year parts combined)."""
+    """The compliance results as one row per county, indicator and rule (three-year parts combined).
+    Column-wise per comparison: no Python loop over counties."""
     failing = {}
     for res in compliance.results:
         meta = res.expectation_config.meta
         failing[(meta["indicator_id"], meta["rule"], meta["part"])] = _failing(res)
-    bad = set(zip(dq_failures[KEY], dq_failures["item_id"], strict=True))
-    rows = wide.set_index(KEY)
+    bad: dict[str, set] = {}
+    for county, item in zip(dq_failures[KEY], dq_failures["item_id"], strict=True):
+        bad.setdefault(item, set()).add(county)
+    rows = wide.reset_index(drop=True)
+    county = rows[KEY]
     parts = []
     for c in comparisons(catalog, quarter):
-        for county, row in rows.iterrows():
-            observed = row[c.column]
-            other = row[c.other] if c.other else None
-            target = _shown(c.value) if c.other is None and c.op != "in" else None
-            expected = ("、".join(c.allowed) if c.op == "in" else
-                        f"{_SYMBOL[c.op]}{target if target is not None else _shown(other)}")
-            absent = [col for col in c.columns if pd.isna(row[col])]
-            if absent:
-                status, missing = MISSING, _missing_kind(absent[0], c.indicator_id)
-            elif any((county, col.split("@")[0]) in bad for col in c.columns):
-                status, missing = INVALID, None
-            else:
-                status = NOT_MET if county in failing[(c.indicator_id, c.rule, c.part)] else MET
-                missing = None
-            parts.append({KEY: county, "indicator_id": c.indicator_id, "rule": c.rule, "status": status,
-                          "missing": missing, "observed": None if pd.isna(observed) else observed,
-                          "expected": expected if not (c.other and pd.isna(other)) else f"{_SYMBOL.get(c.op, '')}？",
-                          "columns": " ".join(c.columns)})
-    return _combine_parts(pd.DataFrame(parts, columns=RULE_COLUMNS))
+        observed = rows[c.column]
+        absent = [rows[col].isna() for col in c.columns]
+        missing = pd.Series(None, index=rows.index, dtype="object")
+        for col, is_na in zip(reversed(c.columns), reversed(absent), strict=True):  # the first absent wins
+            missing = missing.mask(is_na, _missing_kind(col, c.indicator_id))
+        is_missing = missing.notna()
+        invalid = pd.Series(False, index=rows.index)
+        for col in c.columns:
+            invalid |= county.isin(bad.get(col.split("@")[0], ()))
+        not_met = county.isin(failing[(c.indicator_id, c.rule, c.part)])
+        status = pd.Series(MET, index=rows.index, dtype="object").mask(not_met, NOT_MET)
+        status = status.mask(invalid, INVALID).mask(is_missing, MISSING)
+        if c.op == "in":
+            expected = pd.Series("、".join(c.allowed), index=rows.index, dtype="object")
+        elif c.other is None:
+            expected = pd.Series(f"{_SYMBOL[c.op]}{_shown(c.value)}", index=rows.index, dtype="object")
+        else:
+            other = rows[c.other]
+            expected = other.map(lambda v, sym=_SYMBOL[c.op]: f"{sym}？" if pd.isna(v) else f"{sym}{_shown(v)}")
+        parts.append(pd.DataFrame({
+            KEY: county, "indicator_id": c.indicator_id, "rule": c.rule, "status": status,
+            "missing": missing.where(is_missing, None),
+            "observed": observed.astype("object").where(observed.notna(), None),
+            "expected": expected.astype("object"), "columns": " ".join(c.columns),
+        }, columns=RULE_COLUMNS))
+    if not parts:
+        return pd.DataFrame(columns=RULE_COLUMNS)
+    return _combine_parts(pd.concat(parts, ignore_index=True))
+
+
+_PRIORITY = {MISSING: 3, INVALID: 2, NOT_MET: 1, MET: 0}
 
 
 def _combine_parts(parts: pd.DataFrame) -> pd.DataFrame:
-    """A rule of several comparisons (连续三年) holds when all hold; missing or invalid when any is."""
-    def combine(group: pd.DataFrame) -> pd.Series:
-        first = group.iloc[0].copy()
-        for status in (MISSING, INVALID, NOT_MET):
-            hit = group[group["status"] == status]
-            if len(hit):
-                first["status"], first["missing"] = status, hit.iloc[0]["missing"]
-                break
-        first["expected"] = "；".join(group["expected"])
-        first["columns"] = " ".join(group["columns"])
-        return first
-
+    """A rule of several comparisons (连续三年) holds when all hold; missing or invalid when any is (in
+    that order of precedence, the first such part giving the reason). Expected and columns join."""
     keys = [KEY, "indicator_id", "rule"]
     if parts.empty:
         return parts
-    order = parts[keys].drop_duplicates()
-    combined = parts.groupby(keys, sort=False).apply(combine, include_groups=False).reset_index()
-    out = order.merge(combined, on=keys)[RULE_COLUMNS]
-    missing = out["missing"].astype("object")
-    return out.assign(missing=missing.where(missing.notna(), None))
+    parts = parts.assign(_order=range(len(parts)))
+    several = parts.duplicated(keys, keep=False)
+    if not several.any():
+        return _typed(parts)
+    multi = parts[several]
+    first = multi.drop_duplicates(keys, keep="first").set_index(keys)
+    worst = (multi.assign(_p=multi["status"].map(_PRIORITY))
+             .sort_values(["_p", "_order"], ascending=[False, True], kind="stable")
+             .drop_duplicates(keys, keep="first").set_index(keys))
+    joined = multi.groupby(keys, sort=False).agg(expected=("expected", "；".join), columns=("columns", " ".join))
+    first = first.assign(status=worst["status"], missing=worst["missing"], expected=joined["expected"],
+                         columns=joined["columns"]).reset_index()
+    out = pd.concat([parts[~several], first], ignore_index=True).sort_values("_order", kind="stable")
+    return _typed(out)
+
+
+_TEXT_COLUMNS = (KEY, "indicator_id", "rule", "status", "expected", "columns")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as pandas' string type, missing reasons and observed figures as objects with None."""
+    missing = frame["missing"].astype("object")
+    return frame.assign(missing=missing.where(missing.notna(), None),
+                        **{c: frame[c].astype("str") for c in _TEXT_COLUMNS})[RULE_COLUMNS].reset_index(drop=True)
 
 
 def validate_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.DataFrame:

@@ -8,12 +8,23 @@ _DIGITS = "〇一二三四五六七八九"
 
 
 def cn_numeral(n: int) -> str:
-    """Write 1..99 the way headings count: 1 → 一, 10 → 十, 12 → 十二, 20 → 二十."""
-    if not 0 < n < 100:
-        raise ValueError(f"cn_numeral supports 1..99, got {n}")
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
-    return head + (_DIGITS[ones] if ones else "")
+    """Write 1..9999 the way headings count: 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五,
+    110 → 一百一十, 2844 → 二千八百四十四 (a province or the country has hundreds or thousands of units)."""
+    if not 0 < n < 10000:
+        raise ValueError(f"cn_numeral supports 1..9999, got {n}")
+    if 10 <= n < 20:  # 十, 十二: the leading 一 is not written
+        return "十" + (_DIGITS[n - 10] if n > 10 else "")
+    out, zero = [], False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            if zero and out:
+                out.append("零")
+            out.append(_DIGITS[digit] + unit)
+            zero = False
+        elif out:
+            zero = True
+    return "".join(out)
 
 
 def cn_date(day: dt.date) -> str:
