@@ -43,7 +43,8 @@ def history_of(earlier: dict[int, Ingested]) -> pd.DataFrame:
 def validate(current: Ingested, history: pd.DataFrame, catalog: Catalog,
              docs_dir: Path | None = None) -> ValidationOutcome:
     """Both suites over all counties at once (one wide table); Data Docs into docs_dir when given."""
-    counties = [c.code for c in catalog.counties if c.code in set(current.values["county_code"])]
+    present = set(current.values["county_code"])
+    counties = [c.code for c in catalog.counties if c.code in present]
     wide = to_wide(current.values, history, catalog, current.quarter, counties)
     return validate_quarter(wide, catalog, current.quarter, docs_dir)
 
@@ -205,7 +206,8 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
 
 def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
     ranked = scores.ranking[scores.ranking["total"].notna()]
-    reported = [c for c in catalog.counties if c.code in set(ranked["county_code"])]
+    ranked_codes = set(ranked["county_code"])
+    reported = [c for c in catalog.counties if c.code in ranked_codes]
     by_code = ranked.set_index("county_code")
     rates = [[None if pd.isna(v := by_code.loc[c.code].get(f"area_{a.num}_rate")) else float(v)
               for a in catalog.areas] for c in reported]

@@ -228,9 +228,10 @@ def build_bulletin(
             remark=r.not_ranked_reason,
         ))
     reported = ranking[ranking["total"].notna()]
+    reported_codes = set(reported["county_code"])
     issues = tuple(
         CountyIssues(c.name, county_issues(c.code, indicator_scores, task_scores, catalog, notes))
-        for c in catalog.counties if c.code in set(reported["county_code"])
+        for c in catalog.counties if c.code in reported_codes
     )
     return BulletinContext(
         issuer=catalog.issuer,

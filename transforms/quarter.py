@@ -31,7 +31,8 @@ def score_quarter(
 ) -> QuarterScores:
     """Score a quarter from its figures and the compliance validation's rule table; the office's
     inspection ratings override self-reported statuses and its findings feed the negative list."""
-    counties = [c.code for c in catalog.counties if c.code in set(values["county_code"])]
+    present = set(values["county_code"])
+    counties = [c.code for c in catalog.counties if c.code in present]
     indicators = score_indicators(values, rules, catalog, quarter, counties)
     tasks = score_tasks(indicators, values, catalog, quarter, counties, ratings)
     cut = deductions(values, finding_counts, catalog, counties)

@@ -82,7 +82,8 @@ def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, valu
                             catalog: Catalog, quarter: str, quarter_label: str,
                             expectation_count: int) -> ValidationReport:
     """Assemble the report from the rule table, the data-quality failures and the figures' cells."""
-    counties = [c for c in catalog.counties if c.code in set(rules[KEY])]
+    present = set(rules[KEY])
+    counties = [c for c in catalog.counties if c.code in present]
     by_rule = {(r.county_code, r.indicator_id, r.rule): r for r in rules.itertuples(index=False)}
     cells_of = {(r.county_code, r.item_id): f"{r.file} {r.cell}" for r in values.itertuples(index=False)}
     grid, failures = [], []
