@@ -29,10 +29,20 @@ def rank_ranges(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catal
     rng = np.random.default_rng(seed)
     factors = rng.uniform(1 - spread, 1 + spread, size=(draws, len(areas)))
     totals = 100 * (s @ factors.T) / (p @ factors.T) - deduction[:, None]  # counties × draws
-    # rank in each draw = 1 + how many counties did strictly better: ties share the best rank, as published
-    ranks = 1 + (totals[None, :, :] > totals[:, None, :]).sum(axis=1)
+    ranks = competition_ranks(totals)
     low = np.percentile(ranks, 5, axis=1, method="lower").astype(int)
     high = np.percentile(ranks, 95, axis=1, method="higher").astype(int)
     same = (ranks == ranked["rank"].to_numpy()[:, None]).mean(axis=1)
     return pd.DataFrame({"county_code": order, "county": ranked["county"], "rank": ranked["rank"],
                          "rank_low": low, "rank_high": high, "share_same_rank": same.round(3)})[columns]
+
+
+def competition_ranks(totals: np.ndarray) -> np.ndarray:
+    """Rank of each row within each column (counties × draws): 1 + how many rows are strictly higher, so
+    ties share the best rank, as published. Sorting each column: O(n log n) per draw, not n² pairs."""
+    ordered = np.sort(totals, axis=0)
+    n = totals.shape[0]
+    ranks = np.empty(totals.shape, dtype=np.int64)
+    for d in range(totals.shape[1]):
+        ranks[:, d] = 1 + n - np.searchsorted(ordered[:, d], totals[:, d], side="right")
+    return ranks

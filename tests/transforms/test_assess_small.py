@@ -88,3 +88,15 @@ def test_total_never_goes_below_zero():
     tasks = task_scores({CODES[0]: [0.01] * 10})
     cut = pd.DataFrame([{"county_code": CODES[0], "item_id": "N3", "name": "x", "count": 3, "points": 6.0}])
     assert total_scores(tasks, CAT, cut)["total"].tolist() == [0.0]
+
+
+def test_competition_ranks_match_pairwise_counting_with_ties():
+    import numpy as np
+
+    from transforms.robustness import competition_ranks
+
+    rng = np.random.default_rng(7)
+    for shape in [(1, 3), (8, 50), (129, 20)]:
+        totals = rng.integers(0, 6, size=shape).astype(float) / 3  # few distinct values: many ties
+        pairwise = 1 + (totals[None, :, :] > totals[:, None, :]).sum(axis=1)
+        assert (competition_ranks(totals) == pairwise).all()
