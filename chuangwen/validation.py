@@ -80,12 +80,16 @@ def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Pa
         .add_batch_definition_whole_dataframe(name=quarter)
     )
     results, suites = {}, {}
+    batch = None if docs_dir is not None else batch_definition.get_batch(batch_parameters={"dataframe": wide})
     for key in keys:
         suite = ctx.suites.add(gx.ExpectationSuite(name=f"{quarter}_{key}", expectations=SUITES[key](catalog, quarter)))
         suites[key] = suite_json(suite)
-        definition = ctx.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite))
-        results[key] = definition.run(batch_parameters={"dataframe": wide}, result_format=RESULT_FORMAT)
+        if batch is not None:  # no Data Docs wanted: validate without storing results (a third of the time)
+            results[key] = batch.validate(suite, result_format=RESULT_FORMAT)
+        else:
+            definition = ctx.validation_definitions.add(
+                gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite))
+            results[key] = definition.run(batch_parameters={"dataframe": wide}, result_format=RESULT_FORMAT)
         _raise_on_errors(results[key])
     if docs_dir is not None:
         build_data_docs(ctx, Path(docs_dir))
