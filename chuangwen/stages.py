@@ -22,7 +22,7 @@ from chuangwen.workbook import write_atomic
 from chuangwen.workbook_export import detail_workbook
 from chuangwen.zh import cn_numeral, quarter_label
 from expectations.catalog import Catalog
-from transforms.bulletin import Charts, build_bulletin, bulletin_extras
+from transforms.bulletin import Charts, build_bulletin, bulletin_extras, issues_by_county
 from transforms.feedback import build_feedback
 from transforms.goals import creation_summary, goal_status
 from transforms.ingest import Problem
@@ -209,21 +209,41 @@ def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, 
     return write_files(Path(out_dir) / current.quarter, {**docs.files, **rendered})
 
 
+CHART_MAX_UNITS = 30  # a bar or heat-map row per unit stays readable up to here; beyond, the two ends
+TREND_MAX_UNITS = 10  # lines in one trend chart, beyond the prefecture's eight
+
+
+def _ends(frame: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
+    """All rows when few, else the first and last most/2 (by rank) and the caption saying so."""
+    if len(frame) <= most:
+        return frame, ""
+    head, tail = most // 2, most - most // 2
+    return (pd.concat([frame.head(head), frame.tail(tail)]),
+            f"（共{len(frame)}个单位，图中为前{head}名和后{tail}名）")
+
+
 def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
     ranked = scores.ranking[scores.ranking["total"].notna()]
-    ranked_codes = set(ranked["county_code"])
-    reported = [c for c in catalog.counties if c.code in ranked_codes]
-    by_code = ranked.set_index("county_code")
+    shown, scope = _ends(ranked, CHART_MAX_UNITS)
+    shown_codes = set(shown["county_code"])
+    reported = [c for c in catalog.counties if c.code in shown_codes]
+    by_code = shown.set_index("county_code")
     rates = [[None if pd.isna(v := by_code.loc[c.code].get(f"area_{a.num}_rate")) else float(v)
               for a in catalog.areas] for c in reported]
     trend = assessment.trend
     quarters = sorted(trend["quarter"].unique())
-    series = {c.name: [_total(trend, q, c.name) for q in quarters] for c in catalog.counties}
+    if len(catalog.counties) <= CHART_MAX_UNITS:
+        lines, trend_scope = list(catalog.counties), ""
+    else:
+        picked, trend_scope = _ends(ranked, TREND_MAX_UNITS)
+        lines = [catalog.county_by_code[code] for code in picked["county_code"]]
+    series = {c.name: [_total(trend, q, c.name) for q in quarters] for c in lines}
     return Charts(
-        ranking=charts.data_uri(charts.ranking_bars(list(ranked["county"]), [float(t) for t in ranked["total"]])),
+        ranking=charts.data_uri(charts.ranking_bars(list(shown["county"]), [float(t) for t in shown["total"]])),
         heatmap=charts.data_uri(charts.area_heatmap([c.name for c in reported],
                                                     [cn_numeral(a.num) for a in catalog.areas], rates)),
         trend=charts.data_uri(charts.trend_lines(quarters, series)),
+        scope=scope, trend_scope=trend_scope,
     )
 
 
@@ -237,11 +257,12 @@ def feedback_pages(current: Ingested, scores: QuarterScores, assessment: Assessm
     """counties/<县名>反馈单.pdf → its HTML, for every county that reported."""
     out = {}
     reported = set(scores.indicators["county_code"])
+    issues = issues_by_county(scores.indicators, scores.tasks, catalog, notes)
     for c in catalog.counties:
         if c.code not in reported:
             continue
         ctx = build_feedback(c.code, current.quarter, quarter_label(current.quarter), issue_date, scores,
-                             assessment, catalog, notes)
+                             assessment, catalog, notes, issues.get(c.code, ()))
         out[f"counties/{c.name}反馈单.pdf"] = render_html("feedback.html.j2", ctx)
     return out
 

@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from chuangwen.workbook import workbook_bytes
@@ -40,20 +41,28 @@ def _cell_value(value: object) -> object:
 
 
 def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    """One sheet per frame, bold Chinese headers, frozen header row; written in openpyxl's streaming
+    (write-only) mode: a province's hundreds of thousands of rows without a cell object each."""
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
     for title, frame in sheets.items():
         ws = wb.create_sheet(title)
-        for col, name in enumerate(frame.columns, start=1):
-            header = HEADERS.get(name, name.replace("area_", "领域").replace("_rate", "得分率"))
-            ws.cell(row=1, column=col, value=header).font = Font(bold=True)
-        for r, row in enumerate(frame.itertuples(index=False), start=2):
-            for col, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=col, value=_cell_value(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # "=1+1" typed by a county stays text
         ws.freeze_panes = "A2"
+        header = []
+        for name in frame.columns:
+            cell = WriteOnlyCell(ws, value=HEADERS.get(name, name.replace("area_", "领域").replace("_rate", "得分率")))
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in frame.itertuples(index=False):
+            ws.append([_text_cell(ws, v) if isinstance(v, str) else _cell_value(v) for v in row])
     return workbook_bytes(wb)
+
+
+def _text_cell(ws, value: str):
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"  # "=1+1" typed by a county stays text
+    return cell
 
 
 def detail_workbook(scores, assessment, catalog: Catalog) -> bytes:

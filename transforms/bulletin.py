@@ -106,6 +106,8 @@ class Charts:
     ranking: str
     heatmap: str
     trend: str
+    scope: str = ""  # which units charts 1 and 2 show, when not all (a province or the country)
+    trend_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,19 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
     return tuple(out)
 
 
+def issues_by_county(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
+                     notes: dict[tuple[str, str], str] | None = None) -> dict[str, tuple[Issue, ...]]:
+    """county_issues for every county at once: the frames are filtered and split by county once, not
+    once per county (which grew with the square of the number of units)."""
+    unmet = indicator_scores[indicator_scores["outcome"].isin([UNMET, MISSING, BAD_DATA])]
+    open_tasks = task_scores[task_scores["status"].notna() & ~task_scores["status"].isin(catalog.done_statuses())]
+    by_indicator = {code: frame for code, frame in unmet.groupby("county_code", sort=False)}
+    by_task = {code: frame for code, frame in open_tasks.groupby("county_code", sort=False)}
+    return {code: county_issues(code, by_indicator.get(code, unmet.iloc[:0]), by_task.get(code, open_tasks.iloc[:0]),
+                                catalog, notes)
+            for code in {*by_indicator, *by_task}}
+
+
 def build_bulletin(
     quarter: str,
     quarter_label: str,
@@ -229,10 +244,8 @@ def build_bulletin(
         ))
     reported = ranking[ranking["total"].notna()]
     reported_codes = set(reported["county_code"])
-    issues = tuple(
-        CountyIssues(c.name, county_issues(c.code, indicator_scores, task_scores, catalog, notes))
-        for c in catalog.counties if c.code in reported_codes
-    )
+    found = issues_by_county(indicator_scores, task_scores, catalog, notes)
+    issues = tuple(CountyIssues(c.name, found.get(c.code, ())) for c in catalog.counties if c.code in reported_codes)
     return BulletinContext(
         issuer=catalog.issuer,
         doc_number=doc_number,

@@ -47,7 +47,8 @@ def _num(value: object) -> float | None:
 
 
 def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.date, scores, assessment,
-                   catalog: Catalog, notes: dict[tuple[str, str], str]) -> FeedbackContext:
+                   catalog: Catalog, notes: dict[tuple[str, str], str],
+                   issues: tuple[Issue, ...] | None = None) -> FeedbackContext:
     county = catalog.county_by_code[code].name
     ranking = scores.ranking.set_index("county_code")
     row = ranking.loc[code]
@@ -74,7 +75,8 @@ def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.d
         remark=row["not_ranked_reason"] or "", deduction=_num(row.get("deduction")),
         lists=lists if assessment.focus_name else "本季度未设大比武",
         goal=f"{goals.loc[code, 'goal']}：{goals.loc[code, 'status']}",
-        areas=areas, issues=county_issues(code, scores.indicators, scores.tasks, catalog, notes),
+        areas=areas,
+        issues=issues if issues is not None else county_issues(code, scores.indicators, scores.tasks, catalog, notes),
         orders=tuple(OrderLine(o.order_id, o.county, o.problem, o.responsible, o.deadline, o.status)
                      for o in mine.itertuples(index=False)),
     )

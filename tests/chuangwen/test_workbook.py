@@ -164,3 +164,21 @@ def test_last_years_value_is_shown_beside_the_figure():
     row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "6.3.2c")
     assert row[header.index("上年同期值")].value == "93.5"
     assert row[header.index("填报值")].value is None
+
+
+def test_exported_tables_keep_text_as_text_and_are_reproducible(tmp_path):
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from chuangwen.workbook_export import frames_workbook
+
+    frame = pd.DataFrame({"county": ["砚山县", "=1+1"], "total": [91.5, float("nan")], "rank": [1, None]})
+    data = frames_workbook({"总分排名": frame})
+    assert frames_workbook({"总分排名": frame}) == data
+    ws = load_workbook(io.BytesIO(data))["总分排名"]
+    assert ws["A1"].value == "县（市）" and ws["A1"].font.bold
+    assert ws["A3"].value == "=1+1" and ws["A3"].data_type == "s"
+    assert ws["B2"].value == 91.5 and ws["B3"].value is None
+    assert ws.freeze_panes == "A2"
