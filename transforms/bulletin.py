@@ -156,6 +156,7 @@ class BulletinContext:
     average: float | None
     ranking: tuple[RankRow, ...]
     county_issues: tuple[CountyIssues, ...]
+    issues_in_feedback: int  # units whose unmet items are left to their feedback sheets (0: all listed)
     intake: tuple[IntakeNote, ...]
     catalog_version: str
     extras: BulletinExtras | None = None
@@ -194,6 +195,9 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
         out.append(Issue(task.id, task.title, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else "",
                          notes.get((county, task.id), "")))
     return tuple(out)
+
+
+ANNEX_ISSUES_MAX_UNITS = 30  # beyond this the bulletin's annex refers to each unit's feedback sheet
 
 
 def issues_by_county(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
@@ -244,8 +248,13 @@ def build_bulletin(
         ))
     reported = ranking[ranking["total"].notna()]
     reported_codes = set(reported["county_code"])
-    found = issues_by_county(indicator_scores, task_scores, catalog, notes)
-    issues = tuple(CountyIssues(c.name, found.get(c.code, ())) for c in catalog.counties if c.code in reported_codes)
+    if len(reported_codes) > ANNEX_ISSUES_MAX_UNITS:  # a province's annex would run to thousands of pages
+        issues, in_feedback = (), len(reported_codes)
+    else:
+        found = issues_by_county(indicator_scores, task_scores, catalog, notes)
+        issues = tuple(CountyIssues(c.name, found.get(c.code, ())) for c in catalog.counties
+                       if c.code in reported_codes)
+        in_feedback = 0
     return BulletinContext(
         issuer=catalog.issuer,
         doc_number=doc_number,
@@ -261,6 +270,7 @@ def build_bulletin(
         average=float(reported["total"].mean()) if len(reported) else None,
         ranking=tuple(rows),
         county_issues=issues,
+        issues_in_feedback=in_feedback,
         intake=intake,
         catalog_version=catalog.version,
         extras=extras,

@@ -26,6 +26,7 @@ def _ctx(**over) -> BulletinContext:
             CountyIssues("砚山县", (Issue("6.3.2c", "道路照明亮灯率", "90%", "≥95%", "未达标", "砚山县.xlsx I40"),)),
             CountyIssues("文山市", ()),
         ),
+        issues_in_feedback=0,
         intake=(IntakeNote("富宁县", "富宁县.xlsx", "文件未采用", "文件已损坏"),),
         catalog_version="2022.1",
     )
@@ -75,3 +76,11 @@ def test_pdf_refuses_local_files_and_network(tmp_path):
     assert "0 embedded files" in attachments
     assert b"/EmbeddedFile" not in pdf
     assert render_pdf(html) == pdf  # byte-identical renders
+
+
+def test_a_provinces_bulletin_refers_unmet_items_to_the_feedback_sheets():
+    html = render_html("bulletin.html.j2", _ctx(county_issues=(), issues_in_feedback=129))
+    assert "本季度共129个单位参加测评，各单位的未达标事项和未完成任务逐项列于其反馈单" in html
+    listed = render_html("bulletin.html.j2", _ctx())
+    assert "逐项列于其反馈单" not in listed and "道路照明亮灯率" in listed
+
