@@ -23,7 +23,7 @@ from chuangwen.workbook_export import detail_workbook
 from chuangwen.zh import cn_numeral, quarter_label
 from expectations.catalog import Catalog
 from transforms.bulletin import Charts, build_bulletin, bulletin_extras, issues_by_county
-from transforms.feedback import build_feedback
+from transforms.feedback import build_feedback, feedback_tables
 from transforms.goals import creation_summary, goal_status
 from transforms.ingest import Problem
 from transforms.lists import LIST_COLUMNS, escalate, focus_name, red_black_lists
@@ -258,11 +258,12 @@ def feedback_pages(current: Ingested, scores: QuarterScores, assessment: Assessm
     out = {}
     reported = set(scores.indicators["county_code"])
     issues = issues_by_county(scores.indicators, scores.tasks, catalog, notes)
+    tables = feedback_tables(scores, assessment, catalog)
     for c in catalog.counties:
         if c.code not in reported:
             continue
         ctx = build_feedback(c.code, current.quarter, quarter_label(current.quarter), issue_date, scores,
-                             assessment, catalog, notes, issues.get(c.code, ()))
+                             assessment, catalog, notes, issues.get(c.code, ()), tables)
         out[f"counties/{c.name}反馈单.pdf"] = render_html("feedback.html.j2", ctx)
     return out
 

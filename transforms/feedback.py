@@ -46,35 +46,59 @@ def _num(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+@dataclass(frozen=True)
+class FeedbackTables:
+    """What every unit's feedback sheet looks up, indexed once per quarter rather than once per unit
+    (which grew with the square of the number of units)."""
+
+    ranking: pd.DataFrame  # by county_code
+    averages: dict[int, float | None]  # area number → mean 得分率 of the units that reported
+    ranked: int
+    listed: dict[str, str]
+    action: dict[str, str]
+    goals: pd.DataFrame  # by county_code
+    robust: pd.DataFrame  # by county_code
+    open_orders: dict[str, pd.DataFrame]  # county_code → its orders not closed
+
+
+def feedback_tables(scores, assessment, catalog: Catalog) -> FeedbackTables:
+    ranking = scores.ranking.set_index("county_code")
+    reported = ranking[ranking["total"].notna()]
+    orders = assessment.orders[assessment.orders["status"] != CLOSED]
+    return FeedbackTables(
+        ranking=ranking,
+        averages={a.num: _num(reported[f"area_{a.num}_rate"].mean()) if f"area_{a.num}_rate" in reported else None
+                  for a in catalog.areas},
+        ranked=int(ranking["rank"].notna().sum()),
+        listed=assessment.lists.set_index("county_code")["list"].to_dict() if len(assessment.lists) else {},
+        action={r.county_code: r.action for r in assessment.escalations.itertuples(index=False)},
+        goals=assessment.goals.set_index("county_code"),
+        robust=assessment.robustness.set_index("county_code"),
+        open_orders={code: frame for code, frame in orders.groupby("county_code", sort=False)},
+    )
+
+
 def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.date, scores, assessment,
                    catalog: Catalog, notes: dict[tuple[str, str], str],
-                   issues: tuple[Issue, ...] | None = None) -> FeedbackContext:
+                   issues: tuple[Issue, ...] | None = None, tables: FeedbackTables | None = None) -> FeedbackContext:
+    t = tables or feedback_tables(scores, assessment, catalog)
     county = catalog.county_by_code[code].name
-    ranking = scores.ranking.set_index("county_code")
-    row = ranking.loc[code]
-    reported = ranking[ranking["total"].notna()]
-    areas = tuple(
-        AreaLine(a.label, _num(row.get(f"area_{a.num}_rate")), _num(reported[f"area_{a.num}_rate"].mean())
-                 if f"area_{a.num}_rate" in reported else None)
-        for a in catalog.areas
-    )
-    listed = assessment.lists.set_index("county_code")["list"].to_dict() if len(assessment.lists) else {}
-    action = {r.county_code: r.action for r in assessment.escalations.itertuples(index=False)}
-    lists = listed.get(code) or "未上榜"
-    if code in action:
-        lists += f"（{action[code]}）"
-    goals = assessment.goals.set_index("county_code")
-    robust = assessment.robustness.set_index("county_code")
+    row = t.ranking.loc[code]
+    areas = tuple(AreaLine(a.label, _num(row.get(f"area_{a.num}_rate")), t.averages[a.num]) for a in catalog.areas)
+    lists = t.listed.get(code) or "未上榜"
+    if code in t.action:
+        lists += f"（{t.action[code]}）"
+    robust = t.robust
     span = f"{robust.loc[code, 'rank_low']}–{robust.loc[code, 'rank_high']}" if code in robust.index else "—"
-    mine = assessment.orders[(assessment.orders["county_code"] == code) & (assessment.orders["status"] != CLOSED)]
+    mine = t.open_orders.get(code, assessment.orders.iloc[:0])
     return FeedbackContext(
         issuer=catalog.issuer, title=f"{quarter_label}文明城市创建测评反馈单", county=county, quarter=quarter,
         quarter_label=quarter_label, issue_date=issue_date, total=_num(row["total"]),
-        rank=None if pd.isna(row["rank"]) else int(row["rank"]), ranked=int(ranking["rank"].notna().sum()),
+        rank=None if pd.isna(row["rank"]) else int(row["rank"]), ranked=t.ranked,
         rank_change=None if pd.isna(row["rank_change"]) else int(row["rank_change"]), rank_range=span,
         remark=row["not_ranked_reason"] or "", deduction=_num(row.get("deduction")),
         lists=lists if assessment.focus_name else "本季度未设大比武",
-        goal=f"{goals.loc[code, 'goal']}：{goals.loc[code, 'status']}",
+        goal=f"{t.goals.loc[code, 'goal']}：{t.goals.loc[code, 'status']}",
         areas=areas,
         issues=issues if issues is not None else county_issues(code, scores.indicators, scores.tasks, catalog, notes),
         orders=tuple(OrderLine(o.order_id, o.county, o.problem, o.responsible, o.deadline, o.status)
