@@ -176,15 +176,18 @@ def default_issue_date(quarter: str) -> dt.date:
 
 
 def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
-                  notes: dict[tuple[str, str], str] | None = None) -> tuple[Issue, ...]:
-    """A county's unmet requirements and unfinished tasks, with its figure, the rule and its own 备注."""
+                  notes: dict[tuple[str, str], str] | None = None,
+                  rules: dict[str, str] | None = None) -> tuple[Issue, ...]:
+    """A county's unmet requirements and unfinished tasks, with its figure, the rule and its own 备注.
+    rules: indicator id → rule text, when the caller has them already."""
     notes = notes or {}
+    rules = rules or {}
     out = []
     mine = indicator_scores[indicator_scores["county_code"] == county]
     for r in mine[mine["outcome"].isin([UNMET, MISSING, BAD_DATA])].itertuples(index=False):
         ind = catalog.indicator_by_id[r.indicator_id]
         note = f"（{r.note}）" if r.note else ""
-        out.append(Issue(ind.id, ind.name, figure_text(r.value, ind.unit), rule_text(ind, catalog),
+        out.append(Issue(ind.id, ind.name, figure_text(r.value, ind.unit), rules.get(ind.id) or rule_text(ind, catalog),
                          r.outcome + note, f"{r.file} {r.cell}" if r.cell else "", notes.get((county, ind.id), "")))
     done = catalog.done_statuses()
     mine = task_scores[task_scores["county_code"] == county]
@@ -208,8 +211,9 @@ def issues_by_county(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, 
     open_tasks = task_scores[task_scores["status"].notna() & ~task_scores["status"].isin(catalog.done_statuses())]
     by_indicator = {code: frame for code, frame in unmet.groupby("county_code", sort=False)}
     by_task = {code: frame for code, frame in open_tasks.groupby("county_code", sort=False)}
+    rules = {ind.id: rule_text(ind, catalog) for ind in catalog.indicators}
     return {code: county_issues(code, by_indicator.get(code, unmet.iloc[:0]), by_task.get(code, open_tasks.iloc[:0]),
-                                catalog, notes)
+                                catalog, notes, rules)
             for code in {*by_indicator, *by_task}}
 
 
@@ -349,13 +353,16 @@ def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> Bulle
     orders = assessment.orders
     new = orders[orders["issued_quarter"] == quarter]
     closed_now = orders[orders["closed_quarter"] == quarter]
+    rates = assessment.rates.set_index("county_code")["rate"]
+    counts = {  # county_code → count, each counted once for all counties
+        "new": new["county_code"].value_counts(), "closed": closed_now["county_code"].value_counts(),
+        "overdue": orders.loc[orders["status"] == OVERDUE, "county_code"].value_counts(),
+        "open": orders.loc[orders["status"] != CLOSED, "county_code"].value_counts(),
+    }
     rows = []
     for c in catalog.counties:
-        rate = assessment.rates.set_index("county_code").loc[c.code, "rate"]
-        rows.append(OrderRow(c.name, int((new["county_code"] == c.code).sum()),
-                             int((closed_now["county_code"] == c.code).sum()),
-                             int(((orders["county_code"] == c.code) & (orders["status"] == OVERDUE)).sum()),
-                             int(((orders["county_code"] == c.code) & (orders["status"] != CLOSED)).sum()),
+        rate = rates.get(c.code)
+        rows.append(OrderRow(c.name, *(int(counts[k].get(c.code, 0)) for k in ("new", "closed", "overdue", "open")),
                              None if rate is None or pd.isna(rate) else float(rate)))
     overdue = tuple(f"{r.county}：{r.problem}" for r in orders[orders["status"] == OVERDUE].itertuples(index=False))
     ranges = {r.county: (f"{r.rank_low}–{r.rank_high}" if r.rank_low != r.rank_high else f"{r.rank_low}")

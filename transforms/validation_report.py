@@ -111,10 +111,10 @@ def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, valu
         for r in dq_failures.itertuples(index=False)
     )
     main = rules[rules["rule"] == MAIN]
-    totals = tuple(
-        (c.name, int((m := main[main[KEY] == c.code])["status"].eq("met").sum()),
-         int(m["status"].eq("not_met").sum()), int(m["status"].isin(["missing", "invalid"]).sum()))
-        for c in counties
-    )
+    tally = pd.crosstab(main[KEY], main["status"])  # county × status, counted once
+    def count(code: str, *statuses: str) -> int:
+        return int(sum(tally.at[code, s] for s in statuses if code in tally.index and s in tally.columns))
+    totals = tuple((c.name, count(c.code, "met"), count(c.code, "not_met"), count(c.code, "missing", "invalid"))
+                   for c in counties)
     return ValidationReport(f"{quarter_label}数据校验报告", quarter, tuple(c.name for c in counties),
                             tuple(grid), tuple(failures), quality, totals, expectation_count)
