@@ -55,8 +55,14 @@ def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
             header.append(cell)
         ws.append(header)
         for row in frame.itertuples(index=False):
-            ws.append([_text_cell(ws, v) if isinstance(v, str) else _cell_value(v) for v in row])
+            ws.append([_text_cell(ws, v) if isinstance(v, str) and v.startswith(_NOT_PLAIN) else _cell_value(v)
+                       for v in row])
     return workbook_bytes(wb)
+
+
+# openpyxl reads a string starting with "=" as a formula and "#DIV/0!" and the like as an error: such
+# text gets a cell typed as text; any other string is written as it is (most cells, and much faster).
+_NOT_PLAIN = ("=", "#")
 
 
 def _text_cell(ws, value: str):

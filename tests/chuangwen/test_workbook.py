@@ -182,3 +182,15 @@ def test_exported_tables_keep_text_as_text_and_are_reproducible(tmp_path):
     assert ws["A3"].value == "=1+1" and ws["A3"].data_type == "s"
     assert ws["B2"].value == 91.5 and ws["B3"].value is None
     assert ws.freeze_panes == "A2"
+
+
+def test_error_looking_text_stays_text():
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from chuangwen.workbook_export import frames_workbook
+
+    ws = load_workbook(io.BytesIO(frames_workbook({"t": pd.DataFrame({"note": ["#DIV/0!", "#N/A", "普通"]})})))["t"]
+    assert [(c.value, c.data_type) for c in ws["A"][1:]] == [("#DIV/0!", "s"), ("#N/A", "s"), ("普通", "s")]
