@@ -52,8 +52,10 @@ def main() -> None:
         issued = default_issue_date(q)
         assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", stages.assess, q, scores,
                            history, store, catalog, settings, office, issued)
-        timed("render HTML+PDF+XLSX and write", stages.write_outputs, Path(out), current, outcome, scores,
-              assessment, catalog, None, issued)
+        docs = timed("build HTML, XLSX, CSV", stages.documents, current, outcome, scores, assessment, catalog,
+                     None, issued)
+        pdfs = timed("render PDFs (one process)", stages.render_pdfs, list(docs.pages.items()))
+        timed("write files", stages.write_files, Path(out) / q, {**docs.files, **dict(pdfs)})
         timed("record the quarter in DuckDB", stages.record, store, current, outcome, scores, assessment)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for name, seconds in figures:

@@ -82,7 +82,6 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     from chuangwen import intake, stages
     from chuangwen.config import load_config
     from chuangwen.history import HistoryStore
-    from chuangwen.parallel import render_in_processes
     from expectations.catalog import load_catalog
     from transforms.bulletin import default_issue_date
     from transforms.quarter import history_frame
@@ -111,8 +110,8 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
         s.run("write history", stages.record, store, current, outcome, scores, assessment)
 
         sheets = [(k, v) for k, v in docs.pages.items() if k != "bulletin.pdf"][:feedback_limit]
-        one = s.run("render feedback (1 process)", render_in_processes, sheets, 1)
-        many = s.run(f"render feedback ({workers} processes)", render_in_processes, sheets, workers)
+        one = s.run("render feedback (1 process)", stages.render_pdfs, sheets, 1)
+        many = s.run(f"render feedback ({workers} processes)", stages.render_pdfs, sheets, workers)
         assert [name for name, _ in one] == [name for name, _ in many]
 
     per_sheet = []

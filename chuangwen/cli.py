@@ -16,6 +16,7 @@ import typer
 
 import chuangwen  # noqa: F401  (sets state folders and telemetry switches first)
 from chuangwen.quarters import parse_quarter, quarters_in
+from chuangwen.schedule import DEFAULT_CRON
 
 app = typer.Typer(
     help="创文：文山州文明城市创建季度数据的模板下发、校验、评分、排名与通报生成。",
@@ -257,7 +258,7 @@ def distribute_cmd(
 def serve_cmd(
     raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
     out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("data/out"),
-    cron: Annotated[str, typer.Option("--cron", help="运行时间（cron 表达式，北京时间）")] = "0 9 10 1,4,7,10 *",
+    cron: Annotated[str, typer.Option("--cron", help="运行时间（cron 表达式，北京时间）")] = DEFAULT_CRON,
     port: Annotated[int, typer.Option("--port", help="本机 Prefect 服务端口（未设置 PREFECT_API_URL 时启动）")] = 4200,
     dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
 ) -> None:
@@ -289,7 +290,7 @@ def deploy_cmd(
     raw: Annotated[Path, typer.Option("--raw", help="报送文件夹（各台机器上相同的共享路径）")] = Path("data/raw"),
     out: Annotated[Path, typer.Option("--out", help="输出文件夹（各台机器上相同的共享路径）")] = Path("data/out"),
     pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池名称")] = "chuangwen",
-    cron: Annotated[str, typer.Option("--cron", help="定时运行时间（cron 表达式，北京时间）")] = "0 9 10 1,4,7,10 *",
+    cron: Annotated[str, typer.Option("--cron", help="定时运行时间（cron 表达式，北京时间）")] = DEFAULT_CRON,
     dask: Annotated[str | None, typer.Option("--dask", help="补算和定时运行所用的 Dask 调度器地址，如 tcp://10.0.0.5:8786")]
     = None,
 ) -> None:

@@ -54,6 +54,3 @@ def render_batch(pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
 
     return [(name, render_pdf(html)) for name, html in pages]
 
-
-def render_in_processes(pages: list[tuple[str, str]], workers: int) -> list[tuple[str, bytes]]:
-    return map_batches(render_batch, pages, workers)

@@ -15,14 +15,14 @@ from chuangwen.config import QuarterSettings
 from chuangwen.history import HistoryStore
 from chuangwen.intake import Ingested, intake_notes
 from chuangwen.office_files import INSPECTION, PROVINCE_RANK, find_office_file, read_inspection, read_province_rank
-from chuangwen.parallel import render_in_processes
+from chuangwen.parallel import map_batches, render_batch
 from chuangwen.render import render_html
 from chuangwen.validation import ValidationOutcome, validate_quarter
 from chuangwen.workbook import write_atomic
 from chuangwen.workbook_export import detail_workbook
 from chuangwen.zh import cn_numeral, quarter_label
 from expectations.catalog import Catalog
-from transforms.bulletin import Charts, build_bulletin, bulletin_extras, issues_by_county
+from transforms.bulletin import LIST_ALL_UNITS_UP_TO, Charts, build_bulletin, bulletin_extras, issues_by_county
 from transforms.feedback import build_feedback, feedback_tables
 from transforms.goals import creation_summary, goal_status
 from transforms.ingest import Problem
@@ -187,7 +187,7 @@ def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScor
 
 def render_pdfs(pages: list[tuple[str, str]], workers: int = 1) -> list[tuple[str, bytes]]:
     """Render (name, HTML) pages to PDF, in `workers` processes when there are several pages."""
-    return render_in_processes(pages, workers)
+    return map_batches(render_batch, pages, workers)
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
@@ -199,17 +199,6 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     return written
 
 
-def write_outputs(out_dir: Path, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
-                  assessment: Assessment, catalog: Catalog, doc_number: str | None,
-                  issue_date: dt.date, office_problems: tuple[Problem, ...] = ()) -> dict[str, Path]:
-    """All of a quarter's outputs rendered here, one after another (the flow spreads the PDFs over its
-    task runner instead)."""
-    docs = documents(current, outcome, scores, assessment, catalog, doc_number, issue_date, office_problems)
-    rendered = dict(render_pdfs(list(docs.pages.items())))  # one process: callers wanting more use the flow
-    return write_files(Path(out_dir) / current.quarter, {**docs.files, **rendered})
-
-
-CHART_MAX_UNITS = 30  # a bar or heat-map row per unit stays readable up to here; beyond, the two ends
 TREND_MAX_UNITS = 10  # lines in one trend chart, beyond the prefecture's eight
 
 
@@ -224,7 +213,7 @@ def _ends(frame: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
 
 def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
     ranked = scores.ranking[scores.ranking["total"].notna()]
-    shown, scope = _ends(ranked, CHART_MAX_UNITS)
+    shown, scope = _ends(ranked, LIST_ALL_UNITS_UP_TO)
     shown_codes = set(shown["county_code"])
     reported = [c for c in catalog.counties if c.code in shown_codes]
     by_code = shown.set_index("county_code")
@@ -232,7 +221,7 @@ def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Cata
               for a in catalog.areas] for c in reported]
     trend = assessment.trend
     quarters = sorted(trend["quarter"].unique())
-    if len(catalog.counties) <= CHART_MAX_UNITS:
+    if len(catalog.counties) <= LIST_ALL_UNITS_UP_TO:
         lines, trend_scope = list(catalog.counties), ""
     else:
         picked, trend_scope = _ends(ranked, TREND_MAX_UNITS)

@@ -13,3 +13,19 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@pytest.fixture
+def rewrite_zip():
+    """rewrite_zip(path, change): replace an .xlsx package's parts; change maps {part name: bytes} to new."""
+    import zipfile
+
+    def rewrite(path, change):
+        with zipfile.ZipFile(path) as src:
+            files = {n: src.read(n) for n in src.namelist()}
+        files = change(files)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for n, data in files.items():
+                dst.writestr(n, data)
+
+    return rewrite

@@ -200,7 +200,9 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
     return tuple(out)
 
 
-ANNEX_ISSUES_MAX_UNITS = 30  # beyond this the bulletin's annex refers to each unit's feedback sheet
+# A prefecture's units are listed one by one (annex 3, charts); beyond this many — a province, the
+# country — the annex refers to each unit's feedback sheet and the charts show the two ends.
+LIST_ALL_UNITS_UP_TO = 30
 
 
 def issues_by_county(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
@@ -252,7 +254,7 @@ def build_bulletin(
         ))
     reported = ranking[ranking["total"].notna()]
     reported_codes = set(reported["county_code"])
-    if len(reported_codes) > ANNEX_ISSUES_MAX_UNITS:  # a province's annex would run to thousands of pages
+    if len(reported_codes) > LIST_ALL_UNITS_UP_TO:  # a province's annex would run to thousands of pages
         issues, in_feedback = (), len(reported_codes)
     else:
         found = issues_by_county(indicator_scores, task_scores, catalog, notes)

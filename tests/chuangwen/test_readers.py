@@ -81,16 +81,8 @@ def _template_copy(tmp_path, name="砚山县.xlsx"):
     return path
 
 
-def _rewrite_zip(path, change):
-    with zipfile.ZipFile(path) as src:
-        files = {n: src.read(n) for n in src.namelist()}
-    files = change(files)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for n, data in files.items():
-            dst.writestr(n, data)
 
-
-def test_wps_wrong_sheet_dimension_still_shows_every_cell(tmp_path):
+def test_wps_wrong_sheet_dimension_still_shows_every_cell(tmp_path, rewrite_zip):
     from chuangwen.readers import read_workbook
 
     path = _template_copy(tmp_path)
@@ -102,7 +94,7 @@ def test_wps_wrong_sheet_dimension_still_shows_every_cell(tmp_path):
         files[sheet] = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', files[sheet])
         return files
 
-    _rewrite_zip(path, shrink)
+    rewrite_zip(path, shrink)
     grids, details = read_workbook(path)
     data = grids["填报表"]
     assert any(r[1] == "6.3.2c" and r[9] == 96.5 for r in data)
@@ -128,7 +120,7 @@ def test_oversized_file_is_refused(tmp_path, monkeypatch):
         readers.read_workbook(path)
 
 
-def test_xml_entity_attack_is_refused(tmp_path):
+def test_xml_entity_attack_is_refused(tmp_path, rewrite_zip):
     """Entity declarations (billion laughs) are refused, not expanded: calamine does not expand them and
     the pass that reads the formats parses through defusedxml with DTDs forbidden."""
     from chuangwen.readers import _xlsx_details, read_workbook
@@ -142,7 +134,7 @@ def test_xml_entity_attack_is_refused(tmp_path):
         files["xl/worksheets/sheet3.xml"] = bomb
         return files
 
-    _rewrite_zip(path, inject)
+    rewrite_zip(path, inject)
     with pytest.raises(UnreadableFile, match="entity"):
         read_workbook(path)
     with pytest.raises(UnreadableFile):
