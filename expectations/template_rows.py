@@ -92,3 +92,17 @@ def template_rows(catalog: Catalog, quarter: str) -> list[TemplateRow]:
                 )
             )
     return rows
+
+
+_TEMPLATE_IDS: dict[tuple[int, str], tuple[Catalog, tuple[str, ...]]] = {}
+
+
+def template_ids(catalog: Catalog, quarter: str) -> tuple[str, ...]:
+    """The item ids of template_rows, remembered per catalog and quarter: every file read asks."""
+    key = (id(catalog), quarter)
+    known = _TEMPLATE_IDS.get(key)
+    if known is None or known[0] is not catalog:
+        if len(_TEMPLATE_IDS) > 64:
+            _TEMPLATE_IDS.clear()
+        known = _TEMPLATE_IDS[key] = (catalog, tuple(row.item_id for row in template_rows(catalog, quarter)))
+    return known[1]

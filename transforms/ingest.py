@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from chuangwen import layout
 from chuangwen.quarters import is_quarter
 from expectations.catalog import Catalog
-from expectations.template_rows import template_rows
+from expectations.template_rows import template_ids
 
 RECORD_COLUMNS = ["quarter", "county_code", "county", "item_id", "kind", "raw", "number_format", "cell_note",
                   "note", "file", "sheet", "cell"]
@@ -244,11 +244,11 @@ def extract_return(
                 "cell": _cell(r, col),
             }
         )
-    absent = [row.item_id for row in template_rows(catalog, quarter) if row.item_id not in seen]
+    absent = [item_id for item_id in template_ids(catalog, quarter) if item_id not in seen]
     if absent:
         shown = "、".join(absent[:10]) + ("等" if len(absent) > 10 else "")
         problems.append(Problem(file_name, sheet, "", f"模板中的 {len(absent)} 行缺失（{shown}），按未填报处理",
                                 WARNING))
     # object columns, so that blanks stay None and values keep the type they were typed with
-    records = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype="object") for c in RECORD_COLUMNS})
+    records = pd.DataFrame(rows, columns=RECORD_COLUMNS, dtype="object")
     return Return(known.code, known.name, quarter, records), problems

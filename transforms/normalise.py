@@ -228,13 +228,9 @@ def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFr
         task_status.append(parsed.value if ok and row.kind == "task" else None)
         conversions.append("；".join(notes))
         issues.append(parsed.error)
-    index = records.index
-    out = records.assign(
-        value=pd.Series(values, index=index, dtype="float64"),
-        answer=pd.Series(answers, index=index, dtype="object"),
-        status=pd.Series(task_status, index=index, dtype="object"),
-        conversion=pd.Series(conversions, index=index, dtype="object"),
-        rejected=pd.Series([i is not None for i in issues], index=index, dtype="bool"),
-        issue=pd.Series(issues, index=index, dtype="object"),
-    )
-    return out, problems
+    # object columns (pandas would infer strings and turn None into NaN), then the two typed ones
+    typed = pd.DataFrame({"answer": answers, "status": task_status, "conversion": conversions, "issue": issues},
+                         index=records.index, dtype="object")
+    typed.insert(0, "value", np.array(values, dtype="float64"))
+    typed.insert(4, "rejected", np.array([i is not None for i in issues], dtype="bool"))
+    return pd.concat([records.drop(columns=typed.columns, errors="ignore"), typed], axis=1), problems
