@@ -167,7 +167,7 @@ def _write_guide(wb: Workbook, catalog: Catalog, quarter: str) -> None:
     wb.active = wb.sheetnames.index(DATA_SHEET)
 
 
-_FIXED_STAMP = dt.datetime(2000, 1, 1)
+FIXED_STAMP = dt.datetime(2000, 1, 1)
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -176,10 +176,10 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 def workbook_bytes(wb: Workbook) -> bytes:
     """The .xlsx bytes, reproducible: fixed document dates and zip entry times, so equal content
     gives byte-identical files (openpyxl stamps the current time into both)."""
-    wb.properties.created = _FIXED_STAMP
+    wb.properties.created = FIXED_STAMP
     buf = io.BytesIO()
     wb.save(buf)
-    stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():

@@ -192,5 +192,20 @@ def test_error_looking_text_stays_text():
 
     from chuangwen.workbook_export import frames_workbook
 
-    ws = load_workbook(io.BytesIO(frames_workbook({"t": pd.DataFrame({"note": ["#DIV/0!", "#N/A", "普通"]})})))["t"]
-    assert [(c.value, c.data_type) for c in ws["A"][1:]] == [("#DIV/0!", "s"), ("#N/A", "s"), ("普通", "s")]
+    notes = ["#DIV/0!", "#N/A", "普通", "http://example.invalid/x", "=HYPERLINK(\"http://a\")", "0012"]
+    ws = load_workbook(io.BytesIO(frames_workbook({"t": pd.DataFrame({"note": notes})})))["t"]
+    assert [(c.value, c.data_type, c.hyperlink) for c in ws["A"][1:]] == [(n, "s", None) for n in notes]
+
+
+def test_exported_numbers_keep_their_type_and_non_finite_ones_stay_blank():
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from chuangwen.workbook_export import frames_workbook
+
+    frame = pd.DataFrame({"value": [1.5, float("inf"), 3], "on_course": [True, False, None]})
+    ws = load_workbook(io.BytesIO(frames_workbook({"t": frame})))["t"]
+    assert [c.value for c in ws["A"][1:]] == [1.5, None, 3]
+    assert [c.value for c in ws["B"][1:]] == [True, False, None]
