@@ -2,7 +2,7 @@
 province) and 2,844 (all of China's county-level units).
 
     .venv/bin/python benchmarks/scale.py [--units 8 129 2844] [--data benchmarks/.data] [--workers 2]
-                                         [--feedback-limit 200] [--baseline-limit 300]
+                                         [--feedback-limit 200] [--baseline-limit 300] [--profile 15]
 
 Synthetic quarters are generated once per N through the real template (benchmarks/synthetic.py) and kept
 under --data. Each N then runs in a fresh process so that its peak memory is its own. Per stage it prints
@@ -14,13 +14,21 @@ Feedback sheets are rendered for at most --feedback-limit units (all of them at 
 one worker process and once with --workers, giving the median seconds per sheet and the speed-up; the
 baseline is timed on at most --baseline-limit files, evenly spread, and scaled to all files. Targets
 and measured figures: benchmarks/README.md.
+
+--profile K runs every stage under cProfile and prints, per stage, the K functions with the most time
+of their own (and their cumulative time): where the time goes when a target is not met. Work done in
+worker processes is not in the profile (run with --workers 1 to see it); profiling slows the stages.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
+import re
 import resource
 import statistics
 import subprocess
@@ -46,17 +54,36 @@ def _peak_mb() -> float:
 
 
 class Stages:
-    """Times stages in order: wall, CPU (incl. finished child processes), peak memory so far."""
+    """Times stages in order: wall, CPU (incl. finished child processes), peak memory so far; with
+    profile > 0, also the stage's `profile` functions with the most time of their own."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: int = 0) -> None:
         self.rows: list[dict] = []
+        self.profile = profile
 
     def run(self, name: str, fn, *args, **kwargs):
+        profiler = cProfile.Profile() if self.profile else None
         wall, cpu = time.perf_counter(), _cpu()
+        if profiler:
+            profiler.enable()
         out = fn(*args, **kwargs)
-        self.rows.append({"stage": name, "wall": time.perf_counter() - wall, "cpu": _cpu() - cpu,
-                          "peak_mb": _peak_mb()})
+        if profiler:
+            profiler.disable()
+        row = {"stage": name, "wall": time.perf_counter() - wall, "cpu": _cpu() - cpu, "peak_mb": _peak_mb()}
+        if profiler:
+            row["profile"] = _top_functions(profiler, self.profile)
+        self.rows.append(row)
         return out
+
+
+def _top_functions(profiler: cProfile.Profile, count: int) -> str:
+    """The functions with the most time of their own; paths shortened to the project or the package."""
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(count)
+    lines = text.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    shorten = re.compile(rf"{re.escape(str(ROOT))}/|\S*/(?:site-packages|lib/python3\.\d+)/")
+    return "\n".join(shorten.sub("", line) for line in lines[start:] if line.strip())
 
 
 def ensure_data(n: int, data: Path) -> Path:
@@ -71,7 +98,7 @@ def ensure_data(n: int, data: Path) -> Path:
     return folder
 
 
-def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_limit: int) -> dict:
+def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_limit: int, profile: int = 0) -> dict:
     """One N, in this process: every stage of the quarter, then feedback rendering and the baseline."""
     import_start = time.perf_counter()
     import great_expectations  # noqa: F401  (its import is start-up, not the stage's work)
@@ -91,7 +118,7 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     raw = folder / QUARTER
     settings = load_config().for_quarter(QUARTER)
     issued = default_issue_date(QUARTER)
-    s = Stages()
+    s = Stages(profile)
     with tempfile.TemporaryDirectory() as tmp:
         store = HistoryStore(Path(tmp) / "history.duckdb")
         current = s.run("ingest", intake.ingest_folder, raw, catalog, QUARTER, workers=workers)
@@ -143,6 +170,9 @@ def report(result: dict) -> None:
     print(f"{'stage':<30}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'ms/unit':>9}")
     for r in result["stages"]:
         print(f"{r['stage']:<30}{r['wall']:9.2f}{r['cpu']:9.2f}{r['peak_mb']:9.0f}{1000 * r['wall'] / n:9.2f}")
+    for r in result["stages"]:
+        if r.get("profile"):
+            print(f"\n-- profile of {r['stage']} at N = {n} (time of its own, then cumulative) --\n{r['profile']}")
     core = sum(r["wall"] for r in result["stages"] if r["stage"] in ("ingest", "validate", "score", "write history"))
     print(f"{'ingest+validate+score+history':<30}{core:9.2f}")
     fb = result["feedback"]
@@ -160,18 +190,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--feedback-limit", type=int, default=200)
     parser.add_argument("--baseline-limit", type=int, default=300)
+    parser.add_argument("--profile", type=int, default=0, metavar="K",
+                        help="profile every stage and print its K most expensive functions")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one N in this process
     args = parser.parse_args()
     if args.one:
         folder = ensure_data(args.one, args.data)
-        print(json.dumps(measure(args.one, folder, args.workers, args.feedback_limit, args.baseline_limit)))
+        print(json.dumps(measure(args.one, folder, args.workers, args.feedback_limit, args.baseline_limit,
+                                 args.profile)))
         return
     results = []
     for n in args.units:
         ensure_data(n, args.data)
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--data", str(args.data), "--workers",
                               str(args.workers), "--feedback-limit", str(args.feedback_limit),
-                              "--baseline-limit", str(args.baseline_limit)],
+                              "--baseline-limit", str(args.baseline_limit), "--profile", str(args.profile)],
                              check=True, capture_output=True, text=True)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         report(results[-1])
