@@ -61,6 +61,9 @@ def check_file(path: Path, catalog: Catalog, expected_county: str | None = None,
                expected_quarter: str | None = None) -> FileResult:
     """Read and normalise one file. Never raises for a bad file: its problems say what is wrong."""
     path = Path(path)
+    if path.is_symlink():  # never followed: it could point at any file on the machine
+        message = "是符号链接（快捷方式），不予读取；请把文件本身放入文件夹"
+        return FileResult(path, "", None, None, False, _empty_values(catalog), (Problem(path.name, "", "", message),))
     sha = file_sha256(path) if path.is_file() else ""
     try:
         grids, details = read_workbook(path)
@@ -176,7 +179,7 @@ def archive_received(ingested: Ingested, archive_root: Path) -> int:
     when = archive_now()
     new = 0
     for f in ingested.files:
-        if not f.path.is_file():
+        if f.path.is_symlink() or not f.path.is_file():
             continue
         receipt = Receipt(
             sha256=f.sha256, file=f.path.name, quarter=ingested.quarter, county=f.county,
