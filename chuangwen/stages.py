@@ -275,8 +275,28 @@ def _with_names(rules: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return rules.assign(indicator_name=rules["indicator_id"].map(names))
 
 
+# Text a spreadsheet would run as a formula (or a DDE command) when it opens a CSV: such a field gets a
+# leading apostrophe, which Excel and WPS show as text. Plain numbers written as text are left alone.
+_ACTIVE_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+
+
 def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(frame)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a BOM (Excel's cue for UTF-8), text that would run as a formula neutralised."""
+    safe = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            text = column.astype("string")
+            active = text.str.startswith(_ACTIVE_START).fillna(False) & ~text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+            if active.any():
+                column = column.where(~active, "'" + text)
+        safe[name] = column
+    return pd.DataFrame(safe, index=frame.index).to_csv(index=False).encode("utf-8-sig")
 
 
 def _json(obj: object) -> bytes:

@@ -41,10 +41,12 @@ def _hook(event: str, args: tuple) -> None:
         real = os.path.realpath(os.fsdecode(path))
         if real in BAIT:
             watch.violations.append(f"opened {real}")
-        elif _writes(mode, flags) and not real.startswith(watch.allowed):
+        elif _writes(mode, flags) and not (real + os.sep).startswith(watch.allowed) and real != os.devnull:
             watch.violations.append(f"wrote {real}")
+    elif event == "urllib.Request" and str(args[0]).startswith("data:"):
+        return  # an inline image handed to the PDF renderer: no request
     elif event in ("socket.connect", "socket.getaddrinfo", "urllib.Request", "http.client.connect"):
-        watch.violations.append(f"{event} {args[:2]!r}")
+        watch.violations.append(f"{event} {str(args[:2])[:200]}")
 
 
 sys.addaudithook(_hook)
