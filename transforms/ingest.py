@@ -142,7 +142,7 @@ def _identity(meta: _Meta, file_name: str, catalog: Catalog, expected_county: st
         county = expected_county
         problems.append(Problem(file_name, "", "", f"文件中没有注明填报单位，按文件名认定为{county}", WARNING))
     if county not in catalog.county_by_name:
-        return reject(layout.META_COUNTY, f"填报单位“{county}”不在全州8个县（市）之列")
+        return reject(layout.META_COUNTY, f"填报单位“{county}”不在全州{len(catalog.counties)}个县（市）之列")
     code = meta.values.get(layout.META_CODE)
     if code and code != catalog.county_by_name[county].code:
         right = catalog.county_by_name[county].code
