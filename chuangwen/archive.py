@@ -45,8 +45,14 @@ class Archive:
         path = self.root / LEDGER
         if not path.exists():
             return []
-        lines = path.read_text(encoding="utf-8").splitlines()
-        return [Receipt(**{**json.loads(line), "errors": tuple(json.loads(line)["errors"])}) for line in lines if line]
+        receipts = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                fields = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short when a run was killed: its receipt is written again in full
+            receipts.append(Receipt(**{**fields, "errors": tuple(fields["errors"])}))
+        return receipts
 
     def keep(self, source: Path, receipt: Receipt) -> bool:
         """Store the file's bytes (once) and record the receipt (once). True if anything was new."""
@@ -60,8 +66,10 @@ class Archive:
             return new_object
         self.root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(receipt.__dict__, ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.root / LEDGER, "a", encoding="utf-8") as fh:
-            fh.write(line)
+        ledger = self.root / LEDGER
+        torn = ledger.exists() and ledger.stat().st_size and not ledger.read_bytes().endswith(b"\n")
+        with open(ledger, "a", encoding="utf-8") as fh:
+            fh.write(("\n" if torn else "") + line)
             fh.flush()
             os.fsync(fh.fileno())
         return True

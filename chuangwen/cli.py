@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import sys
@@ -142,6 +143,7 @@ def run_cmd(
     quarter = _latest_or(quarter, raw)
     if not (raw / quarter).is_dir():
         raise _fail(f"找不到季度文件夹 {raw / quarter}")
+    _preflight(out)
     date = _date(issue_date)
     done = set(HistoryStore(history or default_history(out)).quarters())
     missing = [q for q in quarters_in(raw) if q < quarter and q not in done]
@@ -185,6 +187,7 @@ def backfill_cmd(
     quarters = [q for q in available if first <= q <= last]
     if not quarters:
         raise _fail(f"{raw} 中没有 {first} 至 {last} 之间的季度")
+    _preflight(out)
     typer.echo(f"按顺序处理 {'、'.join(quarters)} ……")
     with _progress_bar(quarters):
         try:
@@ -319,8 +322,54 @@ def _nothing():
 
 
 def _run_failed(what: str, exc: Exception) -> typer.Exit:
-    typer.echo(f"错误：{what} 处理失败：{exc}", err=True)
+    typer.echo(f"错误：{what} 处理失败：{_explain(exc)}", err=True)
     return typer.Exit(code=1)
+
+
+_DISK_ERRORS = {
+    errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已用完", errno.EROFS: "所在位置是只读的",
+    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+}
+_DISK_WORDS = {"No space left on device": errno.ENOSPC, "Read-only file system": errno.EROFS,
+               "Permission denied": errno.EACCES}
+
+
+def _explain(exc: BaseException) -> str:
+    """The message for the office: a disk or permission problem anywhere in the chain said in Chinese
+    (with the file), with what to do; anything else as it is."""
+    seen = exc
+    while seen is not None:
+        code = getattr(seen, "errno", None) if isinstance(seen, OSError) else None
+        code = code or next((c for words, c in _DISK_WORDS.items() if words in str(seen)), None)
+        if code in _DISK_ERRORS:
+            where = getattr(seen, "filename", None) or str(seen)
+            return (f"{_DISK_ERRORS[code]}（{where}）。已写入的文件都是完整的，历史库只会保存完整的季度；"
+                    "请腾出空间或改正权限后重新运行")
+        seen = seen.__cause__ or seen.__context__
+    return str(exc)
+
+
+def _preflight(out: Path) -> None:
+    """Before any work: the output folder can be written, and the Prefect service (if one is set) answers."""
+    import os
+    import tempfile
+    import urllib.request
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".chuangwen-probe.", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        reason = _DISK_ERRORS.get(exc.errno, exc.strerror or str(exc))
+        raise _fail(f"输出文件夹 {out} 无法写入：{reason}。已有的结果和历史库未作改动") from exc
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        try:
+            with urllib.request.urlopen(f"{api.rstrip('/')}/health", timeout=10) as response:
+                response.read()
+        except OSError as exc:
+            raise _fail(f"无法连接 Prefect 服务 {api}（{getattr(exc, 'reason', exc)}）；请确认该服务已启动，"
+                        "或删除环境变量 PREFECT_API_URL 以使用本机临时服务") from exc
 
 
 def _latest_or(quarter: str | None, raw: Path) -> str:

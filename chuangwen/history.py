@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from chuangwen import faults
 from chuangwen.quarters import shift_quarter
 
 TABLES = ("figures", "rules", "indicator_scores", "task_scores", "ranking", "deductions", "lists", "escalations",
@@ -59,6 +60,7 @@ class HistoryStore:
             try:
                 for name, frame in tables.items():
                     self._replace(con, name, _prepared(frame, quarter), quarter)
+                    faults.point("history-transaction")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

@@ -19,6 +19,28 @@ class RefusedURL(ValueError):
     pass
 
 
+class MissingFont(RuntimeError):
+    """No font on this machine covers Chinese: the PDFs would show empty boxes instead of text."""
+
+
+@functools.cache
+def check_cjk_font() -> str:
+    """The family of a font fontconfig offers for Chinese (what WeasyPrint will use), or MissingFont.
+    Asked once per process, before a run writes anything."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        raise MissingFont("找不到 fontconfig（fc-list），无法确认中文字体；请安装 fontconfig 和 fonts-noto-cjk 后重试")
+    listed = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+    families = sorted({line.split(",")[0].strip() for line in listed.splitlines() if line.strip()})
+    if not families:
+        raise MissingFont("本机没有可用的中文字体，生成的 PDF 将无法显示中文；请安装 fonts-noto-cjk"
+                          "（apt-get install fonts-noto-cjk）后重试。已有的通报和历史库未作改动")
+    return next((f for f in families if "CJK" in f), families[0])
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(

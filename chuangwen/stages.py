@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen import charts
+from chuangwen import charts, faults
 from chuangwen.config import QuarterSettings
 from chuangwen.history import HistoryStore
 from chuangwen.intake import Ingested, intake_notes
@@ -196,6 +196,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     for name, data in files.items():
         write_atomic(Path(folder) / name, data)
         written[name] = Path(folder) / name
+        faults.point("write-files")
     return written
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -192,11 +193,30 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Remove what a killed run leaves behind: write_atomic's temporary files (hidden, named
+    .<name>.<random>.tmp) and Data Docs staging folders. Call only while holding the output folder's lock."""
+    removed = 0
+    if Path(folder).is_dir():
+        for path in Path(folder).rglob(f".*{TEMPORARY_SUFFIX}"):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed += 1
+        for path in Path(folder).rglob(".data_docs.*"):  # Data Docs built beside, killed before the swap
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+    return removed
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file atomically: a temp file beside the target, then rename over it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

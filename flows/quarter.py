@@ -21,12 +21,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from chuangwen import intake, parallel, progress, stages
+from chuangwen import faults, intake, parallel, progress, stages
 from chuangwen.config import CONFIG_PATH, load_config
 from chuangwen.history import HistoryStore
 from chuangwen.locks import output_lock
 from chuangwen.manifest import cached_outputs, input_key, write_manifest
 from chuangwen.quarters import quarters_in, shift_quarter
+from chuangwen.render import check_cjk_font
+from chuangwen.workbook import remove_stale_temporaries
 from expectations.catalog import load_catalog
 from transforms.bulletin import default_issue_date, score_table, summary_markdown
 
@@ -62,6 +64,7 @@ class QuarterFailed(RuntimeError):
 def stage(timings: dict[str, float], quarter: str, name: str) -> Iterator[None]:
     """Time a stage and tell the progress listeners (the command line's bar) when it starts and ends."""
     progress.report(progress.Step(quarter, name, False))
+    faults.point(name)
     start = time.perf_counter()
     yield
     timings[name] = time.perf_counter() - start
@@ -135,6 +138,8 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
     if cached is not None and quarter in store.quarters():
         progress.report_cached(quarter)
         return cached  # nothing it depends on has changed since the last run, and its rows are stored
+    check_cjk_font()  # before anything is written: a bulletin without its font must not replace one with it
+    remove_stale_temporaries(out_dir / quarter)
     issued_on = issue_date or (dt.date.fromisoformat(settings.issue_date) if settings.issue_date
                                else default_issue_date(quarter))
     timings: dict[str, float] = {}
@@ -154,6 +159,7 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
         written = write_files(out_dir / quarter, {**docs.files, **_render(docs.pages)})
     with stage(timings, quarter, "record"):
         record(store, current, outcome, scores, assessment)
+    faults.point("manifest")
     written["manifest.json"] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)
     create_markdown_artifact(key=f"quarter-{quarter.lower()}", description=f"{quarter} 评分摘要",
                              markdown=summary_markdown(quarter, scores.ranking, assessment.lists,
