@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import Annotated
 import typer
 
 import chuangwen  # noqa: F401  (sets state folders and telemetry switches first)
+from chuangwen import STATE_DIR
 from chuangwen.quarters import parse_quarter, quarters_in
 from chuangwen.schedule import DEFAULT_CRON
 
@@ -26,6 +28,27 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 log = logging.getLogger("chuangwen")
+
+# The office's terminal shows our messages, not library tracebacks: Prefect's console handler (on the
+# root logger, so it also prints Great Expectations' and other libraries' records) only for critical
+# records; everything from warnings up goes to a log file for whoever maintains the machine.
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+LOG_FILE = STATE_DIR / "logs" / "chuangwen.log"
+
+
+def _log_to_file() -> None:
+    """Warnings and errors of every library, with tracebacks, into LOG_FILE (call after importing Prefect,
+    whose logging set-up replaces the root logger's handlers)."""
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger()
+    if any(getattr(h, "baseFilename", None) == str(LOG_FILE) for h in root.handlers):
+        return
+    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(LOG_FILE, maxBytes=2 * 1024 * 1024, backupCount=3, encoding="utf-8")
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
 
 
 class Format(StrEnum):
@@ -140,6 +163,8 @@ def run_cmd(
     from chuangwen.history import HistoryStore
     from flows.quarter import assessment_with, backfill, default_history
 
+    _log_to_file()
+
     quarter = _latest_or(quarter, raw)
     if not (raw / quarter).is_dir():
         raise _fail(f"找不到季度文件夹 {raw / quarter}")
@@ -177,6 +202,8 @@ def backfill_cmd(
 ) -> None:
     """按时间顺序补算一段季度（可重复运行）：每个季度只替换该季度自己的结果；输入未变的季度直接沿用上次结果。"""
     from flows.quarter import backfill
+
+    _log_to_file()
 
     available = quarters_in(raw)
     if not available:
@@ -241,7 +268,6 @@ def distribute_cmd(
         typer.echo(f"{folder.name}：{'、'.join(sorted(f.name for f in folder.iterdir()))}")
     typer.echo(f"已生成 {target}（清单见 manifest.json）")
     if send:
-        import os
 
         from chuangwen.config import load_config
         from chuangwen.mail import AlreadySent, send_distribution
@@ -267,7 +293,6 @@ def serve_cmd(
 ) -> None:
     """按计划自动运行：默认每年1、4、7、10月10日9时（北京时间）处理刚结束的季度。未设置 PREFECT_API_URL 时先在本机启动
     Prefect 服务（状态保存在项目的 .state 文件夹），并显示其网页地址。按 Ctrl+C 停止。"""
-    import os
 
     from prefect.schedules import Cron
 
@@ -300,7 +325,6 @@ def deploy_cmd(
     """多机运行：在 PREFECT_API_URL 所指的 Prefect 服务上建立工作池（每次只运行一个季度）和三个部署
     （按需处理一个季度、补算、定时）。各台机器在相同路径安装本项目后运行
     prefect worker start --pool 工作池名称 即可领取任务。详见 docs/scale-out.md。"""
-    import os
 
     if not os.environ.get("PREFECT_API_URL"):
         raise _fail("请先把 PREFECT_API_URL 设为共用 Prefect 服务的地址，如 http://10.0.0.5:4200/api")
@@ -322,7 +346,9 @@ def _nothing():
 
 
 def _run_failed(what: str, exc: Exception) -> typer.Exit:
+    log.error("%s failed", what, exc_info=exc)
     typer.echo(f"错误：{what} 处理失败：{_explain(exc)}", err=True)
+    typer.echo(f"（详细记录供技术人员查看：{LOG_FILE}）", err=True)
     return typer.Exit(code=1)
 
 
@@ -351,7 +377,6 @@ def _explain(exc: BaseException) -> str:
 
 def _preflight(out: Path) -> None:
     """Before any work: the output folder can be written, and the Prefect service (if one is set) answers."""
-    import os
     import tempfile
     import urllib.request
 
