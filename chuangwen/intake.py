@@ -13,7 +13,7 @@ from chuangwen.archive import now as archive_now
 from chuangwen.office_files import OFFICE_FILES
 from chuangwen.parallel import map_batches
 from chuangwen.quarters import is_quarter, shift_quarter
-from chuangwen.readers import SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
+from chuangwen.readers import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
 from chuangwen.validation import validate_quality
 from expectations.catalog import Catalog
 from transforms.bulletin import IntakeNote
@@ -64,7 +64,8 @@ def check_file(path: Path, catalog: Catalog, expected_county: str | None = None,
     if path.is_symlink():  # never followed: it could point at any file on the machine
         message = "是符号链接（快捷方式），不予读取；请把文件本身放入文件夹"
         return FileResult(path, "", None, None, False, _empty_values(catalog), (Problem(path.name, "", "", message),))
-    sha = file_sha256(path) if path.is_file() else ""
+    # a file far above the size limit is refused unread (not even hashed, nor archived)
+    sha = file_sha256(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
     try:
         grids, details = read_workbook(path)
     except (UnreadableFile, OSError) as exc:
@@ -179,7 +180,7 @@ def archive_received(ingested: Ingested, archive_root: Path) -> int:
     when = archive_now()
     new = 0
     for f in ingested.files:
-        if f.path.is_symlink() or not f.path.is_file():
+        if f.path.is_symlink() or not f.path.is_file() or not f.sha256:
             continue
         receipt = Receipt(
             sha256=f.sha256, file=f.path.name, quarter=ingested.quarter, county=f.county,

@@ -38,7 +38,8 @@ class UnreadableFile(ValueError):
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]:

@@ -40,8 +40,8 @@ def api(prefect_harness):
 
 def _run(root: Path, api: str, *extra: str, env: dict | None = None, out: Path | None = None,
          timeout: float = 300) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PREFECT_API_URL": api, **(env or {})}
-    environment.pop(faults.KILL_AT, None) if faults.KILL_AT not in (env or {}) else None
+    environment = {k: v for k, v in os.environ.items() if k != faults.KILL_AT}
+    environment.update({"PREFECT_API_URL": api, **(env or {})})
     return subprocess.run([sys.executable, "-m", "chuangwen", "run", "--quarter", QUARTER, "--raw", str(root / "raw"),
                            "--out", str(out or root / "out"), *extra], capture_output=True, text=True,
                           env=environment, cwd=root, timeout=timeout)

@@ -100,6 +100,13 @@ def oversized(path):
         fh.write(random.Random(1).randbytes(readers.MAX_FILE_BYTES + 1024))
 
 
+def far_oversized(path):
+    """Four gigabytes (sparse: no disk used): refused by its size, never read, hashed or archived."""
+    with open(path, "wb") as fh:
+        fh.write(b"PK\x03\x04")
+        fh.truncate(4 * 1024**3)
+
+
 def million_rows(path):
     _with_sheet(path, _rows_xml(1_048_576))
 
@@ -160,7 +167,7 @@ def lying_sizes(path):
     _zip(path, parts)
     data = bytearray(path.read_bytes())
     target = _data_sheet(parts).encode()
-    at = data.find(b"PK\x01\x02" + bytes(0))
+    at = data.find(b"PK\x01\x02")  # central directory entries
     while at >= 0:
         name_len = int.from_bytes(data[at + 28:at + 30], "little")
         if data[at + 46:at + 46 + name_len] == target:
@@ -194,6 +201,7 @@ CASES = [
     (parameter_entity, "砚山县.xlsx", False, "", "XML 参数实体引用外部文件", "拒收"),
     (macro_workbook, "砚山县.xlsm", True, "", "含宏（vbaProject.bin）的 .xlsm 工作簿", "只读取数据，宏不运行"),
     (oversized, "砚山县.xlsx", False, "上限", "超过 20 MB 上限的文件", "读取前按大小拒收"),
+    (far_oversized, "砚山县.xlsx", False, "上限", "4 GB 的文件", "按大小拒收，不读取、不计算哈希、不存档"),
     (million_rows, "砚山县.xlsx", False, "行", "一百万行的工作表", "解压前按单个部件大小上限拒收，不解析百万行"),
     (too_many_rows, "砚山县.xlsx", False, "行", "超过 2 万行的工作表", "按行数上限拒收"),
     (too_many_sheets, "砚山县.xlsx", False, "工作表", "40 个工作表", "按工作表数上限拒收"),
