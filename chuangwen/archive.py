@@ -66,10 +66,12 @@ class Archive:
             return new_object
         self.root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(receipt.__dict__, ensure_ascii=False, sort_keys=True) + "\n"
-        ledger = self.root / LEDGER
-        torn = ledger.exists() and ledger.stat().st_size and not ledger.read_bytes().endswith(b"\n")
-        with open(ledger, "a", encoding="utf-8") as fh:
-            fh.write(("\n" if torn else "") + line)
+        with open(self.root / LEDGER, "a+b") as fh:
+            if fh.tell() > 0:  # a line cut short by a killed append: start on a line of our own
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    line = "\n" + line
+            fh.write(line.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
         return True

@@ -268,7 +268,6 @@ def distribute_cmd(
         typer.echo(f"{folder.name}：{'、'.join(sorted(f.name for f in folder.iterdir()))}")
     typer.echo(f"已生成 {target}（清单见 manifest.json）")
     if send:
-
         from chuangwen.config import load_config
         from chuangwen.mail import AlreadySent, send_distribution
 
@@ -293,7 +292,6 @@ def serve_cmd(
 ) -> None:
     """按计划自动运行：默认每年1、4、7、10月10日9时（北京时间）处理刚结束的季度。未设置 PREFECT_API_URL 时先在本机启动
     Prefect 服务（状态保存在项目的 .state 文件夹），并显示其网页地址。按 Ctrl+C 停止。"""
-
     from prefect.schedules import Cron
 
     from chuangwen.schedule import TIMEZONE, next_runs
@@ -325,7 +323,6 @@ def deploy_cmd(
     """多机运行：在 PREFECT_API_URL 所指的 Prefect 服务上建立工作池（每次只运行一个季度）和三个部署
     （按需处理一个季度、补算、定时）。各台机器在相同路径安装本项目后运行
     prefect worker start --pool 工作池名称 即可领取任务。详见 docs/scale-out.md。"""
-
     if not os.environ.get("PREFECT_API_URL"):
         raise _fail("请先把 PREFECT_API_URL 设为共用 Prefect 服务的地址，如 http://10.0.0.5:4200/api")
     from chuangwen.deploy import deploy_flows

@@ -180,7 +180,7 @@ def archive_received(ingested: Ingested, archive_root: Path) -> int:
     when = archive_now()
     new = 0
     for f in ingested.files:
-        if f.path.is_symlink() or not f.path.is_file() or not f.sha256:
+        if not f.sha256 or not f.path.is_file():  # not read (a symlink, too large) or gone since
             continue
         receipt = Receipt(
             sha256=f.sha256, file=f.path.name, quarter=ingested.quarter, county=f.county,

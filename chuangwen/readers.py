@@ -1,9 +1,10 @@
 """Reading what counties send into cell grids (sheet name → rows from A1) plus what the grid cannot say
 (number formats, Excel errors, formulas). I/O only; no file is ever modified or executed.
 
-python-calamine reads every sheet fast (also .xls); for .xlsx/.xlsm, one streaming pass over the sheets'
-XML then reads the formats, error cells and formulas calamine drops. Macros are never run: nothing here
-executes anything, only data is read.
+python-calamine reads every sheet fast (also .xls); for .xlsx/.xlsm, chuangwen/xlsx_cells.py then reads
+the formats, error cells and formulas calamine drops. Macros are never run: nothing here executes
+anything, only data is read. Files that are not returns are refused by size, zip ratio, part size,
+sheets, rows and cells before their cells become Python objects.
 """
 
 from __future__ import annotations
@@ -96,8 +97,7 @@ def read_grids(path: Path) -> dict[str, Grid]:
 
 
 def _xlsx_details(path: Path) -> dict[str, SheetDetails]:
-    """Number formats, error cells and formulas, from one streaming pass over the sheets' XML
-    (chuangwen/xlsx_cells.py; DTDs and entities refused)."""
+    """Number formats, error cells and formulas (chuangwen/xlsx_cells.py; DTDs and entities refused)."""
     from chuangwen.xlsx_cells import read_details
 
     try:

@@ -172,11 +172,11 @@ def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScor
     html = render_html("bulletin.html.j2", ctx)
     files = {
         "bulletin.html": html.encode("utf-8"),
-        "scores.csv": _csv(scores.ranking),
+        "scores.csv": csv_bytes(scores.ranking),
         "scores.xlsx": detail_workbook(scores, assessment, catalog),
-        "orders.csv": _csv(assessment.orders),
-        "indicator_scores.csv": _csv(scores.indicators),
-        "task_scores.csv": _csv(scores.tasks),
+        "orders.csv": csv_bytes(assessment.orders),
+        "indicator_scores.csv": csv_bytes(scores.indicators),
+        "task_scores.csv": csv_bytes(scores.tasks),
         "problems.json": _json([asdict(p) for p in (*current.problems, *office_problems)]),
         **validation_files(outcome, current, catalog),
         "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
@@ -265,7 +265,7 @@ def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Cat
                                      quarter_label(current.quarter), count)
     return {
         "validation/results.json": _json(outcome.documents),
-        "validation/rules.csv": _csv(_with_names(outcome.rules, catalog)),
+        "validation/rules.csv": csv_bytes(_with_names(outcome.rules, catalog)),
         "validation/report.html": render_html("validation.html.j2", report).encode("utf-8"),
         **{f"validation/suites/{key}.json": _json(suite) for key, suite in outcome.suites.items()},
     }
@@ -280,10 +280,6 @@ def _with_names(rules: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 # leading apostrophe, which Excel and WPS show as text. Plain numbers written as text are left alone.
 _ACTIVE_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
-
-
-def _csv(frame: pd.DataFrame) -> bytes:
-    return csv_bytes(frame)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

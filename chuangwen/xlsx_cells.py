@@ -140,18 +140,18 @@ class _SheetHandler:
         at, value = (self.row, self.col), self.value
         if self.formula:
             self.details.formulas[at] = bool(value)
-        _note_cell(self.details, at, attrs, value, self.formats)
+        style = attrs.get("s", "0")
+        _note_cell(self.details, at, attrs.get("t") == "e", int(style) if style.isdigit() else 0, value, self.formats)
 
 
-def _note_cell(details: SheetDetails, at: tuple[int, int], attrs: dict[str, str], value: str | None,
+def _note_cell(details: SheetDetails, at: tuple[int, int], error: bool, style: int, value: str | None,
                formats: list[str]) -> None:
     """An error cell's code, or a filled cell's number format when it is not General."""
     if not value:
         return
-    if attrs.get("t") == "e":
+    if error:
         details.errors[at] = value
         return
-    style = int(attrs.get("s", "0") or 0)
     code = formats[style] if style < len(formats) else "General"
     if code and code != "General":
         details.formats[at] = code
@@ -255,7 +255,7 @@ def _scanned_details(data: bytes, formats: list[str]) -> SheetDetails | None:
         value = _cell_text(content)
         if formula:
             details.formulas[at] = bool(value)
-        _note_cell(details, at, {"t": "e"} if error else {"s": str(style_index)}, value, formats)
+        _note_cell(details, at, error, style_index, value, formats)
     if scanned != len(_CELL_START.findall(cells)):
         return None
     return details
