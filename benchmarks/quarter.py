@@ -15,8 +15,8 @@ from pathlib import Path
 
 import chuangwen  # noqa: F401
 from chuangwen import intake, stages
-from chuangwen.config import load_config
-from chuangwen.history import HistoryStore
+from chuangwen.config import load_config, office_catalog
+from chuangwen.history import HistoryStore, read_quarter_history
 from chuangwen.quarters import shift_quarter
 from expectations.catalog import load_catalog
 from transforms.bulletin import default_issue_date
@@ -36,22 +36,24 @@ def main() -> None:
         figures.append((name, time.perf_counter() - t))
         return out
 
-    catalog = timed("load catalog", load_catalog)
     settings = load_config().for_quarter(q)
+    catalog = timed("load catalog", lambda: office_catalog(load_catalog(), settings))
     current = timed("ingest quarter (8 files)", intake.ingest_folder, raw / q, catalog, q)
-    earlier = {k: intake.ingest_folder(raw / shift_quarter(q, -4 * k), catalog, shift_quarter(q, -4 * k))
-               for k in (1, 2)}
-    history = stages.history_of(earlier)
-    timed("import great_expectations", __import__, "great_expectations")
-    outcome = timed("validate (first, builds GX context)", stages.validate, current, history, catalog)
-    outcome = timed("validate (warm)", stages.validate, current, history, catalog)
-    office = stages.office_inputs(raw / q, catalog)
-    scores = timed("score and rank", stages.score, current, outcome, catalog, None, office)
     with tempfile.TemporaryDirectory() as out:
         store = HistoryStore(Path(out) / "history.duckdb")
+        for k in (3, 2, 1):  # the same quarter of earlier years, for 逐年 and 连续三年 rules
+            earlier = shift_quarter(q, -4 * k)
+            if (raw / earlier).is_dir():
+                store.write_quarter(earlier, {"figures": intake.ingest_folder(raw / earlier, catalog, earlier).values})
+        history = read_quarter_history(store, q, settings.progress.years(catalog.year)[0])
+        timed("import great_expectations", __import__, "great_expectations")
+        office = stages.office_inputs(raw / q, catalog, q)
+        outcome = timed("validate (first, builds GX context)", stages.validate, current, history, catalog, office)
+        outcome = timed("validate (warm)", stages.validate, current, history, catalog, office)
+        scores = timed("score and rank", stages.score, current, outcome, catalog, history, office)
         issued = default_issue_date(q)
         assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", stages.assess, q, scores,
-                           history, store, catalog, settings, office, issued)
+                           history, catalog, settings, office, issued)
         docs = timed("build HTML, XLSX, CSV", stages.documents, current, outcome, scores, assessment, catalog,
                      None, issued)
         pdfs = timed("render PDFs (one process)", stages.render_pdfs, list(docs.pages.items()))

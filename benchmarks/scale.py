@@ -107,28 +107,27 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     import chuangwen  # noqa: F401
     from benchmarks.synthetic import synthetic_catalog
     from chuangwen import intake, stages
-    from chuangwen.config import load_config
-    from chuangwen.history import HistoryStore
+    from chuangwen.config import load_config, office_catalog
+    from chuangwen.history import HistoryStore, read_quarter_history
     from expectations.catalog import load_catalog
     from transforms.bulletin import default_issue_date
-    from transforms.quarter import history_frame
     imports = time.perf_counter() - import_start
 
-    catalog = synthetic_catalog(load_catalog(), n)
-    raw = folder / QUARTER
     settings = load_config().for_quarter(QUARTER)
+    catalog = synthetic_catalog(office_catalog(load_catalog(), settings), n)
+    raw = folder / QUARTER
     issued = default_issue_date(QUARTER)
     s = Stages(profile)
     with tempfile.TemporaryDirectory() as tmp:
         store = HistoryStore(Path(tmp) / "history.duckdb")
         current = s.run("ingest", intake.ingest_folder, raw, catalog, QUARTER, workers=workers)
-        history = history_frame({})
-        outcome = s.run("validate", stages.validate, current, history, catalog)
-        office = stages.office_inputs(raw, catalog)
+        history = read_quarter_history(store, QUARTER, settings.progress.years(catalog.year)[0])
+        office = stages.office_inputs(raw, catalog, QUARTER)
+        outcome = s.run("validate", stages.validate, current, history, catalog, office)
 
         def score():
-            scores = stages.score(current, outcome, catalog, None, office)
-            return scores, stages.assess(QUARTER, scores, history, store, catalog, settings, office, issued)
+            scores = stages.score(current, outcome, catalog, history, office)
+            return scores, stages.assess(QUARTER, scores, history, catalog, settings, office, issued)
 
         scores, assessment = s.run("score", score)
         # the history is written before the documents here (the flow writes it last) so that the peak

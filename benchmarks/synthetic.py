@@ -34,6 +34,7 @@ from chuangwen.layout import (
     META_COUNTY,
     META_SHEET,
 )
+from chuangwen.office_files import REFERENCES, build_references_template
 from chuangwen.quarters import parse_quarter, shift_quarter
 from chuangwen.workbook import build_template, template_path, workbook_bytes, write_atomic
 from expectations.catalog import Catalog, County, load_catalog
@@ -264,7 +265,19 @@ def write_quarter(catalog: Catalog, out_dir: Path, quarter: str, messy_share: fl
         path = template_path(Path(out_dir) / quarter, unit)
         write_atomic(path, data)
         written.append(path)
+    written.append(write_references(catalog, Path(out_dir) / quarter, quarter))
     return written
+
+
+def write_references(catalog: Catalog, folder: Path, quarter: str) -> Path:
+    """The office's 参照数据.xlsx: the sample's bars of the prefecture's first county, one value for all
+    units (全州统一), as a province's office would fill it for figures it sets alike."""
+    first = load_catalog().counties[0].name
+    values = {item: {"全州统一": by_county.get("全州统一", by_county.get(first))}
+              for item, by_county in sample.reference_values(load_catalog(), quarter).items()}
+    path = Path(folder) / f"{REFERENCES}.xlsx"
+    write_atomic(path, workbook_bytes(build_references_template(catalog, quarter, values)))
+    return path
 
 
 def main() -> None:

@@ -73,15 +73,48 @@ def _quarter(value: str) -> str:
 def catalog_cmd(
     fmt: Annotated[Format, typer.Option("--format", help="输出格式：text（表格）或 json")] = Format.text,
 ) -> None:
-    """打印指标目录：县（市）、领域、72项任务及全部定量指标（编号、名称、单位、规则、阈值、替代条件）。"""
+    """打印指标目录：县（市）、领域、72项任务及全部定量指标（编号、名称、单位、规则、阈值、替代条件、分值、责任单位）。"""
+    from chuangwen.config import load_config, office_catalog
     from expectations.catalog import load_catalog
     from expectations.export import catalog_dict, catalog_lines
 
-    catalog = load_catalog()
+    catalog = office_catalog(load_catalog(), load_config().defaults)
     if fmt is Format.json:
         typer.echo(json.dumps(catalog_dict(catalog), ensure_ascii=False, indent=2))
     else:
         typer.echo("\n".join(catalog_lines(catalog)))
+
+
+@app.command("method")
+def method_cmd(
+    quarter: Annotated[str | None, typer.Option("--quarter", help="适用的季度，如 2022Q4；默认为最新季度")] = None,
+    raw: Annotated[Path, typer.Option("--raw", help="报送文件所在文件夹，用于确定最新季度")] = Path("data/raw"),
+    out: Annotated[Path | None, typer.Option("--out", help="输出文件夹；默认为 data/out/测评细则/季度")] = None,
+) -> None:
+    """生成测评细则（method.pdf 和 method.html）：各领域、任务、计分部分和指标的分值、规则、替代条件、
+    部分得分下限、数据来源和频次，无法判定、未填报、数据异常的处理，负面清单扣分、不予排名、红黑榜、
+    连续上黑榜的处理、整改期限、年度进度等级和目标线。由指标目录和 config/office.yaml 生成，与评分
+    使用同一套规则；每次运行也会写入该季度的输出文件夹。"""
+    from chuangwen.config import ConfigError, check_quarter_settings, load_config, office_catalog
+    from chuangwen.render import check_cjk_font, render_pdf
+    from chuangwen.stages import method_html
+    from chuangwen.workbook import write_atomic
+    from expectations.catalog import load_catalog
+
+    quarter = _latest_or(quarter, raw)
+    try:
+        settings = load_config().for_quarter(quarter)
+        catalog = office_catalog(load_catalog(), settings)
+        check_quarter_settings(settings, catalog, quarter)
+        check_cjk_font()
+    except (ConfigError, RuntimeError) as exc:
+        raise _fail(str(exc)) from exc
+    folder = out or Path("data/out") / "测评细则" / quarter
+    html = method_html(catalog, settings, quarter)
+    write_atomic(folder / "method.html", html.encode("utf-8"))
+    write_atomic(folder / "method.pdf", render_pdf(html))
+    typer.echo(f"已生成 {folder / 'method.pdf'}")
+    typer.echo(f"已生成 {folder / 'method.html'}")
 
 
 @app.command("template")
@@ -92,7 +125,7 @@ def template_cmd(
     raw: Annotated[Path, typer.Option("--raw", help="已报送数据所在文件夹，用于填入“上年同期值”")] = Path("data/raw"),
 ) -> None:
     """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”，附填报说明、下拉选项和上年同期值；
-    同时生成州文明办的督导评分表（督导评分.xlsx）。"""
+    同时生成州文明办的督导评分表（督导评分.xlsx）和参照数据表（参照数据.xlsx：上级下达的规划指标、同类城市平均水平等）。"""
     from chuangwen.intake import last_year_values
     from chuangwen.workbook import write_templates
     from expectations.catalog import load_catalog
@@ -105,12 +138,18 @@ def template_cmd(
     for path in write_templates(catalog, quarter, out, counties, last_year_values(raw, catalog, quarter)):
         typer.echo(f"已生成 {path}")
     if county is None:
-        from chuangwen.office_files import INSPECTION, build_inspection_template
+        from chuangwen.office_files import INSPECTION, REFERENCES, build_inspection_template, build_references_template
         from chuangwen.workbook import save_workbook
+        from expectations.template_rows import due_inputs
 
         path = out / f"{INSPECTION}.xlsx"
         save_workbook(build_inspection_template(catalog, quarter), path)
         typer.echo(f"已生成 {path}（州文明办督导评分表，填写后放入该季度的报送文件夹）")
+        if due_inputs(catalog, quarter, "office"):
+            path = out / f"{REFERENCES}.xlsx"
+            save_workbook(build_references_template(catalog, quarter), path)
+            typer.echo(f"已生成 {path}（州文明办参照数据表：判定相关指标所依据的上级指标和平均水平，"
+                       "填写后放入该季度的报送文件夹）")
 
 
 @app.command("check")

@@ -1,5 +1,8 @@
 """The office's settings (config/office.yaml) as validated models: per-quarter 大比武 focus and list rule,
-escalation ladder, goal lines, order deadlines, robustness draws."""
+escalation ladder, goal lines, order deadlines, robustness draws, the years progress is measured between,
+and the office's own choices the task list leaves open: weights that differ from the catalog's and the
+responsible units of the tasks whose text names none. Weights, units and years are not set per quarter,
+so that a task weighs the same in every quarter."""
 
 from __future__ import annotations
 
@@ -13,12 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from chuangwen import PROJECT_ROOT
 from chuangwen.mail import MailSettings
 from chuangwen.quarters import is_quarter
+from expectations.catalog import Catalog, CatalogError, with_office_choices
+from transforms.lists import focus_tasks
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "office.yaml"
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ConfigError(ValueError):
+    """The office's settings are invalid or incomplete; the message says what to change, in Chinese."""
 
 
 class ListRule(_Model):
@@ -31,9 +40,12 @@ class ListRule(_Model):
     @model_validator(mode="after")
     def _complete(self) -> ListRule:
         if self.rule == "rank" and (self.top is None or self.bottom is None):
-            raise ValueError("a rank rule needs top and bottom")
-        if self.rule == "threshold" and (self.red_at is None or self.black_below is None):
-            raise ValueError("a threshold rule needs red_at and black_below")
+            raise ValueError("排名规则（rule: rank）需要 top 和 bottom")
+        if self.rule == "threshold":
+            if self.red_at is None or self.black_below is None:
+                raise ValueError("得分率规则（rule: threshold）需要 red_at 和 black_below")
+            if self.red_at <= self.black_below:
+                raise ValueError(f"红榜线 red_at（{self.red_at:g}）应高于黑榜线 black_below（{self.black_below:g}）")
         return self
 
 
@@ -48,10 +60,47 @@ class Robustness(_Model):
     seed: int
 
 
+class Progress(_Model):
+    """The years progress classes are measured between (Open SDG: base year t0, target year tT).
+    None: the year before the plan's year (base) and the plan's year, when the campaign's goals fall due."""
+
+    base_year: int | None = Field(default=None, ge=2000, le=2100)
+    target_year: int | None = Field(default=None, ge=2000, le=2100)
+
+    def years(self, plan_year: int) -> tuple[int, int]:
+        base = self.base_year if self.base_year is not None else plan_year - 1
+        target = self.target_year if self.target_year is not None else plan_year
+        return base, target
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Progress:
+        if self.base_year is not None and self.target_year is not None and self.target_year <= self.base_year:
+            raise ValueError(f"目标年份 target_year（{self.target_year}）应晚于基准年份 base_year（{self.base_year}）")
+        return self
+
+
+class Weights(_Model):
+    """The office's own weights where they differ from the catalog's (expectations/catalog.yaml):
+    `tasks`: task id → the task's points; `parts`: part id → its weight within its task, where an
+    indicator id names that indicator and a task id the rest of the task's content (完成情况)."""
+
+    tasks: dict[str, float] = {}
+    parts: dict[str, float] = {}
+
+    @model_validator(mode="after")
+    def _positive(self) -> Weights:
+        bad = [k for k, v in {**self.tasks, **self.parts}.items() if not v > 0]
+        if bad:
+            raise ValueError(f"权重应为正数：{'、'.join(bad)}")
+        return self
+
+
 class QuarterSettings(_Model):
     focus: str | None = None  # a sub-area (1.4) or a task (1.4.1) of the catalog
     lists: ListRule
-    escalation: tuple[str, ...]
+    # Consecutive black listings: the first listing is the listing itself; the ladder applies from the
+    # second consecutive one (约谈), then the next (通报批评), and its last step for every one after.
+    escalation: tuple[str, ...] = Field(min_length=1)
     lines: Lines
     order_deadline_quarters: int = Field(ge=1)
     robustness: Robustness
@@ -59,6 +108,20 @@ class QuarterSettings(_Model):
     cc: str = ""  # the 抄送 line of the bulletin
     doc_number: str | None = None  # e.g. 文文明办〔2023〕4号; default: issue year and quarter number
     issue_date: str | None = None  # YYYY-MM-DD; default: the 10th of the month after the quarter
+    progress: Progress = Progress()
+    weights: Weights = Weights()
+    # task id → responsible units, for the tasks whose text in the task list names none: the office's
+    # assignment, printed as such on every order (the catalog keeps the units the seed itself names)
+    responsible: dict[str, tuple[str, ...]] = {}
+
+    def require_focus(self, quarter: str) -> str:
+        """The quarter's 大比武 focus; the task list asks for one every quarter (三、工作措施（四）)."""
+        if not self.focus:
+            raise ConfigError(
+                f"办公室设置中没有 {quarter} 的大比武重点：任务清单要求每季度确定一项重点工作开展“大比武”。"
+                f"请在 config/office.yaml 的 quarters 下加一行，如 {quarter}: {{focus: \"1.4\"}}"
+                "（领域、子领域或任务编号），或在 defaults 下设置 focus 作为默认重点")
+        return self.focus
 
 
 class _Override(_Model):
@@ -90,10 +153,6 @@ class OfficeConfig(_Model):
         return self.defaults.model_copy(update=update)
 
 
-class ConfigError(ValueError):
-    pass
-
-
 def load_config(path: Path | None = None) -> OfficeConfig:
     return _load(Path(path) if path else CONFIG_PATH)
 
@@ -104,3 +163,23 @@ def _load(path: Path) -> OfficeConfig:
         return OfficeConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{path}：办公室设置无效：{exc}") from exc
+
+
+def office_catalog(catalog: Catalog, settings: QuarterSettings) -> Catalog:
+    """The catalog with the office's weights and responsible units applied: what a run scores with."""
+    try:
+        return with_office_choices(catalog, settings.weights.tasks, settings.weights.parts, settings.responsible)
+    except CatalogError as exc:
+        raise ConfigError(f"config/office.yaml：{exc}") from exc
+
+
+def check_quarter_settings(settings: QuarterSettings, catalog: Catalog, quarter: str) -> None:
+    """Before a quarter's run writes anything: its 大比武 focus is set and names part of the catalog, and
+    every task has responsible units for its orders (the task list's own, or the office's)."""
+    focus = settings.require_focus(quarter)
+    if not focus_tasks(catalog, focus):
+        raise ConfigError(f"config/office.yaml：{quarter} 的大比武重点“{focus}”不是指标目录中的领域、子领域或任务编号")
+    unassigned = [t.id for t in catalog.tasks if not t.responsible]
+    if unassigned:
+        raise ConfigError(f"config/office.yaml：任务 {'、'.join(unassigned)} 没有责任单位；"
+                          "任务清单未写明责任单位的任务，请在 responsible 下指定，派单才有责任单位")

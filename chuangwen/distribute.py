@@ -26,8 +26,10 @@ def plan(folder: Path, quarter: str, catalog: Catalog) -> dict[str, Path]:
     """Target path (recipient/name) → source file, for every recipient."""
     label = quarter_label(quarter)
     bulletin = folder / "bulletin.pdf"
+    method = folder / "method.pdf"  # every recipient gets the method the quarter was scored by
     files = {
         f"{OFFICE}/{label}文明城市创建测评通报.pdf": bulletin,
+        f"{OFFICE}/{label}测评细则.pdf": method,
         f"{OFFICE}/{label}文明城市创建测评通报.html": folder / "bulletin.html",
         f"{OFFICE}/{label}得分明细.xlsx": folder / "scores.xlsx",
         f"{OFFICE}/{label}派单台账.csv": folder / "orders.csv",
@@ -35,6 +37,7 @@ def plan(folder: Path, quarter: str, catalog: Catalog) -> dict[str, Path]:
     }
     for c in catalog.counties:
         files[f"{c.name}/{label}文明城市创建测评通报.pdf"] = bulletin
+        files[f"{c.name}/{label}测评细则.pdf"] = method
         sheet = folder / "counties" / f"{c.name}反馈单.pdf"
         if sheet.exists():  # a county that did not report has no feedback sheet
             files[f"{c.name}/{label}{c.name}反馈单.pdf"] = sheet

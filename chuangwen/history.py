@@ -4,13 +4,15 @@ one transaction; other quarters' rows are never touched."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from chuangwen import faults
-from chuangwen.quarters import shift_quarter
+from chuangwen.quarters import parse_quarter, shift_quarter
+from expectations.suites import HISTORY_YEARS
 
 TABLES = ("figures", "rules", "indicator_scores", "task_scores", "ranking", "deductions", "lists", "escalations",
           "goals", "orders", "progress", "robustness")
@@ -104,9 +106,9 @@ class HistoryStore:
                 return []
             return [r[0] for r in con.execute(f'SELECT DISTINCT quarter FROM "{name}" ORDER BY quarter').fetchall()]
 
-    def history_values(self, quarter: str) -> pd.DataFrame:
-        """The same quarter one and two years earlier: county_code, item_id, years_back, value."""
-        wanted = {shift_quarter(quarter, -4 * k): k for k in (1, 2)}
+    def history_values(self, quarter: str, years: int = HISTORY_YEARS) -> pd.DataFrame:
+        """The same quarter one to `years` years earlier: county_code, item_id, years_back, value."""
+        wanted = {shift_quarter(quarter, -4 * k): k for k in range(1, years + 1)}
         figures = self.read("figures", list(wanted))
         if figures.empty:
             return pd.DataFrame(columns=["county_code", "item_id", "value", "years_back"])
@@ -123,3 +125,42 @@ class HistoryStore:
         """All rows of earlier quarters."""
         earlier = [q for q in self.quarters(name) if q < quarter]
         return self.read(name, earlier) if earlier else pd.DataFrame()
+
+
+@dataclass(frozen=True)
+class QuarterHistory:
+    """Everything a quarter's run reads of earlier quarters, read once: the assessment uses it and the
+    run's cache key hashes it (chuangwen/manifest.py), so a change in an earlier quarter shows."""
+
+    quarter: str
+    same_quarter: pd.DataFrame  # county_code, item_id, value, years_back: the same quarter 1 to 3 years back
+    previous_ranking: pd.DataFrame  # last quarter's ranking (empty when it was not run)
+    rankings: pd.DataFrame  # every earlier quarter's ranking, for the trend chart
+    previous_orders: pd.DataFrame  # the latest order ledger before this quarter
+    lists: pd.DataFrame  # every earlier quarter's 大比武 lists, for escalation
+    carried: pd.DataFrame  # last year's fourth-quarter indicator scores: annual figures between reports
+    base_figures: pd.DataFrame  # county_code, item_id, value of the progress base year's fourth quarter
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"same_quarter": self.same_quarter, "previous_ranking": self.previous_ranking,
+                "rankings": self.rankings, "previous_orders": self.previous_orders, "lists": self.lists,
+                "carried": self.carried, "base_figures": self.base_figures}
+
+
+def read_quarter_history(store: HistoryStore, quarter: str, base_year: int) -> QuarterHistory:
+    """One read of the store for a quarter's run."""
+    year, q = parse_quarter(quarter)
+    carried = store.read("indicator_scores", [f"{year - 1}Q4"]) if q != 4 else pd.DataFrame()
+    base = store.read("figures", [f"{base_year}Q4"]) if base_year < year else pd.DataFrame()
+    if len(base):
+        base = base[base["kind"] != "task"][["county_code", "item_id", "value"]].reset_index(drop=True)
+    return QuarterHistory(
+        quarter=quarter,
+        same_quarter=store.history_values(quarter),
+        previous_ranking=store.read("ranking", [shift_quarter(quarter, -1)]),
+        rankings=store.before("ranking", quarter),
+        previous_orders=store.latest_before("orders", quarter),
+        lists=store.before("lists", quarter),
+        carried=carried,
+        base_figures=base if len(base) else pd.DataFrame(columns=["county_code", "item_id", "value"]),
+    )

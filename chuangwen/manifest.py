@@ -11,8 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from chuangwen import PROJECT_ROOT
-from chuangwen.history import HistoryStore
-from chuangwen.quarters import shift_quarter
+from chuangwen.history import QuarterHistory
 from chuangwen.workbook import write_atomic
 from expectations.catalog import CATALOG_PATH
 
@@ -20,7 +19,6 @@ MANIFEST = "manifest.json"
 PACKAGES = ("chuangwen", "prefect", "great-expectations", "pandas", "numpy", "weasyprint", "jinja2", "duckdb",
             "openpyxl", "python-calamine", "matplotlib", "pydantic", "prefect-dask", "distributed")
 CODE_DIRS = ("chuangwen", "transforms", "expectations", "flows", "report_templates")
-HISTORY_INPUTS = ("ranking", "orders", "lists")  # earlier quarters' rows a quarter's run reads
 
 
 def sha256_file(path: Path) -> str:
@@ -38,20 +36,18 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def history_hash(store: HistoryStore, quarter: str) -> str:
-    """The earlier quarters a run of `quarter` reads from the store: figures a year and two years back,
-    and every earlier ranking, order ledger and list."""
+def history_hash(history: QuarterHistory) -> str:
+    """Everything a quarter's run read of the earlier quarters in the store (read_quarter_history)."""
     digest = hashlib.sha256()
-    years = [shift_quarter(quarter, -4 * k) for k in (1, 2)]
-    frames = [store.read("figures", years), *(store.before(table, quarter) for table in HISTORY_INPUTS)]
-    for frame in frames:
+    for name, frame in history.frames().items():
+        digest.update(name.encode())
         # No rows hash alike whether the table exists yet or not: a store's first run must not make the
         # quarters before it look changed.
         digest.update(frame.to_csv(index=False).encode() if len(frame) else b"-")
     return digest.hexdigest()
 
 
-def input_key(quarter: str, raw_folder: Path, store: HistoryStore, config_path: Path,
+def input_key(quarter: str, raw_folder: Path, history: QuarterHistory, config_path: Path,
               options: dict | None = None) -> dict:
     """Everything a quarter's outputs depend on, each hashed, and one key over all of them.
     options: the run's own parameters that change the outputs (document number, issue date)."""
@@ -63,7 +59,7 @@ def input_key(quarter: str, raw_folder: Path, store: HistoryStore, config_path: 
         "catalog": sha256_file(CATALOG_PATH),
         "config": sha256_file(config_path),
         "code": code_hash(),
-        "history": history_hash(store, quarter),
+        "history": history_hash(history),
         "options": options or {},
     }
     parts["key"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

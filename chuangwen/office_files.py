@@ -1,6 +1,8 @@
-"""The office's own optional files in a quarter's raw folder, beside the county returns:
-督导评分.xlsx (its inspection ratings of task completion and negative-list findings, per county) and
-省级测评排名.xlsx/.csv (文山市's rank among the province's nominees). Neither is a county return."""
+"""The office's own files in a quarter's raw folder, beside the county returns: 督导评分.xlsx (its
+inspection ratings of task completion and negative-list findings, per county), 参照数据.xlsx (the bars
+counties are judged against: upper-level planning targets, comparison averages, regional health plans,
+one value for all or one per county) and 省级测评排名.xlsx/.csv (文山市's rank among the province's
+nominees). None is a county return: a county never supplies the bar it is judged against."""
 
 from __future__ import annotations
 
@@ -15,14 +17,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from chuangwen.readers import UnreadableFile, read_workbook
 from chuangwen.zh import quarter_label
 from expectations.catalog import Catalog
-from expectations.template_rows import status_tasks
+from expectations.template_rows import due_inputs, status_tasks
 from transforms.ingest import Problem
-from transforms.normalise import parse_choice, parse_number
+from transforms.normalise import check_range, parse_choice, parse_number
 
 INSPECTION = "督导评分"
+REFERENCES = "参照数据"
 PROVINCE_RANK = "省级测评排名"
-OFFICE_FILES = (INSPECTION, PROVINCE_RANK)
+OFFICE_FILES = (INSPECTION, REFERENCES, PROVINCE_RANK)
 COL_ITEM, COL_NAME = "编号", "任务或事项"
+COL_FIGURE, COL_UNIT, COL_ALL = "参照数据", "单位", "全州统一"
 _FILL = PatternFill("solid", fgColor="FFF7D6")
 
 
@@ -48,7 +52,7 @@ def build_inspection_template(catalog: Catalog, quarter: str) -> Workbook:
     statuses = DataValidation(type="list", formula1='"' + ",".join(s.name for s in catalog.completion_statuses) + '"',
                               allow_blank=True)
     ws.add_data_validation(statuses)
-    rows = [(t, catalog.task_by_id[t].title, True) for t in status_tasks(catalog, quarter)]
+    rows = [(t, _status_label(catalog, t), True) for t in status_tasks(catalog, quarter)]
     rows += [(n.id, f"负面清单：{n.name}（次）", False) for n in catalog.negative_list if n.inspection]
     for r, (item, name, is_task) in enumerate(rows, start=4):
         ws.cell(row=r, column=1, value=item).data_type = "s"
@@ -62,6 +66,97 @@ def build_inspection_template(catalog: Catalog, quarter: str) -> Workbook:
         ws.column_dimensions[col].width = 10
         ws[f"{col}3"].alignment = Alignment(horizontal="center")
     return wb
+
+
+def _status_label(catalog: Catalog, task_id: str) -> str:
+    title = catalog.task_by_id[task_id].title
+    return f"{title}（定量指标以外的其余工作）" if catalog.indicators_of(task_id) else title
+
+
+def build_references_template(catalog: Catalog, quarter: str, values: dict[str, dict[str, float]] | None = None
+                              ) -> Workbook:
+    """Rows: the bars the office supplies this quarter (due_inputs from the office); columns: one value
+    for every county (全州统一), then one per county where they differ (a county's cell wins).
+    values: item id → (county name or 全州统一 → value), to fill in (the sample data does)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = REFERENCES
+    ws["A1"] = f"{quarter_label(quarter)}（{quarter}）参照数据表"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = ("由州文明办填写：上级下达的规划指标、同类城市平均水平、区域卫生规划要求等，用于判定相关指标。"
+                "各县（市）相同的填“全州统一”列，不同的填各县（市）列（优先于全州统一）。")
+    header = [COL_ITEM, COL_FIGURE, COL_UNIT, COL_ALL, *[c.name for c in catalog.counties]]
+    for col, name in enumerate(header, start=1):
+        ws.cell(row=3, column=col, value=name).font = Font(bold=True)
+    for r, inp in enumerate(due_inputs(catalog, quarter, "office"), start=4):
+        ws.cell(row=r, column=1, value=inp.id).data_type = "s"
+        ws.cell(row=r, column=2, value=inp.name).data_type = "s"
+        ws.cell(row=r, column=3, value=inp.unit).data_type = "s"
+        for col, name in enumerate(header[3:], start=4):
+            cell = ws.cell(row=r, column=col)
+            cell.fill = _FILL
+            given = (values or {}).get(inp.id, {}).get(name)
+            if given is not None:
+                cell.value = given
+    ws.column_dimensions["B"].width = 48
+    for col in range(4, len(header) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+    return wb
+
+
+def read_references(path: Path, catalog: Catalog, quarter: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """(references: county_code, item_id, value, file, cell; problems). A county's own cell wins over
+    the 全州统一 column; a row that is not one of the quarter's office figures is reported."""
+    empty = pd.DataFrame(columns=["county_code", "item_id", "value", "file", "cell"])
+    try:
+        grids, _ = read_workbook(path)
+    except UnreadableFile as exc:
+        return empty, [Problem(path.name, "", "", str(exc))]
+    found = next(((s, r, row) for s, g in grids.items() for r, row in enumerate(g[:20])
+                  if COL_ITEM in [str(v).strip() for v in row]), None)
+    if found is None:
+        return empty, [Problem(path.name, "", "", f"找不到表头“{COL_ITEM}”，请使用 chuangwen template 生成的"
+                                                  "参照数据表")]
+    sheet, header_row, header = found
+    names = [str(v).strip() for v in header]
+    item_col = names.index(COL_ITEM)
+    all_col = names.index(COL_ALL) if COL_ALL in names else None
+    columns = {catalog.county_by_name[n].code: c for c, n in enumerate(names) if n in catalog.county_by_name}
+    wanted = {i.id: i for i in due_inputs(catalog, quarter, "office")}
+    rows, problems = [], []
+    for r, row in enumerate(grids[sheet][header_row + 1:], start=header_row + 1):
+        item = str(row[item_col]).strip() if item_col < len(row) else ""
+        if not item:
+            continue
+        if item not in wanted:
+            known = "、".join(wanted) or "无"
+            problems.append(Problem(path.name, sheet, f"{get_column_letter(item_col + 1)}{r + 1}",
+                                    f"“{item}”不是本季度需要的参照数据（应为：{known}），该行未读取", item_id=item))
+            continue
+        inp = wanted[item]
+        where = (path.name, sheet, r)
+        shared = _reference_cell(row, all_col, inp, where, catalog, problems)
+        for county in catalog.counties:
+            own = _reference_cell(row, columns.get(county.code), inp, where, catalog, problems)
+            if (value := own or shared) is not None:
+                rows.append((county.code, item, value[0], path.name, value[1]))
+    return pd.DataFrame(rows, columns=empty.columns), problems
+
+
+def _reference_cell(row: list, col: int | None, inp, where: tuple[str, str, int], catalog: Catalog,
+                    problems: list[Problem]) -> tuple[float, str] | None:
+    """(value, cell) of one cell of the references sheet, None when blank; a bad value becomes a problem."""
+    if col is None or col >= len(row) or row[col] in ("", None):
+        return None
+    file, sheet, r = where
+    cell = f"{get_column_letter(col + 1)}{r + 1}"
+    number = parse_number(row[col], inp.unit)
+    why = number.error or (check_range(number.value, inp.unit, catalog) if number.value is not None else None)
+    if why or number.value is None:
+        problems.append(Problem(file, sheet, cell, f"{inp.name}：{why or '不是数值'}", item_id=inp.id,
+                                item_name=inp.name, raw=str(row[col])))
+        return None
+    return number.value, cell
 
 
 def read_inspection(path: Path, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
@@ -97,8 +192,9 @@ def read_inspection(path: Path, catalog: Catalog) -> tuple[pd.DataFrame, pd.Data
                     ratings.append((code, item, parsed.value, path.name, cell))
             elif any(n.id == item for n in catalog.negative_list):
                 parsed = parse_number(raw, "次")
-                if parsed.error or parsed.value is None or parsed.value < 0:
-                    problems.append(Problem(path.name, sheet, cell, parsed.error or "次数应为非负整数", item_id=item))
+                if parsed.error or parsed.value is None or parsed.value < 0 or not float(parsed.value).is_integer():
+                    why = parsed.error or f"“{raw}”不是非负整数：负面清单事项应填写查实的次数（0、1、2……）"
+                    problems.append(Problem(path.name, sheet, cell, why, item_id=item))
                 else:
                     counts.append((code, item, int(parsed.value)))
             else:

@@ -4,8 +4,10 @@
 
 Each county has a profile (a base quality, a trend, a noise level); each figure is drawn around its
 catalog threshold from that quality, so that strong counties mostly meet the rules and weak ones miss
-several. One county (广南县) did not report 2022Q2. Values are seeded by county and quarter only, so a
-re-run writes byte-identical files.
+several. One county (广南县) did not report 2022Q2. SCENARIOS sets the cases the published figures must get
+right (a regression against a met target, a zero trend, a blank figure with its alternative met, orders
+on a task's status and on an annual figure). Each quarter also gets the office's 参照数据.xlsx. Values are
+seeded by county and quarter only, so a re-run writes byte-identical files.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import numpy as np
 
 from chuangwen.intake import last_year_values
 from chuangwen.layout import COL_ID, COL_STATUS, COL_VALUE, HEADER_ROW, HEADERS
+from chuangwen.office_files import REFERENCES, build_references_template
 from chuangwen.quarters import parse_quarter, shift_quarter
 from chuangwen.workbook import build_template, save_workbook, template_path
 from expectations.catalog import Catalog, Indicator, Input, load_catalog
+from expectations.template_rows import due_inputs
 
 QUARTERS = [shift_quarter("2021Q1", i) for i in range(8)]
 # county → (quality in 2021Q1, change per quarter, noise)
@@ -35,6 +39,22 @@ PROFILES = {
     "富宁县": (0.74, -0.015, 0.06),
 }
 MISSING = {("广南县", "2022Q2")}
+# Cases the published figures must get right, set on top of the drawn values (PRODUCT.md §5, §6):
+SCENARIOS = {
+    # a regression against a met target: 38 → 35 against ≥ 36 (倒退, not 进度正常), and 4 → 6 against ≤ 5
+    ("丘北县", "2021Q4"): {"6.3.2a": 38.0},
+    ("丘北县", "2022Q4"): {"6.3.2a": 35.0},
+    ("砚山县", "2021Q4"): {"8.2.1c": 4.0, "1.5.2a": 55.0},
+    # an order on a task's status (2022Q3) closed by its status in 2022Q4, and an order on an annual figure
+    # (2021Q4, due at its next report) open through 2022Q1–Q3 and closed when the figure is met in 2022Q4
+    ("砚山县", "2022Q3"): {"1.5.2": "推进中"},
+    ("砚山县", "2022Q4"): {"8.2.1c": 6.0, "1.5.2a": 65.0, "1.5.2": "已完成"},
+    # a zero trend: no 生命线 accident either year meets 逐年下降
+    ("富宁县", "2021Q4"): {"7.1.1b": 0.0},
+    ("富宁县", "2022Q4"): {"7.1.1b": 0.0},
+    # a blank main figure with its alternative met: AQI days above the State Council's target
+    ("马关县", "2022Q4"): {"8.1.1a": None, "X8.1.1a": 92.0},
+}
 # how counties really type some answers: a county that writes % signs and roman numerals its own way
 TYPED_AS_TEXT = {"西畴县"}
 
@@ -143,7 +163,7 @@ def fill_values(catalog: Catalog, county: str, quarter: str, quality: float | No
     if _rng(county, quarter, "blank").random() < 0.5 - q / 2:
         numeric = [i.id for i in catalog.indicators if not i.scale]
         values[numeric[int(_rng(county, quarter, "which").integers(len(numeric)))]] = None
-    return values
+    return values | SCENARIOS.get((county, quarter), {})
 
 
 def write_sample(catalog: Catalog, out_dir: Path, quarters: list[str] = QUARTERS) -> list[Path]:
@@ -166,7 +186,26 @@ def write_sample(catalog: Catalog, out_dir: Path, quarters: list[str] = QUARTERS
             path = template_path(out_dir / quarter, county)
             save_workbook(wb, path)
             written.append(path)
+        written.append(write_references(catalog, out_dir / quarter, quarter))
     return written
+
+
+def reference_values(catalog: Catalog, quarter: str) -> dict[str, dict[str, float]]:
+    """The office's bars for a quarter: one value for all where the sample's is the same for every county
+    (the averages, the air-quality target), else one per county (planning targets, health plans)."""
+    out: dict[str, dict[str, float]] = {}
+    for inp in due_inputs(catalog, quarter, "office"):
+        per_county = {c.name: _reference(inp.id, c.name) for c in catalog.counties}
+        values = set(per_county.values())
+        out[inp.id] = {"全州统一": values.pop()} if len(values) == 1 else per_county
+    return out
+
+
+def write_references(catalog: Catalog, folder: Path, quarter: str) -> Path:
+    """The office's 参照数据.xlsx for the quarter, filled in."""
+    path = Path(folder) / f"{REFERENCES}.xlsx"
+    save_workbook(build_references_template(catalog, quarter, reference_values(catalog, quarter)), path)
+    return path
 
 
 def main() -> None:

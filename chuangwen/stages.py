@@ -12,9 +12,17 @@ import pandas as pd
 
 from chuangwen import charts, faults
 from chuangwen.config import QuarterSettings
-from chuangwen.history import HistoryStore
+from chuangwen.history import HistoryStore, QuarterHistory
 from chuangwen.intake import Ingested, intake_notes
-from chuangwen.office_files import INSPECTION, PROVINCE_RANK, find_office_file, read_inspection, read_province_rank
+from chuangwen.office_files import (
+    INSPECTION,
+    PROVINCE_RANK,
+    REFERENCES,
+    find_office_file,
+    read_inspection,
+    read_province_rank,
+    read_references,
+)
 from chuangwen.parallel import map_batches, render_batch
 from chuangwen.render import render_html
 from chuangwen.validation import ValidationOutcome, validate_quarter
@@ -22,65 +30,73 @@ from chuangwen.workbook import write_atomic
 from chuangwen.workbook_export import detail_workbook
 from chuangwen.zh import cn_numeral, quarter_label
 from expectations.catalog import Catalog
+from expectations.template_rows import due_inputs
 from transforms.bulletin import LIST_ALL_UNITS_UP_TO, Charts, build_bulletin, bulletin_extras, issues_by_county
+from transforms.documents.method import build_method
 from transforms.feedback import build_feedback, feedback_tables
 from transforms.goals import creation_summary, goal_status
-from transforms.ingest import Problem
-from transforms.lists import LIST_COLUMNS, escalate, focus_name, red_black_lists
+from transforms.ingest import WARNING, Problem
+from transforms.lists import escalate, focus_name, red_black_lists
 from transforms.orders import order_ledger, rectification_rates
 from transforms.progress import progress_classes
-from transforms.quarter import QuarterScores, history_frame, score_quarter
+from transforms.quarter import QuarterScores, score_quarter
 from transforms.reshape import to_wide
 from transforms.robustness import rank_ranges
 from transforms.validation_report import build_validation_report
 
-
-def history_of(earlier: dict[int, Ingested]) -> pd.DataFrame:
-    """The same quarter of earlier years, for 逐年 and 连续三年 rules: {years back: ingested}."""
-    return history_frame({k: v.values for k, v in earlier.items()})
-
-
 DATA_DOCS_MAX_UNITS = 200  # GE's Data Docs list every failing unit per expectation: unreadable beyond this
 
 
-def validate(current: Ingested, history: pd.DataFrame, catalog: Catalog,
+@dataclass(frozen=True)
+class OfficeInputs:
+    """The office's own files for the quarter (督导评分, 参照数据, 省级测评排名)."""
+
+    ratings: pd.DataFrame | None
+    finding_counts: pd.DataFrame | None
+    province_rank: tuple[int, int] | None
+    problems: tuple[Problem, ...]
+    references: pd.DataFrame | None = None  # county_code, item_id, value, file, cell
+
+
+def office_inputs(folder: Path, catalog: Catalog, quarter: str) -> OfficeInputs:
+    ratings, counts, problems = pd.DataFrame(), pd.DataFrame(), []
+    if path := find_office_file(folder, INSPECTION):
+        ratings, counts, found = read_inspection(path, catalog)
+        problems += found
+    references = pd.DataFrame()
+    needed = due_inputs(catalog, quarter, "office")
+    if path := find_office_file(folder, REFERENCES):
+        references, found = read_references(path, catalog, quarter)
+        problems += found
+    elif needed:
+        names = "、".join(i.name for i in needed)
+        problems.append(Problem(f"{REFERENCES}.xlsx", "", "", f"本季度没有州文明办的参照数据表，依据{names}判定的指标"
+                                "无法判定；请用 chuangwen template 生成参照数据表，填写后放入本季度文件夹", WARNING))
+    rank = None
+    if path := find_office_file(folder, PROVINCE_RANK):
+        rank, found = read_province_rank(path, catalog)
+        problems += found
+    return OfficeInputs(ratings if len(ratings) else None, counts if len(counts) else None, rank, tuple(problems),
+                        references if len(references) else None)
+
+
+def validate(current: Ingested, history: QuarterHistory, catalog: Catalog, office: OfficeInputs,
              docs_dir: Path | None = None) -> ValidationOutcome:
     """Both suites over all counties at once (one wide table); Data Docs into docs_dir when given and
     there are at most DATA_DOCS_MAX_UNITS units (our own validation/report.html covers every size)."""
     present = set(current.values["county_code"])
     counties = [c.code for c in catalog.counties if c.code in present]
-    wide = to_wide(current.values, history, catalog, current.quarter, counties)
+    wide = to_wide(current.values, history.same_quarter, catalog, current.quarter, counties, office.references)
     return validate_quarter(wide, catalog, current.quarter,
                             docs_dir if len(counties) <= DATA_DOCS_MAX_UNITS else None)
 
 
-@dataclass(frozen=True)
-class OfficeInputs:
-    """The office's own optional files for the quarter (督导评分, 省级测评排名)."""
-
-    ratings: pd.DataFrame
-    finding_counts: pd.DataFrame
-    province_rank: tuple[int, int] | None
-    problems: tuple[Problem, ...]
-
-
-def office_inputs(folder: Path, catalog: Catalog) -> OfficeInputs:
-    ratings, counts, problems = pd.DataFrame(), pd.DataFrame(), []
-    if path := find_office_file(folder, INSPECTION):
-        ratings, counts, found = read_inspection(path, catalog)
-        problems += found
-    rank = None
-    if path := find_office_file(folder, PROVINCE_RANK):
-        rank, found = read_province_rank(path, catalog)
-        problems += found
-    return OfficeInputs(ratings if len(ratings) else None, counts if len(counts) else None, rank, tuple(problems))
-
-
-def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog, previous_ranking: pd.DataFrame | None,
+def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog, history: QuarterHistory,
           office: OfficeInputs | None = None) -> QuarterScores:
     office = office or OfficeInputs(None, None, None, ())
-    return score_quarter(current.values, outcome.rules, catalog, current.quarter, previous_ranking,
-                         office.ratings, office.finding_counts)
+    previous = history.previous_ranking if len(history.previous_ranking) else None
+    return score_quarter(current.values, outcome.rules, catalog, current.quarter, previous,
+                         office.ratings, office.finding_counts, history.carried, office.references)
 
 
 @dataclass(frozen=True)
@@ -88,7 +104,7 @@ class Assessment:
     """What the office does with the scores: 大比武 lists, escalation, goals, orders, progress, robustness."""
 
     settings: QuarterSettings
-    focus_name: str | None
+    focus_name: str
     lists: pd.DataFrame
     escalations: pd.DataFrame
     goals: pd.DataFrame
@@ -98,36 +114,34 @@ class Assessment:
     progress: pd.DataFrame
     robustness: pd.DataFrame
     trend: pd.DataFrame  # quarter, county, total: this and up to seven earlier quarters
+    progress_years: tuple[int, int]  # (base year, target year) of the progress classes
 
 
-def assess(quarter: str, scores: QuarterScores, history: pd.DataFrame, store: HistoryStore, catalog: Catalog,
+def assess(quarter: str, scores: QuarterScores, history: QuarterHistory, catalog: Catalog,
            settings: QuarterSettings, office: OfficeInputs, issued_on: dt.date) -> Assessment:
-    """Lists, escalation, goals, orders and progress for the quarter, from its scores and the store."""
-    if settings.focus:
-        lists = red_black_lists(scores.tasks, scores.ranking, catalog, settings.focus, settings.lists)
-        earlier = store.before("lists", quarter)
-        escalations = escalate(lists, earlier if len(earlier) else pd.DataFrame(columns=["quarter"]),
-                               settings.escalation)
-    else:
-        lists, escalations = pd.DataFrame(columns=LIST_COLUMNS), escalate(
-            pd.DataFrame(columns=LIST_COLUMNS), pd.DataFrame(columns=["quarter"]), settings.escalation)
+    """Lists, escalation, goals, orders and progress for the quarter, from its scores and its history."""
+    focus = settings.require_focus(quarter)
+    lists = red_black_lists(scores.tasks, scores.ranking, catalog, focus, settings.lists)
+    earlier = history.lists if len(history.lists) else pd.DataFrame(columns=["quarter", "county_code", "list"])
+    escalations = escalate(lists, earlier, settings.escalation)
     goals = goal_status(scores.ranking, catalog, settings.lines, office.province_rank)
-    orders = order_ledger(store.latest_before("orders", quarter), scores.indicators, scores.tasks, catalog, quarter,
-                          issued_on, settings.order_deadline_quarters)
+    orders = order_ledger(history.previous_orders, scores.indicators, scores.tasks, catalog, quarter, issued_on,
+                          settings.order_deadline_quarters)
     robustness = rank_ranges(scores.tasks, scores.ranking, catalog, settings.robustness.draws,
                              settings.robustness.spread, settings.robustness.seed)
+    base_year, target_year = settings.progress.years(catalog.year)
     return Assessment(
         settings=settings,
-        focus_name=focus_name(catalog, settings.focus) if settings.focus else None,
+        focus_name=focus_name(catalog, focus),
         lists=lists, escalations=escalations, goals=goals, creation=creation_summary(goals, catalog),
         orders=orders, rates=rectification_rates(orders, quarter, catalog),
-        progress=progress_classes(scores.indicators, history, catalog, quarter), robustness=robustness,
-        trend=_trend(store, scores.ranking, quarter),
+        progress=progress_classes(scores.indicators, history.base_figures, catalog, quarter, base_year, target_year),
+        robustness=robustness, trend=_trend(history.rankings, scores.ranking, quarter),
+        progress_years=(base_year, target_year),
     )
 
 
-def _trend(store: HistoryStore, ranking: pd.DataFrame, quarter: str, quarters: int = 8) -> pd.DataFrame:
-    earlier = store.before("ranking", quarter)
+def _trend(earlier: pd.DataFrame, ranking: pd.DataFrame, quarter: str, quarters: int = 8) -> pd.DataFrame:
     now = ranking.assign(quarter=quarter)[["quarter", "county", "total"]]
     frames = [earlier[["quarter", "county", "total"]], now] if len(earlier) else [now]
     out = pd.concat(frames, ignore_index=True)
@@ -170,19 +184,27 @@ def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScor
                          charts=bulletin_charts(scores, assessment, catalog), orders=assessment.orders,
                          notes=notes, cc=assessment.settings.cc, recipients=assessment.settings.recipients)
     html = render_html("bulletin.html.j2", ctx)
+    method = method_html(catalog, assessment.settings, quarter)
     files = {
         "bulletin.html": html.encode("utf-8"),
+        "method.html": method.encode("utf-8"),
         "scores.csv": csv_bytes(scores.ranking),
         "scores.xlsx": detail_workbook(scores, assessment, catalog),
         "orders.csv": csv_bytes(assessment.orders),
         "indicator_scores.csv": csv_bytes(scores.indicators),
         "task_scores.csv": csv_bytes(scores.tasks),
         "problems.json": _json([asdict(p) for p in (*current.problems, *office_problems)]),
-        **validation_files(outcome, current, catalog),
+        **validation_files(outcome, current, catalog, scores),
         "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
     }
-    pages = {"bulletin.pdf": html, **feedback_pages(current, scores, assessment, catalog, issue_date, notes)}
+    pages = {"bulletin.pdf": html, "method.pdf": method,
+             **feedback_pages(current, scores, assessment, catalog, issue_date, notes)}
     return Documents(pages, files)
+
+
+def method_html(catalog: Catalog, settings: QuarterSettings, quarter: str) -> str:
+    """The 测评细则 the quarter was scored by, as HTML (rendered to method.pdf beside the bulletin)."""
+    return render_html("method.html.j2", build_method(catalog, settings, quarter))
 
 
 def render_pdfs(pages: list[tuple[str, str]], workers: int = 1) -> list[tuple[str, bytes]]:
@@ -258,11 +280,12 @@ def feedback_pages(current: Ingested, scores: QuarterScores, assessment: Assessm
     return out
 
 
-def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Catalog) -> dict[str, bytes]:
+def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Catalog,
+                     scores: QuarterScores) -> dict[str, bytes]:
     """validation/: raw results, the rule table, our offline Chinese report, the suites as run."""
     count = sum(len(s["expectations"]) for s in outcome.suites.values())
     report = build_validation_report(outcome.rules, outcome.dq_failures, current.values, catalog, current.quarter,
-                                     quarter_label(current.quarter), count)
+                                     quarter_label(current.quarter), count, scores.indicators, scores.ranking)
     return {
         "validation/results.json": _json(outcome.documents),
         "validation/rules.csv": csv_bytes(_with_names(outcome.rules, catalog)),

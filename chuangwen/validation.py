@@ -155,23 +155,26 @@ def _shown(value: object) -> str:
     return figure_text(value, missing="")
 
 
-def _missing_kind(column: str, indicator_id: str) -> str:
+def _missing_kind(column: str, indicator_id: str, office: set[str]) -> str:
+    """What an empty column of a comparison is: the county's figure, its earlier years', or a bar the
+    office supplies."""
     if "@prev" in column:
         return "history"
-    return "value" if column == indicator_id else "reference"
+    return "reference" if column in office else "value"
 
 
 def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalog: Catalog,
                quarter: str) -> pd.DataFrame:
-    """The compliance results as one row per county, indicator and rule (three-year parts combined).
+    """The compliance results as one row per county, indicator and rule (parts and options combined).
     Column-wise per comparison: no Python loop over counties."""
     failing = {}
     for res in compliance.results:
         meta = res.expectation_config.meta
-        failing[(meta["indicator_id"], meta["rule"], meta["part"])] = _failing(res)
+        failing[(meta["indicator_id"], meta["rule"], meta["part"], meta.get("option", 1))] = _failing(res)
     bad: dict[str, set] = {}
     for county, item in zip(dq_failures[KEY], dq_failures["item_id"], strict=True):
         bad.setdefault(item, set()).add(county)
+    office = {i.id for i in catalog.inputs if i.source == "office"}
     rows = wide.reset_index(drop=True)
     county = rows[KEY]
     parts = []
@@ -180,12 +183,12 @@ def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalo
         absent = [rows[col].isna() for col in c.columns]
         missing = pd.Series(None, index=rows.index, dtype="object")
         for col, is_na in zip(reversed(c.columns), reversed(absent), strict=True):  # the first absent wins
-            missing = missing.mask(is_na, _missing_kind(col, c.indicator_id))
+            missing = missing.mask(is_na, _missing_kind(col, c.indicator_id, office))
         is_missing = missing.notna()
         invalid = pd.Series(False, index=rows.index)
         for col in c.columns:
             invalid |= county.isin(bad.get(col.split("@")[0], ()))
-        not_met = county.isin(failing[(c.indicator_id, c.rule, c.part)])
+        not_met = county.isin(failing[(c.indicator_id, c.rule, c.part, c.option)])
         status = pd.Series(MET, index=rows.index, dtype="object").mask(not_met, NOT_MET)
         status = status.mask(invalid, INVALID).mask(is_missing, MISSING)
         if c.op == "in":
@@ -196,39 +199,54 @@ def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalo
             other = rows[c.other]
             expected = other.map(lambda v, sym=_SYMBOL[c.op]: f"{sym}？" if pd.isna(v) else f"{sym}{_shown(v)}")
         parts.append(pd.DataFrame({
-            KEY: county, "indicator_id": c.indicator_id, "rule": c.rule, "status": status,
+            KEY: county, "indicator_id": c.indicator_id, "rule": c.rule, "part": c.part, "status": status,
             "missing": missing.where(is_missing, None),
             "observed": observed.astype("object").where(observed.notna(), None),
             "expected": expected.astype("object"), "columns": " ".join(c.columns),
-        }, columns=RULE_COLUMNS))
+        }))
     if not parts:
         return pd.DataFrame(columns=RULE_COLUMNS)
     return _combine_parts(pd.concat(parts, ignore_index=True))
 
 
-_PRIORITY = {MISSING: 3, INVALID: 2, NOT_MET: 1, MET: 0}
+# Which status a combination takes, best first. A part holds when any option does (a met option wins; a
+# figure that failed data quality spoils the part; then a missing one leaves it open). A rule holds when
+# every part does (a part that failed data quality, then one not met, decide it before a missing one).
+_ANY_ORDER = {MET: 0, INVALID: 1, MISSING: 2, NOT_MET: 3}
+_ALL_ORDER = {INVALID: 0, NOT_MET: 1, MISSING: 2, MET: 3}
 
 
-def _combine_parts(parts: pd.DataFrame) -> pd.DataFrame:
-    """A rule of several comparisons (连续三年) holds when all hold; missing or invalid when any is (in
-    that order of precedence, the first such part giving the reason). Expected and columns join."""
+def _combine_parts(comparisons_frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per county, indicator and rule: the options of each part combined (any), then the parts
+    (all). The status's row gives the missing reason; expected texts join (或 between options, ； between
+    parts); observed is the first comparison's."""
     keys = [KEY, "indicator_id", "rule"]
-    if parts.empty:
-        return parts
-    parts = parts.assign(_order=range(len(parts)))
-    several = parts.duplicated(keys, keep=False)
+    if comparisons_frame.empty:
+        return comparisons_frame
+    frame = comparisons_frame.assign(_order=range(len(comparisons_frame)))
+    frame = _reduce(frame, [*keys, "part"], _ANY_ORDER, "或")
+    frame = _reduce(frame, keys, _ALL_ORDER, "；")
+    return _typed(frame)
+
+
+def _reduce(frame: pd.DataFrame, keys: list[str], order: dict[str, int], joiner: str) -> pd.DataFrame:
+    several = frame.duplicated(keys, keep=False)
     if not several.any():
-        return _typed(parts)
-    multi = parts[several]
+        return frame
+    multi = frame[several]
     first = multi.drop_duplicates(keys, keep="first").set_index(keys)
-    worst = (multi.assign(_p=multi["status"].map(_PRIORITY))
-             .sort_values(["_p", "_order"], ascending=[False, True], kind="stable")
-             .drop_duplicates(keys, keep="first").set_index(keys))
-    joined = multi.groupby(keys, sort=False).agg(expected=("expected", "；".join), columns=("columns", " ".join))
-    first = first.assign(status=worst["status"], missing=worst["missing"], expected=joined["expected"],
+    chosen = (multi.assign(_rank=multi["status"].map(order))
+              .sort_values(["_rank", "_order"], kind="stable")
+              .drop_duplicates(keys, keep="first").set_index(keys))
+    joined = multi.groupby(keys, sort=False).agg(expected=("expected", joiner.join),
+                                                 columns=("columns", _unique_words))
+    first = first.assign(status=chosen["status"], missing=chosen["missing"], expected=joined["expected"],
                          columns=joined["columns"]).reset_index()
-    out = pd.concat([parts[~several], first], ignore_index=True).sort_values("_order", kind="stable")
-    return _typed(out)
+    return pd.concat([frame[~several], first], ignore_index=True).sort_values("_order", kind="stable")
+
+
+def _unique_words(texts: pd.Series) -> str:
+    return " ".join(dict.fromkeys(word for text in texts for word in text.split()))
 
 
 _TEXT_COLUMNS = (KEY, "indicator_id", "rule", "status", "expected", "columns")

@@ -34,6 +34,11 @@ HEADERS = {
     "closed": "已销号", "overdue": "逾期", "rate": "整改率", "base_value": "上年值", "target": "目标值",
     "observed_rate": "实际年增长率", "required_rate": "所需年增长率", "ratio": "比值", "progress": "进度",
     "rank_low": "排名区间下限", "rank_high": "排名区间上限", "share_same_rank": "保持原排名的比例",
+    "frequency": "频次", "due_this_quarter": "本季度填报", "carried_from": "沿用判定的季度", "share": "占任务分值比例",
+    "status_share": "其余工作占任务分值比例", "status_achievement": "完成情况得分率", "judged_share": "可判定部分占比",
+    "rescaled": "按可判定部分折算", "met": "达标指标", "unmet": "未达标指标", "undecidable": "无法判定指标",
+    "carried": "沿用上年指标", "reason": "原因", "responsible_basis": "责任单位依据", "base_year": "基准年",
+    "target_year": "目标年",
 }
 
 

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from chuangwen.zh import cn_numeral
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
-TOTAL_POINTS = 100.0
 TASK_COUNT = 72
 
 Op = Literal[">=", ">", "<=", "<", "==", "grade", "bool", "trend", "relative"]
@@ -62,13 +61,16 @@ class Alternative(_Model):
 
 
 class Input(_Model):
-    """A figure needed to judge a rule that is no requirement itself (a planning target, an average)."""
+    """A figure needed to judge a rule that is no requirement itself. `source` says who reports it: the
+    county (the figure an alternative is judged on, e.g. its AQI days) or the office (a bar the county is
+    judged against: an upper-level planning target, a comparison average), never the county judged."""
 
     id: str
     name: str
     unit: str = ""
     frequency: Frequency
     scale: str | None = None
+    source: Literal["county", "office"]
 
 
 class Indicator(_Model):
@@ -85,6 +87,7 @@ class Indicator(_Model):
     alternatives: tuple[Alternative, ...] = ()
     frequency: Frequency
     source: str
+    weight: float = Field(default=1.0, gt=0)  # its weight among its task's parts
 
     @model_validator(mode="after")
     def _rule_is_consistent(self) -> Indicator:
@@ -152,8 +155,19 @@ class Deduction(_Model):
 class TaskEntry(_Model):
     num: int = Field(ge=1)
     title: str
+    # Responsible units only where the task list itself names them, with its words; the others are the
+    # office's assignment (config/office.yaml), applied by with_office_choices.
     responsible: tuple[str, ...] = ()
+    responsible_quote: str | None = None
+    office_responsible: tuple[str, ...] = ()
     points: float | None = Field(default=None, gt=0)
+    status_weight: float = Field(default=1.0, gt=0)  # the weight of the rest of its content among its parts
+
+    @model_validator(mode="after")
+    def _quoted(self) -> TaskEntry:
+        if bool(self.responsible) != bool(self.responsible_quote):
+            raise ValueError("responsible units named by the task list need the quote that names them")
+        return self
 
 
 class SubArea(_Model):
@@ -172,8 +186,12 @@ class Area(_Model):
         return f"{cn_numeral(self.num)}、{self.name}"
 
 
+SEED_BASIS, OFFICE_BASIS = "任务清单", "州文明办确定"
+
+
 class Task(_Model):
-    """A numbered task of the seed's list, flattened with its id (area.subarea.no) and points."""
+    """A numbered task of the seed's list, flattened with its id (area.subarea.no), its points and the
+    weight of the rest of its content (its 完成情况 part) among its parts."""
 
     id: str
     area: int
@@ -181,7 +199,9 @@ class Task(_Model):
     num: int
     title: str
     responsible: tuple[str, ...]
+    responsible_basis: str | None  # SEED_BASIS (the task list names them), OFFICE_BASIS, or None: unassigned
     points: float
+    status_weight: float
 
 
 class Catalog(_Model):
@@ -198,6 +218,10 @@ class Catalog(_Model):
     inputs: tuple[Input, ...]
     indicators: tuple[Indicator, ...]
     negative_list: tuple[Deduction, ...] = ()
+    whole_units: tuple[str, ...] = ()  # units of counts: a figure in one of them must be a whole number
+    # what the office's settings changed (with_office_choices): task points, and part weights
+    office_task_points: dict[str, float] = {}
+    office_part_weights: dict[str, float] = {}
 
     @functools.cached_property
     def tasks(self) -> tuple[Task, ...]:
@@ -209,7 +233,10 @@ class Catalog(_Model):
             for sub in area.subareas:
                 for entry in sub.tasks:
                     tid = f"{area.num}.{sub.num}.{entry.num}"
-                    default = float(per_task.get(tid, 1))
+                    # one point per part by default: the rest of its content, and each indicator
+                    default = float(1 + per_task.get(tid, 0))
+                    units, basis = ((entry.office_responsible, OFFICE_BASIS) if entry.office_responsible else
+                                    (entry.responsible, SEED_BASIS) if entry.responsible else ((), None))
                     out.append(
                         Task(
                             id=tid,
@@ -217,11 +244,33 @@ class Catalog(_Model):
                             subarea=sub.num,
                             num=entry.num,
                             title=entry.title,
-                            responsible=entry.responsible,
+                            responsible=units,
+                            responsible_basis=basis,
                             points=entry.points if entry.points is not None else default,
+                            status_weight=entry.status_weight,
                         )
                     )
         return tuple(out)
+
+    @functools.cached_property
+    def total_points(self) -> float:
+        return float(sum(t.points for t in self.tasks))
+
+    @functools.cached_property
+    def part_points(self) -> dict[str, float]:
+        """Part id → its points: a task id for the rest of the task's content (its 完成情况), an indicator
+        id for that indicator. A task's points are shared among its parts in proportion to their weights,
+        the same in every quarter."""
+        out: dict[str, float] = {}
+        for task in self.tasks:
+            parts = {task.id: task.status_weight} | {i.id: i.weight for i in self.indicators_of(task.id)}
+            whole = sum(parts.values())
+            out |= {part: task.points * weight / whole for part, weight in parts.items()}
+        return out
+
+    def part_share(self, part_id: str, task_id: str) -> float:
+        """A part's fixed share of its task's points."""
+        return self.part_points[part_id] / self.task_by_id[task_id].points
 
     @functools.cached_property
     def task_by_id(self) -> dict[str, Task]:
@@ -304,12 +353,45 @@ class Catalog(_Model):
                 problems.append(f"negative list {item.id}: unknown indicator {item.indicator}")
         if len(self.tasks) != TASK_COUNT:
             problems.append(f"the seed lists {TASK_COUNT} tasks, the catalog {len(self.tasks)}")
-        total = sum(t.points for t in self.tasks)
-        if abs(total - TOTAL_POINTS) > 1e-9:
-            problems.append(f"task points sum to {total:g}, not {TOTAL_POINTS:g}")
+        for ind in self.indicators:
+            if ind.op == "relative" and ind.threshold in self.input_by_id and \
+                    self.input_by_id[str(ind.threshold)].source != "office":
+                problems.append(f"indicator {ind.id}: the bar it is judged against ({ind.threshold}) must come "
+                                "from the office, not from the county judged")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def with_office_choices(catalog: Catalog, task_points: dict[str, float] | None = None,
+                        part_weights: dict[str, float] | None = None,
+                        responsible: dict[str, tuple[str, ...]] | None = None) -> Catalog:
+    """The catalog with the office's own choices applied: task points, part weights (a task id names the
+    rest of its content) and the responsible units of tasks. Unknown ids raise CatalogError."""
+    task_points, part_weights, responsible = task_points or {}, part_weights or {}, responsible or {}
+    unknown = [k for k in (*task_points, *responsible) if k not in catalog.task_by_id]
+    unknown += [k for k in part_weights if k not in catalog.task_by_id and k not in catalog.indicator_by_id]
+    if unknown:
+        raise CatalogError(f"办公室设置中的编号不在指标目录中：{'、'.join(unknown)}")
+    if not (task_points or part_weights or responsible):
+        return catalog
+    raw = catalog.model_dump(mode="python")
+    for area in raw["areas"]:
+        for sub in area["subareas"]:
+            for entry in sub["tasks"]:
+                tid = f"{area['num']}.{sub['num']}.{entry['num']}"
+                if tid in task_points:
+                    entry["points"] = float(task_points[tid])
+                if tid in part_weights:
+                    entry["status_weight"] = float(part_weights[tid])
+                if tid in responsible:
+                    entry["office_responsible"] = tuple(responsible[tid])
+    for ind in raw["indicators"]:
+        if ind["id"] in part_weights:
+            ind["weight"] = float(part_weights[ind["id"]])
+    raw["office_task_points"] = dict(task_points)
+    raw["office_part_weights"] = dict(part_weights)
+    return Catalog.model_validate(raw)
 
 
 def _unique(problems: list[str], what: str, values: list) -> None:

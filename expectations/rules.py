@@ -32,20 +32,21 @@ def main_rule_text(ind: Indicator, catalog: Catalog) -> str:
 
 def alternative_texts(ind: Indicator, catalog: Catalog) -> list[str]:
     """The seed's 或… alternatives in words."""
-    out = []
-    for alt in ind.alternatives:
-        if alt.code == "yoy":
-            out.append("较上年提升" if ind.direction == "higher" else "较上年下降")
-        elif alt.code == "3y":
-            out.append("连续三年改善" if ind.direction == "higher" else "连续三年减少")
-        else:
-            target = catalog.input_by_id[alt.reference].name if alt.reference else alt.value
-            if alt.figure is None:  # the indicator's own figure against another reference
-                out.append(f"{_SYMBOL[alt.op]}{target}")
-                continue
-            figure = catalog.input_by_id[alt.figure].name
-            out.append(f"{figure}{_SYMBOL[alt.op]}{target}" if alt.op != "==" else f"{figure}：{target}")
-    return out
+    return [alternative_text(ind, alt.code, catalog) for alt in ind.alternatives]
+
+
+def alternative_text(ind: Indicator, code: str, catalog: Catalog) -> str:
+    """One alternative in words: 较上年提升, 连续三年改善, AQI不超过100的天数≥国务院下达的目标…"""
+    alt = next(a for a in ind.alternatives if a.code == code)
+    if alt.code == "yoy":
+        return "较上年提升" if ind.direction == "higher" else "较上年下降"
+    if alt.code == "3y":
+        return "连续三年改善" if ind.direction == "higher" else "连续三年减少"
+    target = catalog.input_by_id[alt.reference].name if alt.reference else alt.value
+    if alt.figure is None:  # the indicator's own figure against another reference
+        return f"{_SYMBOL[alt.op]}{target}"
+    figure = catalog.input_by_id[alt.figure].name
+    return f"{figure}{_SYMBOL[alt.op]}{target}" if alt.op != "==" else f"{figure}：{target}"
 
 
 def rule_text(ind: Indicator, catalog: Catalog) -> str:

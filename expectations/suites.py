@@ -1,12 +1,17 @@
 """Great Expectations suites generated from the catalog: 数据质量 (data quality) and 达标 (compliance).
 
 Both validate one wide frame per quarter: a row per county, a column per due figure named by its id
-(ASCII), `<id>@prev` / `<id>@prev2` for the same quarter one and two years earlier where a trend or an
-alternative (或逐年提升, 连续三年) needs it, and a column per input figure (planning targets, averages).
+(ASCII), `<id>@prev`, `<id>@prev2`, `<id>@prev3` for the same quarter one to three years earlier where a
+trend or an alternative (或逐年提升, 连续三年) needs it, and a column per input figure (the county's own, and
+the planning targets and averages the office supplies).
 
-Compliance has one expectation per rule of every indicator (its main rule, then each alternative);
-a three-year rule is two comparisons (this year against last, last against the year before), both of
-which must hold. Each expectation's meta names its indicator, rule and part, so that results map back.
+Compliance has one expectation per comparison of every indicator's rules (its main rule, then each
+alternative). A rule is one or more parts, all of which must hold; a part is one or more options, any
+of which makes it hold. 连续三年 is three parts (this year better than last, last better than the year
+before, that better than the one before it); a comparison of a figure with its own earlier value has a
+second option, the figure standing at its unit's bound (0 for a count that must fall: 0 → 0 accidents
+meets 逐年下降; 100 % for a rate that must rise). Each expectation's meta names its indicator, rule, part
+and option, so that results map back.
 """
 
 from __future__ import annotations
@@ -23,15 +28,19 @@ NUMBER_TYPES = ["float64", "float", "int64", "int"]
 _DIRECTION_OP = {"higher": ">", "lower": "<"}
 
 
+THREE_YEARS = 3  # 连续三年: three yearly improvements, so the figure and the three years before it
+HISTORY_YEARS = THREE_YEARS  # the most years back any rule compares with
+
+
 def prev_column(item_id: str, years: int = 1) -> str:
     return f"{item_id}@prev" if years == 1 else f"{item_id}@prev{years}"
 
 
 def history_years(ind: Indicator) -> int:
-    """How many earlier years of this indicator its rules compare with (0, 1 or 2)."""
+    """How many earlier years of this indicator its rules compare with (0, 1 or 3)."""
     codes = {a.code for a in ind.alternatives}
     if "3y" in codes:
-        return 2
+        return THREE_YEARS
     return 1 if ind.op == "trend" or "yoy" in codes else 0
 
 
@@ -46,32 +55,47 @@ def wide_columns(catalog: Catalog, quarter: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One atomic check of a rule: `column` op `other` (a column) or op `value`, or `column` in `allowed`."""
+    """One atomic check of a rule: `column` op `other` (a column) or op `value`, or `column` in `allowed`.
+    A rule holds when every part holds; a part holds when any of its options does."""
 
     indicator_id: str
     rule: str  # "main" or the alternative's code
-    part: int  # 1, or 1 and 2 for a three-year rule
+    part: int  # 1; 1 to 3 for a three-year rule
     column: str
     op: str  # >= > <= < == in
     other: str | None = None
     value: float | None = None
     allowed: tuple[str, ...] = ()
+    option: int = 1  # 2: the figure at its unit's bound, for a comparison with its own earlier value
 
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column, self.other) if self.other else (self.column,)
 
 
+def _against_earlier(ind: Indicator, catalog: Catalog, rule: str, part: int, years: int) -> list[Comparison]:
+    """The figure `years - 1` years back better than the one `years` back, or at its unit's bound: a
+    count that must fall and stands at 0 cannot fall further, a rate that must rise and stands at 100 %
+    cannot rise further; either meets the rule (so 0 → 0 accidents meets 逐年下降)."""
+    column = ind.id if years == 1 else prev_column(ind.id, years - 1)
+    out = [Comparison(ind.id, rule, part, column, _DIRECTION_OP[ind.direction], other=prev_column(ind.id, years))]
+    low, high = catalog.physical_range(ind.unit)
+    if ind.direction == "lower":
+        out.append(Comparison(ind.id, rule, part, column, "<=", value=float(low), option=2))
+    elif high is not None:
+        out.append(Comparison(ind.id, rule, part, column, ">=", value=float(high), option=2))
+    return out
+
+
 def rule_comparisons(ind: Indicator, catalog: Catalog) -> list[Comparison]:
     """Every rule of an indicator as atomic comparisons: the main rule, then each alternative."""
-    out = [_main(ind, catalog)]
-    better = _DIRECTION_OP[ind.direction]
+    out = _main(ind, catalog)
     for alt in ind.alternatives:
         if alt.code == "yoy":
-            out.append(Comparison(ind.id, "yoy", 1, ind.id, better, other=prev_column(ind.id)))
+            out += _against_earlier(ind, catalog, "yoy", 1, 1)
         elif alt.code == "3y":
-            out.append(Comparison(ind.id, "3y", 1, ind.id, better, other=prev_column(ind.id)))
-            out.append(Comparison(ind.id, "3y", 2, prev_column(ind.id), better, other=prev_column(ind.id, 2)))
+            for years in range(1, THREE_YEARS + 1):
+                out += _against_earlier(ind, catalog, "3y", years, years)
         elif alt.reference is not None:
             out.append(Comparison(ind.id, alt.code, 1, alt.figure or ind.id, alt.op, other=alt.reference))
         else:
@@ -79,18 +103,18 @@ def rule_comparisons(ind: Indicator, catalog: Catalog) -> list[Comparison]:
     return out
 
 
-def _main(ind: Indicator, catalog: Catalog) -> Comparison:
+def _main(ind: Indicator, catalog: Catalog) -> list[Comparison]:
     op, thr = ind.op, ind.threshold
     if op in (">=", ">", "<=", "<", "=="):
-        return Comparison(ind.id, MAIN, 1, ind.id, op, value=float(thr))
+        return [Comparison(ind.id, MAIN, 1, ind.id, op, value=float(thr))]
     if op == "grade":
         scale = catalog.scales[ind.scale]
-        return Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=scale[: scale.index(thr) + 1])
+        return [Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=scale[: scale.index(thr) + 1])]
     if op == "bool":
-        return Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=(thr,))
+        return [Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=(thr,))]
     if op == "trend":
-        return Comparison(ind.id, MAIN, 1, ind.id, ">" if thr == "up" else "<", other=prev_column(ind.id))
-    return Comparison(ind.id, MAIN, 1, ind.id, ind.compare, other=str(thr))
+        return _against_earlier(ind, catalog, MAIN, 1, 1)
+    return [Comparison(ind.id, MAIN, 1, ind.id, ind.compare, other=str(thr))]
 
 
 def comparisons(catalog: Catalog, quarter: str) -> list[Comparison]:
@@ -106,7 +130,7 @@ def _gxe():
 def to_expectation(c: Comparison):
     """The Great Expectations expectation that checks one comparison, per county row."""
     gxe = _gxe()
-    meta = {"indicator_id": c.indicator_id, "rule": c.rule, "part": c.part}
+    meta = {"indicator_id": c.indicator_id, "rule": c.rule, "part": c.part, "option": c.option}
     if c.op == "in":
         return gxe.ExpectColumnValuesToBeInSet(column=c.column, value_set=list(c.allowed), meta=meta)
     if c.other is None:

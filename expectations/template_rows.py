@@ -38,29 +38,34 @@ def due_indicators(catalog: Catalog, quarter: str) -> tuple[Indicator, ...]:
     return tuple(i for i in catalog.indicators if is_due(i.frequency, quarter))
 
 
-def due_inputs(catalog: Catalog, quarter: str) -> tuple[Input, ...]:
-    """Inputs needed by a due indicator's rule or alternative."""
+def due_inputs(catalog: Catalog, quarter: str, source: str | None = None) -> tuple[Input, ...]:
+    """Inputs needed by a due indicator's rule or alternative; `source` "county" or "office" keeps
+    those that party reports (a county's return carries only its own)."""
     needed: set[str] = set()
     for ind in due_indicators(catalog, quarter):
         if ind.op == "relative":
             needed.add(str(ind.threshold))
         for alt in ind.alternatives:
             needed.update(x for x in (alt.figure, alt.reference) if x)
-    return tuple(i for i in catalog.inputs if i.id in needed)
+    return tuple(i for i in catalog.inputs if i.id in needed and source in (None, i.source))
 
 
 def status_tasks(catalog: Catalog, quarter: str) -> tuple[str, ...]:
-    """Tasks scored by completion status this quarter: those with no indicator due."""
-    with_figures = {i.task for i in due_indicators(catalog, quarter)}
-    return tuple(t.id for t in catalog.tasks if t.id not in with_figures)
+    """Tasks whose completion status (the rest of their content) is judged this quarter: all of them,
+    every quarter, so that no task's substance goes unscored and no weight moves between quarters."""
+    return tuple(t.id for t in catalog.tasks)
+
+
+STATUS_RULE = "如实选择完成情况"
+STATUS_RULE_WITH_FIGURES = "本任务定量指标以外的其余工作，如实选择完成情况"
 
 
 def template_rows(catalog: Catalog, quarter: str) -> list[TemplateRow]:
-    """Rows in task order: each task's due indicators, their inputs, or its completion status."""
+    """Rows in task order: each task's completion status, its due indicators and the county's own
+    figures they need. The bars a county is judged against (office inputs) are not in its return."""
     statuses = tuple(s.name for s in catalog.completion_statuses)
-    status_ids = set(status_tasks(catalog, quarter))
     inputs_by_task: dict[str, list[Input]] = {}
-    for inp in due_inputs(catalog, quarter):
+    for inp in due_inputs(catalog, quarter, "county"):
         owner = next(
             i.task
             for i in catalog.indicators
@@ -70,11 +75,9 @@ def template_rows(catalog: Catalog, quarter: str) -> list[TemplateRow]:
     due = due_indicators(catalog, quarter)
     rows: list[TemplateRow] = []
     for task in catalog.tasks:
-        if task.id in status_ids:
-            rows.append(
-                TemplateRow(task.id, "task", task.id, task.title, "", "如实选择完成情况", "季度", statuses)
-            )
-            continue
+        figures = catalog.indicators_of(task.id)
+        rows.append(TemplateRow(task.id, "task", task.id, task.title, "",
+                                STATUS_RULE_WITH_FIGURES if figures else STATUS_RULE, "季度", statuses))
         for ind in (i for i in due if i.task == task.id):
             choices = catalog.scales[ind.scale] if ind.scale else ()
             rows.append(

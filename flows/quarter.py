@@ -22,11 +22,11 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from chuangwen import faults, intake, parallel, progress, stages
-from chuangwen.config import CONFIG_PATH, load_config
-from chuangwen.history import HistoryStore
+from chuangwen.config import CONFIG_PATH, check_quarter_settings, load_config, office_catalog
+from chuangwen.history import HistoryStore, read_quarter_history
 from chuangwen.locks import output_lock
 from chuangwen.manifest import cached_outputs, input_key, write_manifest
-from chuangwen.quarters import quarters_in, shift_quarter
+from chuangwen.quarters import quarters_in
 from chuangwen.render import check_cjk_font
 from chuangwen.workbook import remove_stale_temporaries
 from expectations.catalog import load_catalog
@@ -71,11 +71,7 @@ def stage(timings: dict[str, float], quarter: str, name: str) -> Iterator[None]:
     progress.report(progress.Step(quarter, name, True))
 
 
-@task(name="read history", **IO)
-def read_history(store: HistoryStore, quarter: str):
-    """Earlier years' figures of the same quarter, and last quarter's ranking (None if not run)."""
-    previous = store.read("ranking", [shift_quarter(quarter, -1)])
-    return store.history_values(quarter), (previous if len(previous) else None)
+read_history = task(read_quarter_history, name="read history", **IO)
 
 
 def default_history(out_dir: Path) -> Path:
@@ -120,9 +116,10 @@ def quarterly_assessment(
     received is kept in the archive (default: received/ beside the raw folder). When nothing the outputs
     depend on has changed (files, catalog, settings, code, earlier quarters), the stored outputs are
     returned without recomputing, unless `force`."""
-    catalog = load_catalog()
     config_path = Path(config_path) if config_path else CONFIG_PATH
     settings = load_config(config_path).for_quarter(quarter)
+    catalog = office_catalog(load_catalog(), settings)
+    check_quarter_settings(settings, catalog, quarter)  # a quarter without its 大比武 stops before any work
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     store = HistoryStore(history_path or default_history(out_dir))
     with output_lock(out_dir):  # two runs of a quarter at once would interleave files and history rows
@@ -133,7 +130,8 @@ def quarterly_assessment(
 def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog, settings,
                  config_path, force) -> dict[str, Path]:
     options = {"doc_number": doc_number, "issue_date": issue_date.isoformat() if issue_date else None}
-    inputs = fingerprint(quarter, raw_dir / quarter, store, config_path, options)
+    history = read_history(store, quarter, settings.progress.years(catalog.year)[0])
+    inputs = fingerprint(quarter, raw_dir / quarter, history, config_path, options)
     cached = None if force else cached_outputs(out_dir / quarter, inputs["key"])
     if cached is not None and quarter in store.quarters():
         progress.report_cached(quarter)
@@ -147,13 +145,12 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
         files = intake.quarter_files(raw_dir / quarter, catalog)
         current = intake.combine_returns(_read(files, catalog, quarter), catalog, quarter)
         archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
-        history, previous_ranking = read_history(store, quarter)
-        office_files = office(raw_dir / quarter, catalog)
+        office_files = office(raw_dir / quarter, catalog, quarter)
     with stage(timings, quarter, "validate"):
-        outcome = validate(current, history, catalog, out_dir / quarter / "validation" / "data_docs")
+        outcome = validate(current, history, catalog, office_files, out_dir / quarter / "validation" / "data_docs")
     with stage(timings, quarter, "score"):
-        scores = score(current, outcome, catalog, previous_ranking, office_files)
-        assessment = assess(quarter, scores, history, store, catalog, settings, office_files, issued_on)
+        scores = score(current, outcome, catalog, history, office_files)
+        assessment = assess(quarter, scores, history, catalog, settings, office_files, issued_on)
     with stage(timings, quarter, "render"):
         docs = documents(current, outcome, scores, assessment, catalog, doc_number, issued_on, office_files.problems)
         written = write_files(out_dir / quarter, {**docs.files, **_render(docs.pages)})

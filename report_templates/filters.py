@@ -12,6 +12,13 @@ def score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def points(value: float | None) -> str:
+    """Points as few digits as they need: 124, 1.5, 0.33; a dash where there are none."""
+    if value is None:
+        return "—"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def change(value: int | None) -> str:
     """Rank change against last quarter: ↑2, ↓1, 持平, or a dash where there is none."""
     if value is None:
@@ -24,6 +31,11 @@ def change(value: int | None) -> str:
 def percent(value: float | None) -> str:
     """A rate in [0, 1] as a percentage: 0.875 → 87.5%; a dash where there is none."""
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def share(value: float | None) -> str:
+    """A share with as many decimals as it needs, at most one: 1 → 100%, 1/3 → 33.3%."""
+    return "—" if value is None else f"{value * 100:.1f}".removesuffix(".0") + "%"
 
 
 def percent0(value: float | None) -> str:
@@ -39,5 +51,5 @@ def chinese_date(value: dt.date) -> str:
     return cn_date(value)
 
 
-FILTERS = {"percent": percent, "percent0": percent0, "score": score, "change": change, "rank": rank,
-           "cn_date": chinese_date, "cn_num": cn_numeral}
+FILTERS = {"percent": percent, "percent0": percent0, "share": share, "score": score, "points": points,
+           "change": change, "rank": rank, "cn_date": chinese_date, "cn_num": cn_numeral}

@@ -17,7 +17,7 @@ from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from transforms.lists import BLACK, RED
 from transforms.orders import CLOSED, OVERDUE
-from transforms.score import BAD_DATA, MET, MET_ALT, MISSING, UNMET
+from transforms.score import BAD_DATA, CARRIED, MISSING, UNDECIDABLE, UNMET, UNMET_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class OrderRow:
 class BulletinExtras:
     """Lists, goals and orders of the quarter (see chuangwen.stages.assess)."""
 
-    focus_name: str | None
+    focus_name: str
     list_rule: str
     red: tuple[Listed, ...]
     black: tuple[Listed, ...]
@@ -159,6 +159,9 @@ class BulletinContext:
     issues_in_feedback: int  # units whose unmet items are left to their feedback sheets (0: all listed)
     intake: tuple[IntakeNote, ...]
     catalog_version: str
+    total_points: float  # the catalog's points (one per part by default), turned into the hundred-point scale
+    parts: int  # how many parts the tasks' points are shared among
+    undecidable: tuple[str, ...] = ()  # parts no county or some counties could not be judged on, and why
     extras: BulletinExtras | None = None
     charts: Charts | None = None
     common_problems: tuple[CommonProblem, ...] = ()
@@ -184,18 +187,22 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
     rules = rules or {}
     out = []
     mine = indicator_scores[indicator_scores["county_code"] == county]
-    for r in mine[mine["outcome"].isin([UNMET, MISSING, BAD_DATA])].itertuples(index=False):
+    for r in mine[mine["outcome"].isin(UNMET_OUTCOMES)].itertuples(index=False):
         ind = catalog.indicator_by_id[r.indicator_id]
         note = f"（{r.note}）" if r.note else ""
+        source = f"{r.file} {r.cell}" if r.cell else ""
+        if isinstance(getattr(r, "carried_from", None), str):
+            source = f"{r.carried_from} {source}".strip()
         out.append(Issue(ind.id, ind.name, figure_text(r.value, ind.unit), rules.get(ind.id) or rule_text(ind, catalog),
-                         r.outcome + note, f"{r.file} {r.cell}" if r.cell else "", notes.get((county, ind.id), "")))
+                         r.outcome + note, source, notes.get((county, ind.id), "")))
     done = catalog.done_statuses()
     mine = task_scores[task_scores["county_code"] == county]
     tasks = mine[mine["status"].notna() & ~mine["status"].isin(done)]
     for r in tasks.itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
         outcome = "任务未完成" if r.status != MISSING else MISSING
-        out.append(Issue(task.id, task.title, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else "",
+        name = f"{task.title}（定量指标以外的其余工作）" if catalog.indicators_of(task.id) else task.title
+        out.append(Issue(task.id, name, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else "",
                          notes.get((county, task.id), "")))
     return tuple(out)
 
@@ -209,7 +216,7 @@ def issues_by_county(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, 
                      notes: dict[tuple[str, str], str] | None = None) -> dict[str, tuple[Issue, ...]]:
     """county_issues for every county at once: the frames are filtered and split by county once, not
     once per county (which grew with the square of the number of units)."""
-    unmet = indicator_scores[indicator_scores["outcome"].isin([UNMET, MISSING, BAD_DATA])]
+    unmet = indicator_scores[indicator_scores["outcome"].isin(UNMET_OUTCOMES)]
     open_tasks = task_scores[task_scores["status"].notna() & ~task_scores["status"].isin(catalog.done_statuses())]
     by_indicator = {code: frame for code, frame in unmet.groupby("county_code", sort=False)}
     by_task = {code: frame for code, frame in open_tasks.groupby("county_code", sort=False)}
@@ -236,20 +243,17 @@ def build_bulletin(
     cc: str = "",
     recipients: str = "",
 ) -> BulletinContext:
-    """Assemble the bulletin's context from the quarter's ranking and scores."""
+    """Assemble the bulletin's context from the quarter's ranking and scores. The counts of met and
+    unmet indicators are the ranking's (transforms.score.outcome_counts): one count in every output."""
     notes = notes or {}
-    counts = indicator_scores.assign(met=indicator_scores["outcome"].isin([MET, MET_ALT]),
-                                     unmet=indicator_scores["outcome"].isin([UNMET, MISSING, BAD_DATA]))
-    per_county = counts.groupby("county_code")[["met", "unmet"]].sum()
     rows = []
     for r in ranking.itertuples(index=False):
-        met, unmet = (per_county.loc[r.county_code] if r.county_code in per_county.index else (0, 0))
         rows.append(RankRow(
             rank=None if pd.isna(r.rank) else int(r.rank),
             county=r.county,
             total=None if pd.isna(r.total) else float(r.total),
             rank_change=None if pd.isna(r.rank_change) else int(r.rank_change),
-            met=int(met), unmet=int(unmet),
+            met=0 if pd.isna(r.met) else int(r.met), unmet=0 if pd.isna(r.unmet) else int(r.unmet),
             remark=r.not_ranked_reason,
         ))
     reported = ranking[ranking["total"].notna()]
@@ -279,6 +283,9 @@ def build_bulletin(
         issues_in_feedback=in_feedback,
         intake=intake,
         catalog_version=catalog.version,
+        total_points=catalog.total_points,
+        parts=len(catalog.part_points),
+        undecidable=undecidable_parts(indicator_scores, catalog),
         extras=extras,
         charts=charts,
         common_problems=common_problems(indicator_scores, catalog),
@@ -290,8 +297,7 @@ def build_bulletin(
             for r in ranking.itertuples(index=False)
         ),
         annex_orders=() if orders is None else tuple(
-            OrderLine(o.order_id, o.county, o.problem, o.responsible, o.deadline, o.status)
-            for o in orders[orders["status"] == OVERDUE].itertuples(index=False)
+            order_line(o) for o in orders[orders["status"] == OVERDUE].itertuples(index=False)
         ),
         cc=cc,
     )
@@ -299,6 +305,26 @@ def build_bulletin(
 
 def _rate(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
+
+
+def order_line(order) -> OrderLine:
+    """An order as the documents print it: its responsible units with the basis they are named on
+    (任务清单: the task list names them; 州文明办确定: the office's assignment)."""
+    basis = getattr(order, "responsible_basis", None)
+    units = f"{order.responsible}（{basis}）" if isinstance(basis, str) and basis else order.responsible
+    return OrderLine(order.order_id, order.county, order.problem, units, order.deadline, order.status)
+
+
+def undecidable_parts(indicator_scores: pd.DataFrame, catalog: Catalog) -> tuple[str, ...]:
+    """The indicators some county could not be judged on this quarter (their tasks rescaled over their
+    other parts), each with how many counties and why: e.g. 6.1.1a 全员劳动生产率（8个县（市）：无上年同期数据）."""
+    undecided = indicator_scores[indicator_scores["outcome"] == UNDECIDABLE]
+    out = []
+    for ind_id, grp in undecided.groupby("indicator_id", sort=False):
+        ind = catalog.indicator_by_id[ind_id]
+        reasons = "；".join(dict.fromkeys(n.removesuffix("，无法判定") for n in grp["note"] if n))
+        out.append(f"{ind.id} {ind.name}（{len(grp)}个县（市）：{reasons}）")
+    return tuple(out)
 
 
 def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 3,
@@ -313,7 +339,9 @@ def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: 
             continue
         ind = catalog.indicator_by_id[ind_id]
         details = "、".join(f"{names[r.county_code]}{figure_text(r.value, ind.unit)}" for r in grp.itertuples())
-        out.append(CommonProblem(ind.id, ind.name, rule_text(ind, catalog), len(grp), details))
+        carried = "carried_from" in grp.columns and grp["carried_from"].notna().all()
+        name = f"{ind.name}（{CARRIED}）" if carried else ind.name
+        out.append(CommonProblem(ind.id, name, rule_text(ind, catalog), len(grp), details))
     return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id))[:most])
 
 
@@ -340,17 +368,29 @@ def score_table(ranking: pd.DataFrame) -> list[dict]:
             for r in ranking.itertuples(index=False)]
 
 
+def list_rule_text(rule) -> str:
+    """The quarter's 红黑榜 rule in words, as the bulletin and the 测评细则 state it."""
+    ranked = (f"得分率前 {rule.top} 名上红榜、后 {rule.bottom} 名上黑榜（并列均列入）" if rule.rule == "rank" else
+              f"得分率不低于 {rule.red_at:.0%} 上红榜、低于 {rule.black_below:.0%} 上黑榜")
+    return f"{ranked}，未报送或不予排名的县（市）列入黑榜"
+
+
+def escalation_texts(escalations: pd.DataFrame) -> dict[str, str]:
+    """county_code → what its black listing means: 连续第2次上黑榜，约谈; nothing for a first listing."""
+    return {r.county_code: f"连续第{r.streak}次上黑榜，{r.action}" for r in escalations.itertuples(index=False)
+            if r.streak > 1}
+
+
 def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> BulletinExtras:
     """The bulletin's view of the quarter's assessment (lists, goals, orders, rank ranges)."""
-    rule = assessment.settings.lists
-    rule_text = (f"得分率前 {rule.top} 名上红榜、后 {rule.bottom} 名上黑榜（并列均列入）" if rule.rule == "rank" else
-                 f"得分率不低于 {rule.red_at:.0%} 上红榜、低于 {rule.black_below:.0%} 上黑榜")
-    actions = {r.county_code: f"连续第{r.streak}次上黑榜，{r.action}" for r in assessment.escalations.itertuples()}
+    rule_text = list_rule_text(assessment.settings.lists)
+    actions = escalation_texts(assessment.escalations)
 
     def listed(kind: str) -> tuple[Listed, ...]:
         rows = assessment.lists[assessment.lists["list"] == kind]
         return tuple(Listed(r.county, None if pd.isna(r.focus_rate) else float(r.focus_rate),
-                            actions.get(r.county_code, "")) for r in rows.itertuples(index=False))
+                            "，".join(x for x in (r.reason, actions.get(r.county_code, "")) if x))
+                     for r in rows.itertuples(index=False))
 
     orders = assessment.orders
     new = orders[orders["issued_quarter"] == quarter]

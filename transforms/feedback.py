@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from expectations.catalog import Catalog
-from transforms.bulletin import Issue, OrderLine, county_issues
+from transforms.bulletin import Issue, OrderLine, county_issues, escalation_texts, order_line
 from transforms.orders import CLOSED
 
 
@@ -55,6 +55,7 @@ class FeedbackTables:
     averages: dict[int, float | None]  # area number → mean 得分率 of the units that reported
     ranked: int
     listed: dict[str, str]
+    reason: dict[str, str]  # why a county is on the black list without a rank (未报送, 不予排名)
     action: dict[str, str]
     goals: pd.DataFrame  # by county_code
     robust: pd.DataFrame  # by county_code
@@ -71,7 +72,8 @@ def feedback_tables(scores, assessment, catalog: Catalog) -> FeedbackTables:
                   for a in catalog.areas},
         ranked=int(ranking["rank"].notna().sum()),
         listed=assessment.lists.set_index("county_code")["list"].to_dict() if len(assessment.lists) else {},
-        action={r.county_code: r.action for r in assessment.escalations.itertuples(index=False)},
+        reason=assessment.lists.set_index("county_code")["reason"].to_dict() if len(assessment.lists) else {},
+        action=escalation_texts(assessment.escalations),
         goals=assessment.goals.set_index("county_code"),
         robust=assessment.robustness.set_index("county_code"),
         open_orders={code: frame for code, frame in orders.groupby("county_code", sort=False)},
@@ -86,8 +88,9 @@ def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.d
     row = t.ranking.loc[code]
     areas = tuple(AreaLine(a.label, _num(row.get(f"area_{a.num}_rate")), t.averages[a.num]) for a in catalog.areas)
     lists = t.listed.get(code) or "未上榜"
-    if code in t.action:
-        lists += f"（{t.action[code]}）"
+    said = "，".join(x for x in (t.reason.get(code) or "", t.action.get(code, "")) if x)
+    if said:
+        lists += f"（{said}）"
     robust = t.robust
     span = f"{robust.loc[code, 'rank_low']}–{robust.loc[code, 'rank_high']}" if code in robust.index else "—"
     mine = t.open_orders.get(code, assessment.orders.iloc[:0])
@@ -97,10 +100,9 @@ def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.d
         rank=None if pd.isna(row["rank"]) else int(row["rank"]), ranked=t.ranked,
         rank_change=None if pd.isna(row["rank_change"]) else int(row["rank_change"]), rank_range=span,
         remark=row["not_ranked_reason"] or "", deduction=_num(row.get("deduction")),
-        lists=lists if assessment.focus_name else "本季度未设大比武",
+        lists=lists,
         goal=f"{t.goals.loc[code, 'goal']}：{t.goals.loc[code, 'status']}",
         areas=areas,
         issues=issues if issues is not None else county_issues(code, scores.indicators, scores.tasks, catalog, notes),
-        orders=tuple(OrderLine(o.order_id, o.county, o.problem, o.responsible, o.deadline, o.status)
-                     for o in mine.itertuples(index=False)),
+        orders=tuple(order_line(o) for o in mine.itertuples(index=False)),
     )

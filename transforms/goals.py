@@ -16,10 +16,13 @@ def goal_status(ranking: pd.DataFrame, catalog: Catalog, lines,
     province_rank: (rank, of) of 文山市 among the province's nominees, from the optional input file;
     None before the provincial assessment is published.
     """
-    totals = ranking.set_index("county_code")["total"]
+    by_code = ranking.set_index("county_code")
+    totals = by_code["total"]
+    reasons = by_code["not_ranked_reason"] if "not_ranked_reason" in by_code else pd.Series(dtype="object")
     rows = []
     for c in catalog.counties:
         total = totals.get(c.code)
+        reason = reasons.get(c.code) or ""
         shown = "未报送" if total is None or pd.isna(total) else f"本季度总分 {total:.2f}"
         if c.goal == "national_nominee":
             g = catalog.goals[c.goal]
@@ -41,6 +44,8 @@ def goal_status(ranking: pd.DataFrame, catalog: Catalog, lines,
             goal = "通过省级文明城市届末复查" if c.goal == "provincial_reinspection" else "创成省级文明城市"
             if total is None or pd.isna(total):
                 status, on_course, detail = "未报送，无法判断", False, f"达标线 {line:g} 分"
+            elif reason:  # a total built on too few figures says nothing about the line
+                status, on_course, detail = "不予排名，无法判断", False, f"{shown}（{reason}），达标线 {line:g} 分"
             else:
                 on_course = bool(total >= line)
                 status = "达到达标线" if on_course else f"低于达标线 {line - total:.2f} 分"

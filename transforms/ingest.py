@@ -193,7 +193,8 @@ def extract_return(
                                 f"模板目录版本为 {version}，当前为 {catalog.version}，请下载新模板重新填报", WARNING))
     cells = (details or {}).get(sheet, SheetDetails())
 
-    figures = set(catalog.indicator_by_id) | set(catalog.input_by_id)
+    office = {i.id for i in catalog.inputs if i.source == "office"}
+    figures = set(catalog.indicator_by_id) | (set(catalog.input_by_id) - office)
     tasks = set(catalog.task_by_id)
     id_col, value_col = columns[layout.COL_ID], columns[layout.COL_VALUE]
     status_col = columns.get(layout.COL_STATUS)
@@ -204,6 +205,11 @@ def extract_return(
     for r, row in enumerate(grids[sheet][header_row + 1 :], start=header_row + 1):
         item = _text(row[id_col]) if id_col < len(row) else ""
         if not item:
+            continue
+        if item in office:
+            problems.append(Problem(file_name, sheet, _cell(r, id_col),
+                                    "该项为判定所依据的参照数据，由州文明办统一提供（参照数据表），县（市）不必填报，"
+                                    "该行未读取", WARNING, item_id=item, item_name=catalog.input_by_id[item].name))
             continue
         if item not in figures and item not in tasks:
             problems.append(Problem(file_name, sheet, _cell(r, id_col), f"未知的指标编号“{item}”，该行未读取",

@@ -163,12 +163,15 @@ def _scale_word(text: str, scale: tuple[str, ...], negated_question: bool) -> st
 
 
 def check_range(value: float, unit: str, catalog: Catalog) -> str | None:
-    """The physical range of the unit (catalog.physical_ranges): a share above 100 %, a negative count."""
+    """The physical range of the unit (catalog.physical_ranges): a share above 100 %, a negative count;
+    and a count (catalog.whole_units: 个, 起, 次, 天) must be a whole number."""
     low, high = catalog.physical_range(unit)
     if value < low:
         return "不能为负数" if low == 0 else f"不能小于 {low:g}{unit}"
     if high is not None and value > high:
         return f"不能超过 {high:g}{unit}"
+    if unit in catalog.whole_units and not float(value).is_integer():
+        return f"不是整数：以“{unit}”计的数量应填写整数"
     return None
 
 

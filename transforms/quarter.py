@@ -28,12 +28,16 @@ def score_quarter(
     previous_ranking: pd.DataFrame | None = None,
     ratings: pd.DataFrame | None = None,
     finding_counts: pd.DataFrame | None = None,
+    carried: pd.DataFrame | None = None,
+    references: pd.DataFrame | None = None,
 ) -> QuarterScores:
     """Score a quarter from its figures and the compliance validation's rule table; the office's
-    inspection ratings override self-reported statuses and its findings feed the negative list."""
+    inspection ratings override self-reported statuses and its findings feed the negative list.
+    carried: last year's fourth-quarter indicator scores (annual figures between their reports);
+    references: the bars the office supplies (county_code, item_id, value)."""
     present = set(values["county_code"])
     counties = [c.code for c in catalog.counties if c.code in present]
-    indicators = score_indicators(values, rules, catalog, quarter, counties)
+    indicators = score_indicators(values, rules, catalog, quarter, counties, carried, references)
     tasks = score_tasks(indicators, values, catalog, quarter, counties, ratings)
     cut = deductions(values, finding_counts, catalog, counties)
     totals = total_scores(tasks, catalog, cut) if counties else pd.DataFrame(columns=["county_code", "total"])

@@ -6,19 +6,22 @@ from __future__ import annotations
 import pandas as pd
 
 from expectations.catalog import Catalog
-from transforms.score import MISSING
+from transforms.score import MISSING, outcome_counts
 
 MAX_MISSING_SHARE = 0.20
 NOT_REPORTED = "未报送"
 
 
 def missing_shares(indicator_scores: pd.DataFrame) -> pd.Series:
-    """Share of each county's due quantitative figures left empty."""
+    """Share of each county's quantitative figures due this quarter that it left empty. A blank figure
+    whose alternative was met is not missing (it counts 替代达标); a bar the office did not supply is not
+    the county's missing figure; an annual figure between its reports is not due."""
     if indicator_scores.empty:
         return pd.Series(dtype="float64")
-    return indicator_scores.assign(missing=indicator_scores["outcome"].eq(MISSING)).groupby("county_code")[
-        "missing"
-    ].mean()
+    due = indicator_scores
+    if "due_this_quarter" in due.columns:
+        due = due[due["due_this_quarter"].astype(bool)]
+    return due.assign(missing=due["outcome"].eq(MISSING)).groupby("county_code")["missing"].mean()
 
 
 def rank_counties(
@@ -35,6 +38,9 @@ def rank_counties(
     base = pd.DataFrame({"county_code": [c.code for c in catalog.counties],
                          "county": [c.name for c in catalog.counties]})
     out = base.merge(totals, on="county_code", how="left")
+    counts = outcome_counts(indicator_scores).set_index("county_code")
+    for column in ("met", "unmet", "undecidable", "carried"):
+        out[column] = out["county_code"].map(counts[column]).astype("Int64")
     out["missing_share"] = out["county_code"].map(shares)
     reason = pd.Series("", index=out.index, dtype="object")
     reason[out["total"].isna()] = NOT_REPORTED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from expectations.catalog import Catalog
-from expectations.suites import KEY, prev_column, wide_columns
+from expectations.suites import HISTORY_YEARS, KEY, prev_column, wide_columns
 
 
 def figure_values(values: pd.DataFrame) -> pd.Series:
@@ -14,16 +14,23 @@ def figure_values(values: pd.DataFrame) -> pd.Series:
 
 
 def to_wide(values: pd.DataFrame, history: pd.DataFrame, catalog: Catalog, quarter: str,
-            counties: list[str]) -> pd.DataFrame:
-    """One row per reporting county; a column per due figure and `<id>@prev` for trend rules.
+            counties: list[str], references: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per reporting county; a column per due figure, `<id>@prev…` for rules on earlier years,
+    and a column per input the office supplies (references: county_code, item_id, value).
 
     history: county_code, item_id, years_back, value (earlier years' same quarter).
     """
     columns = wide_columns(catalog, quarter)
-    figures = values[values["kind"] != "task"].assign(v=lambda d: figure_values(d))
+    office = {i.id for i in catalog.inputs if i.source == "office"}
+    figures = values[(values["kind"] != "task") & ~values["item_id"].isin(office)]
+    figures = figures.assign(v=lambda d: figure_values(d))
+    if references is not None and len(references):
+        figures = pd.concat([figures[["county_code", "item_id", "v"]],
+                             references[["county_code", "item_id", "value"]].rename(columns={"value": "v"})],
+                            ignore_index=True)
     wide = figures.pivot(index="county_code", columns="item_id", values="v")
     out = pd.DataFrame(index=pd.Index(counties, name=KEY)).join(wide)
-    for years in (1, 2):
+    for years in range(1, HISTORY_YEARS + 1):
         earlier = history[history["years_back"] == years]
         past = earlier.pivot(index="county_code", columns="item_id", values="value")
         past.columns = [prev_column(c, years) for c in past.columns]

@@ -2,7 +2,8 @@
 
 Inputs are the quarter's normalised long table and the rule table of the compliance validation
 (chuangwen/validation.py: county × indicator × rule → met / not_met / missing / invalid). Whether a
-rule holds is read from that table, never computed here; only partial credit is.
+rule holds is read from that table, never computed here; only partial credit is. Every part of a task
+(its indicators and the rest of its content) has fixed points from the catalog (Catalog.part_points).
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chuangwen.zh import quarter_label
 from expectations.catalog import Catalog, Indicator
+from expectations.rules import alternative_text
 from expectations.suites import MAIN
-from expectations.template_rows import due_indicators, status_tasks
+from expectations.template_rows import due_indicators
 
 MET, MET_ALT, UNMET = "达标", "替代达标", "未达标"
 MISSING, BAD_DATA, UNDECIDABLE = "未填报", "数据异常", "无法判定"
+CARRIED = "沿用上年"
+MET_OUTCOMES = (MET, MET_ALT)
+UNMET_OUTCOMES = (UNMET, MISSING, BAD_DATA)
 UNMET_CAP = 0.99  # partial credit never reaches a met rule's full credit
 
 
@@ -48,51 +54,128 @@ def partial_credit(ind: Indicator, value: float, reference: float | None = None)
     return float(min(max(x, 0.0), UNMET_CAP))
 
 
+INDICATOR_COLUMNS = ["county_code", "indicator_id", "task_id", "frequency", "due_this_quarter", "carried_from", "value",
+                     "reference", "file", "cell", "outcome", "achievement", "alternative", "note", "points",
+                     "share", "score"]
+
+
+def _carried_rows(carried: pd.DataFrame | None) -> dict[tuple[str, str], object]:
+    if carried is None or carried.empty:
+        return {}
+    return {(r.county_code, r.indicator_id): r for r in carried.itertuples(index=False)}
+
+
 def score_indicators(
     values: pd.DataFrame,
     rules: pd.DataFrame,
     catalog: Catalog,
     quarter: str,
     counties: list[str],
+    carried: pd.DataFrame | None = None,
+    references: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per reporting county and due indicator: outcome, achievement in [0, 1] (NaN when
-    undecidable), the alternative that made it pass, and the file and cell the figure came from.
+    """One row per reporting county and indicator of the catalog: outcome, achievement in [0, 1] (NaN
+    when undecidable), the alternative that made it pass, the file and cell the figure came from, and
+    the indicator's fixed points and share of its task.
 
-    rules: county_code, indicator_id, rule, status, missing (value/history/reference), observed, expected.
+    An indicator due this quarter is judged from the rule table (rules: county_code, indicator_id, rule,
+    status, missing (value/history/reference), observed, expected). An annual figure in the first three
+    quarters is not reported: it counts with last year's fourth-quarter judgement (carried: that
+    quarter's rows of this function), marked 沿用上年; where there is none it is 无法判定.
+    references: county_code, item_id, value: the bars the office supplies (for partial credit).
     """
     rows = _lookup(values)
+    bars = {} if references is None or references.empty else {
+        (r.county_code, r.item_id): float(r.value) for r in references.itertuples(index=False)}
     by_rule = {(r.county_code, r.indicator_id, r.rule): r for r in rules.itertuples(index=False)}
+    last_year = _carried_rows(carried)
+    due_now = {i.id for i in due_indicators(catalog, quarter)}
     out = []
     for county in counties:
-        for ind in due_indicators(catalog, quarter):
-            row = rows.get((county, ind.id))
-            value = _figure(row)
-            reference = _figure(rows.get((county, ind.threshold))) if ind.op == "relative" else None
-            rec = {"county_code": county, "indicator_id": ind.id, "task_id": ind.task,
-                   "value": value, "reference": reference, "cell": None if row is None else row.cell,
-                   "file": None if row is None else row.file, "alternative": None, "note": ""}
-            main = by_rule.get((county, ind.id, MAIN))
-            passed = next((a.code for a in ind.alternatives
-                           if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == "met"), None)
-            if row is not None and row.rejected:
-                rec.update(outcome=BAD_DATA, achievement=0.0, note=f"填报值“{row.raw}”未被采用：{row.issue}")
-            elif value is None or main is None:
-                rec.update(outcome=MISSING, achievement=0.0)
-            elif main.status == "invalid":
-                rec.update(outcome=BAD_DATA, achievement=0.0, note="数据质量校验未通过")
-            elif main.status == "met":
-                rec.update(outcome=MET, achievement=1.0)
-            elif passed is not None:
-                rec.update(outcome=MET_ALT, achievement=1.0, alternative=passed)
-            elif main.status == "missing" and main.missing == "reference":
-                rec.update(outcome=MISSING, achievement=0.0, note=f"参照数据 {ind.threshold} 未填报")
-            elif main.status == "missing":
-                rec.update(outcome=UNDECIDABLE, achievement=np.nan, note="无上年同期数据，无法判定")
+        for ind in catalog.indicators:
+            points = catalog.part_points[ind.id]
+            rec = {"county_code": county, "indicator_id": ind.id, "task_id": ind.task, "frequency": ind.frequency,
+                   "due_this_quarter": ind.id in due_now, "carried_from": None, "points": points,
+                   "share": points / catalog.task_by_id[ind.task].points}
+            if ind.id in due_now:
+                rec |= _judged(ind, county, rows, bars, by_rule, catalog)
             else:
-                credit = partial_credit(ind, value, reference) if not ind.is_choice else 0.0
-                rec.update(outcome=UNMET, achievement=credit)
+                rec |= _carried(ind, last_year.get((county, ind.id)))
+            rec["score"] = points * rec["achievement"]
             out.append(rec)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=INDICATOR_COLUMNS)
+
+
+def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) -> dict:
+    """The outcome of a figure reported this quarter. Each 或… is its own way to comply: an alternative
+    that holds meets the requirement even where the main figure is blank or was not accepted."""
+    row = rows.get((county, ind.id))
+    value = _figure(row)
+    reference = bars.get((county, str(ind.threshold))) if ind.op == "relative" else None
+    rec = {"value": value, "reference": reference, "cell": None if row is None else row.cell,
+           "file": None if row is None else row.file, "alternative": None, "note": ""}
+    main = by_rule.get((county, ind.id, MAIN))
+    passed = next((a.code for a in ind.alternatives
+                   if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == "met"), None)
+    rejected = row is not None and bool(row.rejected)
+    if main is not None and main.status == "met" and not rejected:
+        return rec | {"outcome": MET, "achievement": 1.0}
+    if passed is not None:
+        how = alternative_text(ind, passed, catalog)
+        note = f"按替代条件“{how}”判定"
+        if rejected:
+            note = f"填报值“{row.raw}”未被采用（{row.issue}），{note}"
+        elif value is None:
+            note = f"本项未填报，{note}"
+        return rec | {"outcome": MET_ALT, "achievement": 1.0, "alternative": passed, "note": note}
+    if rejected:
+        return rec | {"outcome": BAD_DATA, "achievement": 0.0, "note": f"填报值“{row.raw}”未被采用：{row.issue}"}
+    if value is None or main is None:
+        return rec | {"outcome": MISSING, "achievement": 0.0}
+    if main.status == "invalid":
+        return rec | {"outcome": BAD_DATA, "achievement": 0.0, "note": "数据质量校验未通过"}
+    if main.status == "missing" and main.missing == "reference":
+        name = catalog.input_by_id[str(ind.threshold)].name if str(ind.threshold) in catalog.input_by_id else ""
+        return rec | {"outcome": UNDECIDABLE, "achievement": np.nan,
+                      "note": f"州文明办参照数据中缺少“{name}”，无法判定"}
+    if main.status == "missing":
+        return rec | {"outcome": UNDECIDABLE, "achievement": np.nan, "note": "无上年同期数据，无法判定"}
+    credit = partial_credit(ind, value, reference) if not ind.is_choice else 0.0
+    return rec | {"outcome": UNMET, "achievement": credit}
+
+
+def _carried(ind: Indicator, last: object) -> dict:
+    """An annual figure between its reports: last year's fourth-quarter judgement, marked 沿用上年."""
+    if last is None or pd.isna(last.achievement):
+        return {"value": None, "reference": None, "cell": None, "file": None, "alternative": None,
+                "outcome": UNDECIDABLE, "achievement": np.nan,
+                "note": "年度指标第四季度填报，本季度沿用上年判定；上年没有判定结果，无法判定"}
+    value = None if last.value is None or (not isinstance(last.value, str) and pd.isna(last.value)) else last.value
+    if value is not None and not ind.is_choice:
+        value = float(value)  # the store keeps a column of numbers and answers as text
+    reference = None if last.reference is None or pd.isna(last.reference) else float(last.reference)
+    return {"value": value, "reference": reference, "cell": last.cell, "file": last.file,
+            "alternative": last.alternative, "outcome": last.outcome, "achievement": float(last.achievement),
+            "carried_from": last.quarter, "note": f"{CARRIED}：{quarter_label(last.quarter)}判定"}
+
+
+def outcome_counts(indicator_scores: pd.DataFrame) -> pd.DataFrame:
+    """The one count of every output (bulletin, feedback sheets, validation report, scores.csv): per
+    county, indicators met (达标 or 替代达标), not met (未达标, 未填报, 数据异常) and undecidable, and how many
+    of them count with last year's judgement (沿用上年)."""
+    columns = ["county_code", "met", "unmet", "undecidable", "carried"]
+    if indicator_scores.empty:
+        return pd.DataFrame(columns=columns)
+    outcome = indicator_scores["outcome"]
+    carried = (indicator_scores["carried_from"].notna() if "carried_from" in indicator_scores
+               else pd.Series(False, index=indicator_scores.index))
+    counted = indicator_scores.assign(met=outcome.isin(MET_OUTCOMES), unmet=outcome.isin(UNMET_OUTCOMES),
+                                      undecidable=outcome.eq(UNDECIDABLE), carried=carried)
+    return counted.groupby("county_code")[columns[1:]].sum().astype(int).reset_index()
+
+
+TASK_COLUMNS = ["county_code", "task_id", "area", "points", "status", "status_source", "file", "cell",
+                "status_share", "status_achievement", "judged_share", "rescaled", "achievement", "score"]
 
 
 def score_tasks(
@@ -103,33 +186,40 @@ def score_tasks(
     counties: list[str],
     ratings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Points per county and task: points × mean achievement of its decidable indicators, or
-    points × the credit of its completion status when no indicator is due this quarter. The office's
-    inspection rating (ratings: county_code, task_id, status, file, cell) overrides the county's own."""
+    """Points per county and task. A task's parts (the rest of its content, judged by its completion
+    status, and each of its indicators) keep their fixed shares of its points in every quarter:
+
+        task score = points × Σ share × achievement ÷ Σ share, over the parts that could be judged.
+
+    The office's inspection rating (ratings: county_code, task_id, status, file, cell) overrides the
+    county's own status. A part that cannot be judged is left out and the task rescaled (`rescaled`)."""
     credit = catalog.completion_credit()
     statuses = {(r.county_code, r.item_id): r for r in values[values["kind"] == "task"].itertuples(index=False)}
     rated = {} if ratings is None else {(r.county_code, r.task_id): r for r in ratings.itertuples(index=False)}
-    by_status = set(status_tasks(catalog, quarter))
-    mean_ach = (
-        indicator_scores.groupby(["county_code", "task_id"])["achievement"].mean().to_dict()
-        if len(indicator_scores) else {}
-    )
+    judged = indicator_scores.dropna(subset=["achievement"])
+    sums = (judged.assign(weighted=judged["share"] * judged["achievement"])
+            .groupby(["county_code", "task_id"])[["share", "weighted"]].sum() if len(judged)
+            else pd.DataFrame(columns=["share", "weighted"]))
+    share_of = sums["share"].to_dict()
+    weighted_of = sums["weighted"].to_dict()
     out = []
     for county in counties:
         for task in catalog.tasks:
-            rec = {"county_code": county, "task_id": task.id, "area": task.area, "points": task.points,
-                   "status": None, "status_source": None, "file": None, "cell": None}
-            if task.id in by_status:
-                row = rated.get((county, task.id)) or statuses.get((county, task.id))
-                status = None if row is None else row.status
-                source = "督导评分" if (county, task.id) in rated else ("自评" if status else None)
-                rec.update(status=status or MISSING, status_source=source, file=None if row is None else row.file,
-                           cell=None if row is None else row.cell, achievement=credit.get(status, 0.0))
-            else:
-                rec["achievement"] = mean_ach.get((county, task.id), np.nan)
-            rec["score"] = rec["points"] * rec["achievement"]
-            out.append(rec)
-    return pd.DataFrame(out)
+            row = rated.get((county, task.id)) or statuses.get((county, task.id))
+            status = None if row is None else row.status
+            source = "督导评分" if (county, task.id) in rated else ("自评" if status else None)
+            status_share = catalog.part_share(task.id, task.id)
+            status_achievement = credit.get(status, 0.0)
+            judged_share = status_share + share_of.get((county, task.id), 0.0)
+            weighted = status_share * status_achievement + weighted_of.get((county, task.id), 0.0)
+            achievement = weighted / judged_share
+            out.append({"county_code": county, "task_id": task.id, "area": task.area, "points": task.points,
+                        "status": status or MISSING, "status_source": source,
+                        "file": None if row is None else row.file, "cell": None if row is None else row.cell,
+                        "status_share": status_share, "status_achievement": status_achievement,
+                        "judged_share": round(judged_share, 12), "rescaled": bool(judged_share < 1 - 1e-9),
+                        "achievement": achievement, "score": task.points * achievement})
+    return pd.DataFrame(out, columns=TASK_COLUMNS)
 
 
 def deductions(values: pd.DataFrame, counts: pd.DataFrame | None, catalog: Catalog,

@@ -1,5 +1,9 @@
 """The context of our own Chinese validation report: a county × indicator grid of the compliance rules
-and the data-quality failures, every failed figure with what was expected. Pure: tables in, context out."""
+and the data-quality failures, every failed figure with what was expected. Pure: tables in, context out.
+
+A cell's verdict and the totals are the scoring's (indicator outcomes and the ranking's one count,
+transforms.score.outcome_counts), so that the report and the bulletin never count differently; the
+rule table adds what was compared with what."""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from expectations.suites import KEY, MAIN
 from expectations.template_rows import due_indicators
+from transforms.score import BAD_DATA, MET, MET_ALT, MISSING, UNDECIDABLE, UNMET
 
 STATUS_LABEL = {"met": "达标", "alt": "替代达标", "not_met": "未达标", "missing": "缺数", "invalid": "数据异常"}
-MISSING_LABEL = {"value": "未填报", "history": "无上年数据", "reference": "参照数据未填报"}
+OUTCOME_CLASS = {MET: "met", MET_ALT: "alt", UNMET: "not_met", MISSING: "missing", BAD_DATA: "invalid",
+                 UNDECIDABLE: "missing"}
+MISSING_LABEL = {"value": "未填报", "history": "无上年数据", "reference": "缺少参照数据"}
 RULE_LABEL = {MAIN: "本项要求", "yoy": "较上年改善", "3y": "连续三年改善"}
 
 
@@ -62,7 +69,7 @@ class ValidationReport:
     grid: tuple[GridRow, ...]
     failures: tuple[Failure, ...]
     quality: tuple[QualityIssue, ...]
-    totals: tuple[tuple[str, int, int, int], ...]  # county, met, not met, missing or invalid
+    totals: tuple[tuple[str, int, int, int], ...]  # county, met, not met, undecidable: the bulletin's count
     expectation_count: int
 
 
@@ -79,12 +86,14 @@ def _rule_label(catalog: Catalog, indicator_id: str, rule: str) -> str:
 
 
 def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, values: pd.DataFrame,
-                            catalog: Catalog, quarter: str, quarter_label: str,
-                            expectation_count: int) -> ValidationReport:
-    """Assemble the report from the rule table, the data-quality failures and the figures' cells."""
+                            catalog: Catalog, quarter: str, quarter_label: str, expectation_count: int,
+                            indicator_scores: pd.DataFrame, ranking: pd.DataFrame) -> ValidationReport:
+    """Assemble the report from the rule table, the data-quality failures, the figures' cells, and the
+    scoring's outcomes and counts."""
     present = set(rules[KEY])
     counties = [c for c in catalog.counties if c.code in present]
     by_rule = {(r.county_code, r.indicator_id, r.rule): r for r in rules.itertuples(index=False)}
+    outcome_of = {(r.county_code, r.indicator_id): r.outcome for r in indicator_scores.itertuples(index=False)}
     cells_of = {(r.county_code, r.item_id): f"{r.file} {r.cell}" for r in values.itertuples(index=False)}
     grid, failures = [], []
     for ind in due_indicators(catalog, quarter):
@@ -92,17 +101,18 @@ def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, valu
         for county in counties:
             main = by_rule.get((county.code, ind.id, MAIN))
             alts = [by_rule.get((county.code, ind.id, a.code)) for a in ind.alternatives]
-            status = main.status
-            if status == "not_met" and any(a is not None and a.status == "met" for a in alts):
-                status = "alt"
-            label = MISSING_LABEL.get(main.missing, STATUS_LABEL[status]) if status == "missing" else \
-                STATUS_LABEL[status]
-            cells.append(Cell(status, label, _shown(main.observed), f"要求 {main.expected}"))
-            for r in [main, *alts]:
-                if r is not None and r.status in ("not_met", "invalid") and status != "alt":
-                    failures.append(Failure(county.name, ind.id, ind.name, _rule_label(catalog, ind.id, r.rule),
-                                            _shown(r.observed), r.expected, STATUS_LABEL[r.status],
-                                            cells_of.get((county.code, ind.id), "")))
+            outcome = outcome_of.get((county.code, ind.id), MISSING)
+            status = OUTCOME_CLASS[outcome]
+            label = MISSING_LABEL.get(main.missing, outcome) if main is not None and main.status == "missing" \
+                and outcome in (MISSING, UNDECIDABLE) else outcome
+            expected = f"要求 {main.expected}" if main is not None else ""
+            cells.append(Cell(status, label, _shown(None if main is None else main.observed), expected))
+            if outcome in (UNMET, BAD_DATA):
+                for r in [main, *alts]:
+                    if r is not None and r.status in ("not_met", "invalid"):
+                        failures.append(Failure(county.name, ind.id, ind.name, _rule_label(catalog, ind.id, r.rule),
+                                                _shown(r.observed), r.expected, STATUS_LABEL[r.status],
+                                                cells_of.get((county.code, ind.id), "")))
         grid.append(GridRow(ind.id, ind.name, rule_text(ind, catalog), tuple(cells)))
     names = {**{i.id: i.name for i in catalog.indicators}, **{i.id: i.name for i in catalog.inputs}}
     quality = tuple(
@@ -110,11 +120,7 @@ def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, valu
                      else r.county_code, r.item_id, names.get(r.item_id, r.item_id), r.problem)
         for r in dq_failures.itertuples(index=False)
     )
-    main = rules[rules["rule"] == MAIN]
-    tally = pd.crosstab(main[KEY], main["status"])  # county × status, counted once
-    def count(code: str, *statuses: str) -> int:
-        return int(sum(tally.at[code, s] for s in statuses if code in tally.index and s in tally.columns))
-    totals = tuple((c.name, count(c.code, "met"), count(c.code, "not_met"), count(c.code, "missing", "invalid"))
-                   for c in counties)
+    counted = ranking.set_index("county_code")[["met", "unmet", "undecidable"]].fillna(0).astype(int)
+    totals = tuple((c.name, *(int(n) for n in counted.loc[c.code])) for c in counties if c.code in counted.index)
     return ValidationReport(f"{quarter_label}数据校验报告", quarter, tuple(c.name for c in counties),
                             tuple(grid), tuple(failures), quality, totals, expectation_count)

@@ -16,7 +16,7 @@ def test_catalog_json_has_the_documented_shape():
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert {"counties", "areas", "tasks", "indicators"} <= set(data)
-    assert len(data["tasks"]) == 72 and sum(t["points"] for t in data["tasks"]) == 100
+    assert len(data["tasks"]) == 72 and sum(t["points"] for t in data["tasks"]) == data["total_points"] == 124
     assert set(data["tasks"][0]) >= {"id", "area", "title", "points"}
     ops = {">=", ">", "<=", "<", "==", "grade", "bool", "trend", "relative"}
     for ind in data["indicators"]:
@@ -37,7 +37,8 @@ def test_template_writes_one_file_per_county(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == sorted(
         f"{n}.xlsx"
-        for n in ["文山市", "砚山县", "西畴县", "麻栗坡县", "马关县", "丘北县", "广南县", "富宁县", "督导评分"]
+        for n in ["文山市", "砚山县", "西畴县", "麻栗坡县", "马关县", "丘北县", "广南县", "富宁县",
+                  "督导评分", "参照数据"]
     )
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from chuangwen.config import CONFIG_PATH
-from chuangwen.history import HistoryStore
+from chuangwen.history import HistoryStore, read_quarter_history
 from chuangwen.manifest import cached_outputs, input_key, write_manifest
+
+
+def key(quarter, raw, store, options=None):
+    return input_key(quarter, raw, read_quarter_history(store, quarter, 2021), CONFIG_PATH, options)
 
 
 def test_key_changes_with_files_options_and_history(tmp_path):
@@ -12,16 +16,20 @@ def test_key_changes_with_files_options_and_history(tmp_path):
     raw.mkdir()
     (raw / "砚山县.xlsx").write_bytes(b"one")
     store = HistoryStore(tmp_path / "h.duckdb")
-    first = input_key("2022Q4", raw, store, CONFIG_PATH)
-    assert input_key("2022Q4", raw, store, CONFIG_PATH)["key"] == first["key"]
+    first = key("2022Q4", raw, store)
+    assert key("2022Q4", raw, store)["key"] == first["key"]
     (raw / "砚山县.xlsx").write_bytes(b"two")
-    assert input_key("2022Q4", raw, store, CONFIG_PATH)["key"] != first["key"]
+    assert key("2022Q4", raw, store)["key"] != first["key"]
     (raw / "砚山县.xlsx").write_bytes(b"one")
-    assert input_key("2022Q4", raw, store, CONFIG_PATH, {"doc_number": "x"})["key"] != first["key"]
+    assert key("2022Q4", raw, store, {"doc_number": "x"})["key"] != first["key"]
     import pandas as pd
 
     store.write_quarter("2022Q3", {"ranking": pd.DataFrame({"county_code": ["532601"], "total": [90.0]})})
-    assert input_key("2022Q4", raw, store, CONFIG_PATH)["key"] != first["key"]
+    second = key("2022Q4", raw, store)["key"]
+    assert second != first["key"]
+    store.write_quarter("2021Q4", {"figures": pd.DataFrame({"county_code": ["532601"], "item_id": ["6.3.2a"],
+                                                            "kind": ["indicator"], "value": [36.0]})})
+    assert key("2022Q4", raw, store)["key"] != second  # last year's figures and the progress base year
 
 
 def test_cached_outputs_need_the_same_key_and_intact_files(tmp_path):
@@ -43,11 +51,11 @@ def test_the_first_quarter_keeps_its_key_once_the_store_has_tables(tmp_path):
     raw = tmp_path / "2021Q1"
     raw.mkdir()
     store = HistoryStore(tmp_path / "h.duckdb")
-    before = input_key("2021Q1", raw, store, CONFIG_PATH)["key"]
+    before = key("2021Q1", raw, store)["key"]
     store.write_quarter("2021Q2", {
         "ranking": pd.DataFrame({"county_code": ["532601"], "total": [90.0]}),
         "orders": pd.DataFrame({"order_id": ["2021Q2-532601-1.1.1"]}),
         "lists": pd.DataFrame({"county_code": ["532601"]}),
         "figures": pd.DataFrame({"county_code": ["532601"], "item_id": ["1.1.1"]}),
     })
-    assert input_key("2021Q1", raw, store, CONFIG_PATH)["key"] == before
+    assert key("2021Q1", raw, store)["key"] == before

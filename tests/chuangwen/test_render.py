@@ -28,7 +28,7 @@ def _ctx(**over) -> BulletinContext:
         ),
         issues_in_feedback=0,
         intake=(IntakeNote("富宁县", "富宁县.xlsx", "文件未采用", "文件已损坏"),),
-        catalog_version="2022.1",
+        catalog_version="2022.2", total_points=124.0, parts=124,
     )
     return replace(base, **over)
 

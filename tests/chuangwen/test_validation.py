@@ -36,7 +36,10 @@ FIGURES = {
     "8.2.1a": [100.0, 99.0, 100.0], "R8.2.1a": [100.0, 100.0, NA],  # ≥ its planning target
     "6.1.2b": [27000.0, 25000.0, 26000.0], "R6.1.2p": [26000.0] * 3, "R6.1.2n": [35000.0] * 3,  # > average
     "6.3.2a": [30.0, 30.0, 40.0], "6.3.2a@prev": [28.0, 31.0, NA],  # ≥36 or better than last year
-    "8.1.3d": [1.0, 1.0, 0.0], "8.1.3d@prev": [2.0, 2.0, 1.0], "8.1.3d@prev2": [3.0, 1.0, NA],  # 0 or 3 years down
+    # 0, or fewer in each of three years: four yearly figures (B has only three: two decreases)
+    "8.1.3d": [1.0, 1.0, 0.0], "8.1.3d@prev": [2.0, 2.0, 1.0], "8.1.3d@prev2": [3.0, 3.0, NA],
+    "8.1.3d@prev3": [4.0, NA, NA],
+    "7.1.1b": [0.0, 2.0, 0.0], "7.1.1b@prev": [0.0, 1.0, NA],  # down on last year; zero cannot fall further
     "6.1.1a": [110.0, 100.0, 90.0], "6.1.1a@prev": [100.0, 100.0, NA],  # up on last year
     "1.4.3b": [50.0, 140.0, 49.9],  # a share above 100 % is invalid
     "8.1.1a": [80.0, 80.0, 90.0], "X8.1.1a": [90.0, 80.0, NA], "R8.1.1a": [85.0] * 3,
@@ -73,10 +76,11 @@ def st(*names):
         ("6.3.2a", "main", st("not_met", "not_met", "met")),
         ("6.3.2a", "yoy", st("met", "not_met", "missing:history")),
         ("8.1.3d", "main", st("not_met", "not_met", "met")),
-        ("8.1.3d", "3y", st("met", "not_met", "missing:history")),
+        ("8.1.3d", "3y", st("met", "missing:history", "missing:history")),
+        ("7.1.1b", "main", st("met", "not_met", "met")),
         ("6.1.1a", "main", st("met", "not_met", "missing:history")),
         ("1.4.3b", "main", st("met", "invalid", "not_met")),
-        ("8.1.1a", "aqi_target", st("met", "not_met", "missing:reference")),
+        ("8.1.1a", "aqi_target", st("met", "not_met", "missing:value")),  # the county's own AQI days
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -88,8 +92,8 @@ def test_rule_table_carries_observed_and_expected_values(outcome):
     t = outcome.rules.set_index([KEY, "indicator_id", "rule"])
     assert t.loc[(B, "10.2.1a", "main"), "observed"] == 95.0
     assert t.loc[(B, "10.2.1a", "main"), "expected"] == "＞95"
-    assert t.loc[(B, "6.3.2a", "yoy"), "expected"] == "＞31"
-    assert t.loc[(A, "8.1.3d", "3y"), "expected"] == "＜2；＜3"
+    assert t.loc[(B, "6.3.2a", "yoy"), "expected"] == "＞31或≥100"
+    assert t.loc[(A, "8.1.3d", "3y"), "expected"] == "＜2或≤0；＜3或≤0；＜4或≤0"
     assert t.loc[(C, "8.1.3b", "main"), "expected"] == "Ⅰ类、Ⅱ类"
 
 

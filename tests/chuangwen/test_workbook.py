@@ -151,7 +151,7 @@ def test_only_the_cells_to_fill_are_unlocked(q4_wb):
 
 def test_instructions_sheet_explains_in_chinese(q4_wb):
     text = "\n".join(str(c.value) for c in q4_wb["填报说明"]["A"] if c.value)
-    assert "填报值" in text and "完成情况" in text and "≥90" in text and "2022.1" in text
+    assert "填报值" in text and "完成情况" in text and "≥90" in text and "2022.2" in text
 
 
 def test_last_years_value_is_shown_beside_the_figure():

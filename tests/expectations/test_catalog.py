@@ -29,7 +29,9 @@ def raw():
 def test_the_seed_task_list_is_complete(catalog):
     assert len(catalog.areas) == 10
     assert len(catalog.tasks) == 72
-    assert sum(t.points for t in catalog.tasks) == pytest.approx(100)
+    # one point per part: every task's remaining content (72) and every indicator (52)
+    assert catalog.total_points == pytest.approx(72 + 52) == sum(catalog.part_points.values())
+    assert catalog.task_by_id["1.4.1"].points == 6 and catalog.task_by_id["1.1.1"].points == 1
     per_area = [sum(1 for t in catalog.tasks if t.area == a.num) for a in catalog.areas]
     assert per_area == [25, 3, 5, 3, 8, 11, 5, 6, 3, 3]
 
@@ -128,15 +130,37 @@ def test_every_rule_has_expectation_template_row_and_text(catalog):
         assert rule_text(ind, catalog)
         assert ind.id in rows_q4
         exp = to_expectation(rule_comparisons(ind, catalog)[0])
-        assert exp.meta == {"indicator_id": ind.id, "rule": "main", "part": 1}
+        assert exp.meta == {"indicator_id": ind.id, "rule": "main", "part": 1, "option": 1}
 
 
-def test_quarterly_template_asks_status_for_tasks_without_due_figures(catalog):
-    rows = template_rows(catalog, "2022Q1")
-    status_rows = {r.item_id for r in rows if r.kind == "task"}
-    assert "6.1.1" in status_rows  # its only figure is annual
-    assert "6.3.2" not in status_rows  # 亮灯率 is quarterly
-    assert all(catalog.indicator_by_id[r.item_id].frequency == "quarterly" for r in rows if r.kind == "indicator")
+@pytest.mark.parametrize("quarter", ["2022Q1", "2022Q4"])
+def test_every_task_asks_its_completion_status_every_quarter(catalog, quarter):
+    """The rest of a task's content beyond its indicators is a scored part in every quarter: 1.3.7 is
+    more than e-bike registration, 7.1.2 more than its two figures."""
+    rows = template_rows(catalog, quarter)
+    assert [r.item_id for r in rows if r.kind == "task"] == [t.id for t in catalog.tasks]
+    status = next(r for r in rows if r.item_id == "1.3.7")
+    assert "其余工作" in status.rule and next(r for r in rows if r.item_id == "1.1.1").rule == "如实选择完成情况"
+    annual_due = quarter.endswith("Q4")
+    assert all(catalog.indicator_by_id[r.item_id].frequency == "quarterly" or annual_due
+               for r in rows if r.kind == "indicator")
+
+
+def test_a_county_return_carries_no_bar_it_is_judged_against(catalog):
+    ids = {r.item_id for r in template_rows(catalog, "2022Q4")}
+    office = {i.id for i in catalog.inputs if i.source == "office"}
+    assert office == {"R6.1.2p", "R6.1.2n", "R6.4.1a", "R6.4.1b", "R8.1.1a", "R8.2.1a", "R8.2.1b"}
+    assert not ids & office and {"X8.1.1a", "X8.1.1b"} <= ids
+
+
+def test_responsible_units_come_from_the_seed_only_where_it_names_them(catalog):
+    text = re.sub(r"\s+", "", SEED.read_text(encoding="utf-8"))
+    named = [t for t in catalog.tasks if t.responsible]
+    assert 6 <= len(named) <= 10 and all(t.responsible_basis == "任务清单" for t in named)
+    entries = {f"{a.num}.{s.num}.{e.num}": e for a in catalog.areas for s in a.subareas for e in s.tasks}
+    for task in named:
+        for words in entries[task.id].responsible_quote.split("……"):
+            assert words in text, (task.id, words)
 
 
 def _broken(raw, mutate):
@@ -156,7 +180,9 @@ def _broken(raw, mutate):
         (lambda d: d["indicators"][3].update(task="1.9.9"), "not in the task list"),
         (lambda d: d["indicators"][1].update(id=d["indicators"][0]["id"]), "duplicate indicator id"),
         (lambda d: d["areas"][0]["subareas"][0]["tasks"].pop(), "72 tasks"),
-        (lambda d: d["areas"][0]["subareas"][0]["tasks"][0].update(points=5), "sum to"),
+        (lambda d: d["areas"][0]["subareas"][0]["tasks"][0].update(points=0), "greater than 0"),
+        (lambda d: d["areas"][0]["subareas"][0]["tasks"][1].update(responsible=["x"]), "quote"),
+        (lambda d: d["inputs"][0].update(source="county"), "must come from the office"),
         (lambda d: d["counties"][0].update(code="5326"), "code"),
         (lambda d: d["indicators"][0].update(unexpected="x"), "Extra inputs"),
         (lambda d: d["indicators"][0].update(threshold="也许"), "not on scale"),

@@ -25,15 +25,18 @@ CAT = load_catalog()
 def test_every_rule_has_an_expectation_and_every_expectation_comes_from_a_rule(quarter):
     rules = Counter()
     for ind in due_indicators(CAT, quarter):
-        rules[(ind.id, "main")] += 1
+        against_earlier = 2 if ind.direction == "lower" or CAT.physical_range(ind.unit)[1] is not None else 1
+        rules[(ind.id, "main")] += against_earlier if ind.op == "trend" else 1
         for alt in ind.alternatives:
-            rules[(ind.id, alt.code)] += 2 if alt.code == "3y" else 1  # 3y: this year vs last, last vs before
+            # yoy: better than last year, or at the unit's bound; 3y: three such yearly parts
+            rules[(ind.id, alt.code)] += {"yoy": against_earlier, "3y": 3 * against_earlier}.get(alt.code, 1)
     made = Counter((e.meta["indicator_id"], e.meta["rule"]) for e in compliance_expectations(CAT, quarter))
     assert made == rules
 
 
 def test_rule_expectations_carry_the_catalog_thresholds():
-    by_rule = {(e.meta["indicator_id"], e.meta["rule"]): e for e in compliance_expectations(CAT, "2022Q4")}
+    by_rule = {(e.meta["indicator_id"], e.meta["rule"]): e for e in compliance_expectations(CAT, "2022Q4")
+               if e.meta["option"] == 1 and e.meta["part"] == 1}
     strict = by_rule[("10.2.1a", "main")]
     assert (strict.min_value, strict.strict_min) == (95, True)
     upper = by_rule[("8.2.1c", "main")]
@@ -44,6 +47,13 @@ def test_rule_expectations_carry_the_catalog_thresholds():
     assert (land.column_A, land.column_B, land.or_equal) == ("R8.2.1b", "8.2.1b", True)
     yoy = by_rule[("6.3.2a", "yoy")]
     assert (yoy.column_A, yoy.column_B, yoy.or_equal) == ("6.3.2a", "6.3.2a@prev", False)
+    three = [e for e in compliance_expectations(CAT, "2022Q4") if e.meta["rule"] == "3y"
+             and e.meta["indicator_id"] == "8.1.3d" and e.meta["option"] == 1]
+    assert [(e.column_A, e.column_B) for e in three] == [  # fewer cases is better: B, the later year, below A
+        ("8.1.3d@prev", "8.1.3d"), ("8.1.3d@prev2", "8.1.3d@prev"), ("8.1.3d@prev3", "8.1.3d@prev2")]
+    floor = next(e for e in compliance_expectations(CAT, "2022Q4") if e.meta["indicator_id"] == "7.1.1b"
+                 and e.meta["option"] == 2)
+    assert (floor.column, floor.max_value) == ("7.1.1b", 0)  # zero accidents cannot fall further
 
 
 @pytest.mark.parametrize("quarter", sorted(QUARTER_KINDS.values()))

@@ -309,7 +309,8 @@ def test_distribution_folders_for_the_office_and_every_county(run):
     folders = sorted(p.name for p in target.iterdir() if p.is_dir())
     assert folders == sorted(["州文明办", *NAMES])
     assert (target / "砚山县" / "2022年第四季度砚山县反馈单.pdf").exists()
-    assert [p.name for p in (target / "富宁县").iterdir()] == ["2022年第四季度文明城市创建测评通报.pdf"]
+    assert sorted(p.name for p in (target / "富宁县").iterdir()) == ["2022年第四季度文明城市创建测评通报.pdf",
+                                                                  "2022年第四季度测评细则.pdf"]
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     run_key = json.loads((out / "2022Q4" / "manifest.json").read_text(encoding="utf-8"))["input_key"]
     assert manifest["source_run"] == run_key
@@ -325,3 +326,72 @@ def test_distribution_needs_a_run(tmp_path):
 
     with pytest.raises(NotRunYet, match="请先运行 chuangwen run --quarter 2022Q4"):
         distribute(tmp_path, "2022Q4", CAT)
+
+
+def _csv(path):
+    with path.open(encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_totals_in_scores_csv_recompute_from_the_detail_csvs_with_the_weights_the_method_prints(run):
+    """What a county head can do: indicator_scores.csv, task_scores.csv and the points of method.html."""
+    import re
+
+    _, out, written = run
+    folder = out / "2022Q4"
+    html = (folder / "method.html").read_text(encoding="utf-8")
+    annex = html[html.index('class="method-parts"'):]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", annex, flags=re.S)]
+    part_points = {c[0]: float(c[2]) for c in cells if len(c) == 8}
+    task_row = r'<tr class="task"><td>([\d.]+)</td><td[^>]*>[^<]*（([\d.]+)分'
+    task_points = {m[0]: float(m[1]) for m in re.findall(task_row, annex)}
+    assert len(part_points) == 124 and len(task_points) == 72
+    indicators = _csv(folder / "indicator_scores.csv")
+    deductions = {}
+    for county in _csv(folder / "scores.csv"):
+        if not county["total"]:
+            continue
+        got = judged = 0.0
+        for task in (t for t in _csv(folder / "task_scores.csv") if t["county_code"] == county["county_code"]):
+            parts = [(part_points[task["task_id"]], float(task["status_achievement"]))]
+            parts += [(part_points[r["indicator_id"]], float(r["achievement"])) for r in indicators
+                      if r["county_code"] == county["county_code"] and r["task_id"] == task["task_id"]
+                      and r["achievement"]]
+            got += task_points[task["task_id"]] * sum(p * a for p, a in parts) / sum(p for p, _ in parts)
+            judged += task_points[task["task_id"]]
+        deductions[county["county"]] = float(county["deduction"] or 0)
+        expected = max(round(got / judged * 100, 2) - deductions[county["county"]], 0)
+        assert float(county["total"]) == pytest.approx(expected, abs=0.006), county["county"]
+        assert int(county["met"]) + int(county["unmet"]) + int(county["undecidable"]) == 52
+    assert "method.pdf" in written and subprocess.run(["pdftotext", str(written["method.pdf"]), "-"],
+                                                      capture_output=True, text=True).stdout.count("测评细则") >= 1
+
+
+def test_the_sample_quarter_shows_the_fixed_results(run):
+    """The sample's scenarios (chuangwen.sample.SCENARIOS) come out right in 2022Q4's outputs."""
+    from openpyxl import load_workbook
+
+    _, out, written = run
+    folder = out / "2022Q4"
+    indicators = {(r["county_code"], r["indicator_id"]): r for r in _csv(folder / "indicator_scores.csv")}
+    code = {c.name: c.code for c in CAT.counties}
+    aqi = indicators[(code["马关县"], "8.1.1a")]
+    assert (aqi["outcome"], aqi["alternative"], aqi["value"]) == ("替代达标", "aqi_target", "")
+    green = indicators[(code["丘北县"], "6.3.2a")]
+    assert (green["outcome"], green["value"]) == ("未达标", "35.0")
+    wb = load_workbook(folder / "scores.xlsx", read_only=True)
+    rows = list(wb["年度进度"].iter_rows(values_only=True))
+    header = rows[0]
+    at = {name: header.index(name) for name in ("行政区划代码", "指标编号", "进度")}
+    progress = {(r[at["行政区划代码"]], r[at["指标编号"]]): r[at["进度"]] for r in rows[1:]}
+    assert progress[(code["丘北县"], "6.3.2a")] == progress[(code["砚山县"], "8.2.1c")] == "倒退"
+    orders = {r["order_id"]: r for r in _csv(folder / "orders.csv")}
+    status_order = next(r for r in orders.values() if r["county"] == "砚山县" and r["item_id"] == "1.5.2"
+                        and r["issued_quarter"] == "2022Q3")
+    assert (status_order["status"], status_order["closed_quarter"]) == ("已销号", "2022Q4")
+    annual = orders[f"2021Q4-{code['砚山县']}-1.5.2a"]
+    assert (annual["deadline_quarter"], annual["status"], annual["closed_quarter"]) == ("2022Q4", "已销号", "2022Q4")
+    text = subprocess.run(["pdftotext", str(written["bulletin.pdf"]), "-"], capture_output=True, text=True).stdout
+    lists = text[text.index("三、大比武和红黑榜"):text.index("四、年度目标进展")].replace("\n", "")
+    black = lists[lists.index("黑榜："):]
+    assert "广南县（未报送" in black and "富宁县（未报送" in black  # 富宁县's file was broken

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from chuangwen import intake, stages
 from chuangwen.config import load_config
-from chuangwen.history import HistoryStore
+from chuangwen.history import HistoryStore, read_quarter_history
 from chuangwen.layout import COL_ID, COL_NOTE, COL_STATUS, COL_VALUE, DATA_SHEET, META_COUNTY, META_SHEET
 from chuangwen.manifest import write_manifest
 from chuangwen.sample import write_sample
@@ -161,14 +161,14 @@ def quarter(tmp_path_factory):
     _rename_county(raw / QUARTER / "马关县.xlsx", "../../etc/passwd<script>x</script>\u00a0马关县")
     with watched(root) as watch:
         current = intake.ingest_folder(raw / QUARTER, CAT, QUARTER)
-        history = stages.history_of({})
-        outcome = stages.validate(current, history, CAT)
-        office = stages.office_inputs(raw / QUARTER, CAT)
-        scores = stages.score(current, outcome, CAT, None, office)
         store = HistoryStore(out / "history.duckdb")
+        history = read_quarter_history(store, QUARTER, 2021)
+        office = stages.office_inputs(raw / QUARTER, CAT, QUARTER)
+        outcome = stages.validate(current, history, CAT, office)
+        scores = stages.score(current, outcome, CAT, history, office)
         issued = default_issue_date(QUARTER)
-        assessment = stages.assess(QUARTER, scores, history, store, CAT, load_config().for_quarter(QUARTER),
-                                   office, issued)
+        assessment = stages.assess(QUARTER, scores, history, CAT, load_config().for_quarter(QUARTER), office,
+                                   issued)
         docs = stages.documents(current, outcome, scores, assessment, CAT, None, issued)
         pdfs = dict(stages.render_pdfs(list(docs.pages.items())))
         written = stages.write_files(out / QUARTER, {**docs.files, **pdfs})

@@ -47,24 +47,33 @@ def _besides_absent_rows(problems):
     return [p for p in problems if "行缺失" not in p.message]
 
 
+def test_a_bar_the_office_supplies_is_not_taken_from_the_county(catalog):
+    grids = _grids(_row(1.0, "6.4.1a", value=5.0), _row(2.0, "R6.4.1a", value=4.0))  # its own target
+    ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    assert "R6.4.1a" not in set(ret.records["item_id"])
+    warned = [p for p in problems if p.item_id == "R6.4.1a"]
+    assert len(warned) == 1 and warned[0].severity == "warning" and "州文明办" in warned[0].message
+    assert warned[0].cell == "B5"
+
+
 def test_template_rows_become_records_with_their_cells(catalog):
     grids = _grids(
         _row(1.0, "1.1.1", status="已完成"),  # row 4: a task, answered in J
         _row(2.0, "6.3.2c", value=92.5),  # row 5: a figure, answered in I
         _row(3.0, "8.1.3b", value=""),  # row 6: left blank
-        _row(4.0, "R6.1.2p", value="41000"),  # row 7: an input figure
+        _row(4.0, "X8.1.1a", value="330"),  # row 7: the county's own figure an alternative needs
     )
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
     assert _besides_absent_rows(problems) == []
     assert (ret.county_code, ret.county, ret.quarter) == ("532622", "砚山县", "2022Q4")
     assert list(ret.records.columns) == RECORD_COLUMNS
     recs = _by_id(ret)
-    assert recs["cell"].to_dict() == {"1.1.1": "K4", "6.3.2c": "J5", "8.1.3b": "J6", "R6.1.2p": "J7"}
+    assert recs["cell"].to_dict() == {"1.1.1": "K4", "6.3.2c": "J5", "8.1.3b": "J6", "X8.1.1a": "J7"}
     assert recs["kind"].to_dict() == {
         "1.1.1": "task",
         "6.3.2c": "indicator",
         "8.1.3b": "indicator",
-        "R6.1.2p": "input",
+        "X8.1.1a": "input",
     }
     assert recs.loc["1.1.1", "raw"] == "已完成"
     assert recs.loc["6.3.2c", "raw"] == 92.5

@@ -1,4 +1,5 @@
-"""大比武 lists: ties all listed, both rules, and escalation over consecutive contest quarters."""
+"""大比武 lists: ties all listed, both rules, non-reporters on the black list, and escalation over
+consecutive contest quarters (the first listing is the listing itself)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def ranking(codes, unranked=()):
     names = {c.code: c.name for c in CAT.counties}
     return pd.DataFrame({"county_code": codes, "county": [names[c] for c in codes],
                          "rank": pd.array([None if c in unranked else i + 1 for i, c in enumerate(codes)],
-                                          dtype="Int64")})
+                                          dtype="Int64"),
+                         "not_ranked_reason": ["定量指标未填报 30%，超过 20%，不予排名" if c in unranked else ""
+                                               for c in codes]})
 
 
 def test_rank_rule_lists_ties_on_both_ends():
@@ -45,7 +48,25 @@ def test_threshold_rule_and_unranked_counties():
     rates = dict(zip(CODES[:4], [0.95, 0.9, 0.86, 0.84], strict=True))
     out = red_black_lists(tasks_with_rates(rates), ranking(CODES[:4], unranked={CODES[3]}), CAT, "1.4",
                           ListRule(rule="threshold", red_at=0.9, black_below=0.85)).set_index("county_code")
-    assert out["list"].to_dict() == {CODES[0]: RED, CODES[1]: RED, CODES[2]: None}  # 不予排名 is not listed
+    assert out["list"].to_dict() == {CODES[0]: RED, CODES[1]: RED, CODES[2]: None, CODES[3]: BLACK}
+    assert "不予排名" in out.loc[CODES[3], "reason"] and pd.isna(out.loc[CODES[3], "focus_rank"])
+
+
+def test_not_reporting_is_no_way_off_the_black_list():
+    """A county that sent nothing has no task scores: it is on the black list, saying why, and it is not
+    counted among the bottom N of the ranked ones."""
+    rates = dict(zip(CODES[:3], [0.9, 0.8, 0.7], strict=True))
+    ranks = ranking(CODES[:4], unranked={CODES[3]}).assign(
+        not_ranked_reason=["", "", "", "未报送"])
+    out = red_black_lists(tasks_with_rates(rates), ranks, CAT, "1.4",
+                          ListRule(rule="rank", top=1, bottom=1)).set_index("county_code")
+    assert out["list"].to_dict() == {CODES[0]: RED, CODES[1]: None, CODES[2]: BLACK, CODES[3]: BLACK}
+    assert out.loc[CODES[3], "reason"] == "未报送" and pd.isna(out.loc[CODES[3], "focus_rate"])
+
+
+def test_a_red_line_below_the_black_line_is_refused():
+    with pytest.raises(ValueError, match="红榜线"):
+        ListRule(rule="threshold", red_at=0.6, black_below=0.85)
 
 
 def test_unknown_focus_is_an_error():
@@ -54,22 +75,28 @@ def test_unknown_focus_is_an_error():
                         ListRule(rule="rank", top=1, bottom=1))
 
 
-def test_escalation_over_three_quarters():
-    ladder = ("约谈", "通报批评", "问责")
-    now = pd.DataFrame({"county_code": [CODES[0], CODES[1], CODES[2]], "county": ["a", "b", "c"],
-                        "list": [BLACK, BLACK, BLACK]})
+LADDER = ("约谈", "通报批评", "问责")
+
+
+def test_escalation_over_consecutive_quarters():
+    now = pd.DataFrame({"county_code": [CODES[0], CODES[1], CODES[2], CODES[3]], "county": ["a", "b", "c", "d"],
+                        "list": [BLACK, BLACK, BLACK, BLACK]})
     earlier = pd.DataFrame({
-        "quarter": ["2022Q2", "2022Q2", "2022Q3", "2022Q3", "2022Q3", "2022Q1"],
-        "county_code": [CODES[0], CODES[1], CODES[0], CODES[1], CODES[2], CODES[0]],
-        "list": [BLACK, BLACK, BLACK, RED, None, BLACK],
+        "quarter": ["2022Q2", "2022Q2", "2022Q3", "2022Q3", "2022Q3", "2022Q1", "2022Q3", "2022Q2"],
+        "county_code": [CODES[0], CODES[1], CODES[0], CODES[1], CODES[2], CODES[0], CODES[3], CODES[3]],
+        "list": [BLACK, BLACK, BLACK, RED, None, BLACK, BLACK, BLACK],
     })
-    out = escalate(now, earlier, ladder).set_index("county_code")
-    assert out.loc[CODES[0], ["streak", "action"]].tolist() == [4, "问责"]  # Q1, Q2, Q3 and now: capped at 问责
-    assert out.loc[CODES[1], ["streak", "action"]].tolist() == [1, "约谈"]  # red last quarter breaks it
-    assert out.loc[CODES[2], ["streak", "action"]].tolist() == [1, "约谈"]
+    out = escalate(now, earlier, LADDER).set_index("county_code")
+    assert out.loc[CODES[0], ["streak", "action"]].tolist() == [4, "问责"]  # Q1, Q2, Q3 and now: the last step
+    assert out.loc[CODES[3], ["streak", "action"]].tolist() == [3, "通报批评"]  # Q2, Q3 and now
+    assert out.loc[CODES[1], ["streak", "action"]].tolist() == [1, ""]  # red last quarter breaks it
+    assert out.loc[CODES[2], ["streak", "action"]].tolist() == [1, ""]
 
 
-def test_escalation_second_time_is_a_public_criticism():
+@pytest.mark.parametrize(("streak", "action"), [(1, ""), (2, "约谈"), (3, "通报批评"), (4, "问责"), (9, "问责")])
+def test_the_ladder_applies_to_repeats_not_to_the_first_listing(streak, action):
+    """连续第1次上黑榜 is the listing itself; the second consecutive brings 约谈, then 通报批评, then 问责."""
     now = pd.DataFrame({"county_code": [CODES[0]], "county": ["a"], "list": [BLACK]})
-    earlier = pd.DataFrame({"quarter": ["2022Q3"], "county_code": [CODES[0]], "list": [BLACK]})
-    assert escalate(now, earlier, ("约谈", "通报批评", "问责"))["action"].tolist() == ["通报批评"]
+    earlier = pd.DataFrame({"quarter": [f"2021Q{q}" if q <= 4 else f"2022Q{q - 4}" for q in range(1, streak)],
+                            "county_code": [CODES[0]] * (streak - 1), "list": [BLACK] * (streak - 1)})
+    assert escalate(now, earlier, LADDER)[["streak", "action"]].values.tolist() == [[streak, action]]

@@ -6,10 +6,12 @@ import datetime as dt
 
 import pandas as pd
 
+from chuangwen.config import load_config, office_catalog
 from expectations.catalog import load_catalog
 from transforms.orders import CLOSED, OPEN, OVERDUE, order_ledger, quarter_end, rectification_rates
 
 CAT = load_catalog()
+OFFICE = office_catalog(CAT, load_config().defaults)  # with the office's assignment of responsible units
 C = "532622"
 
 
@@ -38,7 +40,13 @@ def test_unmet_items_and_unfinished_tasks_become_orders():
     assert row["order_id"] == "2022Q2-532622-6.3.2c" and row["status"] == OPEN
     assert "道路照明亮灯率" in row["problem"] and "90%" in row["problem"] and "≥95%" in row["problem"]
     assert row["deadline_quarter"] == "2022Q3" and row["deadline"] == "2022-09-30"
-    assert "住房和城乡建设局" in row["responsible"]
+    assert row["responsible"] == "" and row["responsible_basis"] == ""  # the catalog alone names none for 6.3.2
+    with_units = order_ledger(EMPTY, indicators(("1.4.3b", "未达标", 40.0)), tasks(), OFFICE, "2022Q2",
+                              dt.date(2022, 7, 10), 1).iloc[0]
+    assert (with_units["responsible"], with_units["responsible_basis"]) == ("党委宣传部、文明办", "任务清单")
+    assigned = order_ledger(EMPTY, indicators(("6.3.2c", "未达标", 90.0)), tasks(), OFFICE, "2022Q2",
+                            dt.date(2022, 7, 10), 1).iloc[0]
+    assert "住房和城乡建设局" in assigned["responsible"] and assigned["responsible_basis"] == "州文明办确定"
 
 
 def test_next_quarter_closes_fixed_orders_and_marks_the_rest_overdue():
@@ -55,14 +63,23 @@ def test_next_quarter_closes_fixed_orders_and_marks_the_rest_overdue():
     assert rates.loc[C, "rate"] == 2 / 3
 
 
-def test_an_order_on_an_annual_figure_waits_for_the_figure():
+def test_an_order_on_an_annual_figure_is_due_at_its_next_report():
+    """An annual figure is reported in the fourth quarter only: its order is due then, not next quarter
+    (when it could not be reported and would be overdue by construction)."""
     q4 = ledger(EMPTY, "2021Q4", indicators(("6.3.2a", "未达标", 30.0)), tasks()).reset_index()
-    q1 = ledger(q4, "2022Q1", indicators(), tasks())  # 6.3.2a is annual: not judged in Q1
-    assert q1.loc["6.3.2a", "status"] == OVERDUE  # its deadline (end of 2022Q1) has passed without proof
-    longer = order_ledger(EMPTY, indicators(("6.3.2a", "未达标", 30.0)), tasks(), CAT, "2021Q4",
-                          dt.date(2022, 1, 10), 4).reset_index(drop=True)
-    waited = ledger(longer, "2022Q1", indicators(), tasks())
-    assert waited.loc["6.3.2a", "status"] == OPEN  # deadline 2022Q4: still open, not overdue
+    assert q4.set_index("item_id").loc["6.3.2a", ["deadline_quarter", "deadline"]].tolist() == ["2022Q4",
+                                                                                               "2022-12-31"]
+    later = q4
+    for quarter in ("2022Q1", "2022Q2", "2022Q3"):  # not judged: still open, not overdue
+        later = ledger(later, quarter, indicators(), tasks())
+        assert later.loc["6.3.2a", "status"] == OPEN, quarter
+        later = later.reset_index()
+    fixed = ledger(later, "2022Q4", indicators(("6.3.2a", "达标", 37.0)), tasks())
+    assert fixed.loc["6.3.2a", ["status", "closed_quarter"]].tolist() == [CLOSED, "2022Q4"]
+    still = ledger(later, "2022Q4", indicators(("6.3.2a", "未达标", 31.0)), tasks())
+    assert still.loc["6.3.2a", "status"] == OVERDUE
+    q2 = ledger(EMPTY, "2022Q2", indicators(("6.3.2c", "未达标", 90.0)), tasks())  # a quarterly figure
+    assert q2.loc["6.3.2c", "deadline_quarter"] == "2022Q3"
 
 
 def test_quarter_ends():

@@ -44,8 +44,13 @@ def outcome(frame, ind):
     return row["outcome"], row["achievement"]
 
 
-def score(vals, rule_table):
-    return score_indicators(vals, rule_table, CAT, Q, [C])
+def score(vals, rule_table, references=None):
+    return score_indicators(vals, rule_table, CAT, Q, [C], references=references)
+
+
+def bars(figures: dict[str, float]):
+    """The office's reference figures for the one county."""
+    return pd.DataFrame([{"county_code": C, "item_id": k, "value": v} for k, v in figures.items()])
 
 
 @pytest.mark.parametrize(
@@ -101,11 +106,10 @@ def test_trend_without_history_is_undecidable_not_met():
     assert out == "无法判定" and math.isnan(ach)
 
 
-def test_relative_rule_partial_credit_against_reference():
-    got = score(values(("8.2.1b", 105.0), ("R8.2.1b", 100.0)), rules(("8.2.1b", "main", "not_met")))
+def test_relative_rule_partial_credit_against_the_offices_reference():
+    got = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "not_met")), bars({"R8.2.1b": 100.0}))
     assert outcome(got, "8.2.1b") == ("未达标", pytest.approx(0.5))  # ≤ reference, floor ratio 1.1
-    no_ref = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "missing", "reference")))
-    assert outcome(no_ref, "8.2.1b")[0] == "未填报"
+    assert got.set_index("indicator_id").loc["8.2.1b", "reference"] == 100.0
 
 
 def test_partial_credit_is_linear_between_floor_and_threshold():
@@ -113,13 +117,17 @@ def test_partial_credit_is_linear_between_floor_and_threshold():
     assert [partial_credit(ind, v) for v in (78, 88, 60)] == [0.0, 0.5, 0.0]
 
 
-def test_task_points_come_from_indicators_or_status():
-    vals = values(("1.4.3a", 95.0), ("1.4.3b", 40.0), ("1.1.1", "基本完成"))
+def test_task_points_are_shared_by_its_status_and_its_indicators():
+    vals = values(("1.4.3a", 95.0), ("1.4.3b", 40.0), ("1.4.3", "推进中"), ("1.1.1", "基本完成"))
     ind = score(vals, rules(("1.4.3a", "main", "met"), ("1.4.3b", "main", "not_met")))
     tasks = score_tasks(ind, vals, CAT, Q, [C]).set_index("task_id")
-    assert tasks.loc["1.4.3", "score"] == pytest.approx(2 * (1.0 + 0.5) / 2)
+    # 1.4.3: the rest of its content and two indicators, a point each
+    assert tasks.loc["1.4.3", "points"] == 3 and tasks.loc["1.4.3", "status_share"] == pytest.approx(1 / 3)
+    assert tasks.loc["1.4.3", "score"] == pytest.approx(0.5 + 1.0 + 0.5)
     assert tasks.loc["1.1.1", "score"] == pytest.approx(0.8)
     assert tasks.loc["1.1.2", ["status", "score"]].tolist() == ["未填报", 0.0]
+    row = ind.set_index("indicator_id").loc["1.4.3b"]
+    assert (row["points"], row["share"], row["score"]) == (1.0, pytest.approx(1 / 3), pytest.approx(0.5))
 
 
 def test_total_leaves_out_undecidable_tasks_and_rescales():
