@@ -10,7 +10,7 @@ import pandas as pd
 
 from chuangwen.archive import Archive, Receipt
 from chuangwen.archive import now as archive_now
-from chuangwen.office_files import OFFICE_FILES
+from chuangwen.office_files import OFFICE_FILES, REFERENCES, read_references
 from chuangwen.parallel import map_batches
 from chuangwen.quarters import is_quarter, shift_quarter
 from chuangwen.readers import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
@@ -86,8 +86,26 @@ def check_files(paths: list[Path], catalog: Catalog, quarter: str | None = None)
     for path in map(Path, paths):
         county = path.stem if path.stem in catalog.county_by_name else None
         folder = path.parent.name if is_quarter(path.parent.name) else None
+        if path.stem == REFERENCES:
+            results.append(_check_references(path, catalog, quarter or folder))
+            continue
         results.append(check_file(path, catalog, county, quarter or folder))
     return [_with_quality_problems(r, catalog) for r in results]
+
+
+OFFICE = "州文明办"  # who a checked office file belongs to
+
+
+def _check_references(path: Path, catalog: Catalog, quarter: str | None) -> FileResult:
+    """The office's 参照数据 table, checked as what it is (not as a county's return)."""
+    sha = file_sha256(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
+    if quarter is None:
+        problem = Problem(path.name, "", "", "参照数据表所属季度不明：请放在季度文件夹中，或用 --quarter 指定")
+        return FileResult(path, sha, None, None, False, _empty_values(catalog), (problem,))
+    _, problems = read_references(path, catalog, quarter)
+    errors = [p for p in problems if p.severity == ERROR]
+    return FileResult(path, sha, OFFICE, quarter, not any(p.cell == "" for p in errors), _empty_values(catalog),
+                      tuple(problems))
 
 
 def _with_quality_problems(result: FileResult, catalog: Catalog) -> FileResult:

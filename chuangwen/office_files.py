@@ -153,7 +153,7 @@ def _reference_cell(row: list, col: int | None, inp, where: tuple[str, str, int]
     number = parse_number(row[col], inp.unit)
     why = number.error or (check_range(number.value, inp.unit, catalog) if number.value is not None else None)
     if why or number.value is None:
-        problems.append(Problem(file, sheet, cell, f"{inp.name}：{why or '不是数值'}", item_id=inp.id,
+        problems.append(Problem(file, sheet, cell, why or "不是数值", item_id=inp.id,
                                 item_name=inp.name, raw=str(row[col])))
         return None
     return number.value, cell

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from chuangwen.intake import FileResult
+from chuangwen.intake import OFFICE, FileResult
 from transforms.ingest import SEVERITY_LABEL, WARNING
 
 
@@ -46,7 +46,9 @@ def check_text(results: list[FileResult]) -> str:
     for r in results:
         errors = len(r.errors)
         warnings = sum(p.severity == WARNING for p in r.problems)
-        if r.accepted:
+        if r.accepted and r.county == OFFICE:
+            head = f"{r.path.name}：州文明办参照数据表 {r.quarter}，错误 {errors} 项，提示 {warnings} 项"
+        elif r.accepted:
             head = (f"{r.path.name}：{r.county} {r.quarter}，读取 {len(r.values)} 项，"
                     f"错误 {errors} 项，提示 {warnings} 项")
         else:

@@ -59,3 +59,29 @@ def test_unknown_county_and_bad_quarter_get_chinese_errors(tmp_path):
 def test_run_without_quarters_says_what_is_missing(tmp_path):
     result = runner.invoke(app, ["run", "--raw", str(tmp_path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "没有形如 2022Q4 的季度文件夹" in result.output
+
+
+def test_method_writes_the_assessment_rules_as_pdf_and_html(tmp_path):
+    import subprocess
+
+    result = runner.invoke(app, ["method", "--quarter", "2022Q4", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "method.html").read_text(encoding="utf-8")
+    for words in ("测评细则", "124", "替代达标", "沿用上年", "无法判定", "不予排名", "连续第二次约谈", "0.95",
+                  "州文明办确定", "任务清单", "1.3.7a"):
+        assert words in html, words
+    text = subprocess.run(["pdftotext", str(tmp_path / "method.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "测评细则" in text and "负面清单扣分" in text
+    refused = runner.invoke(app, ["method", "--quarter", "2023Q1", "--out", str(tmp_path / "x")])
+    assert refused.exit_code == 2 and "大比武" in refused.output and not (tmp_path / "x").exists()
+
+
+def test_check_reads_the_offices_references_as_such(tmp_path):
+    from chuangwen.office_files import build_references_template
+    from chuangwen.workbook import save_workbook
+    from expectations.catalog import load_catalog
+
+    path = tmp_path / "2022Q4" / "参照数据.xlsx"
+    save_workbook(build_references_template(load_catalog(), "2022Q4", {"R6.1.2p": {"全州统一": "两万六"}}), path)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1 and "州文明办参照数据表 2022Q4" in result.output and "R6.1.2p" in result.output
