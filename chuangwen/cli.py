@@ -197,7 +197,7 @@ def run_cmd(
     force: Annotated[bool, typer.Option("--force", help="即使输入未变也重新计算")] = False,
     dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
 ) -> None:
-    """处理一个季度：读取报送文件、校验、评分、排名、红黑榜、派单，生成通报（PDF、HTML）和得分表。
+    """处理一个季度：读取报送文件、校验、评分、排名、红黑榜、派单，生成通报（PDF、HTML）、测评细则和得分表。
     历史库中缺少的更早季度会先按顺序补算，以便同比、趋势和派单跟踪有据可依。"""
     from chuangwen.history import HistoryStore
     from flows.quarter import assessment_with, backfill, default_history
@@ -460,7 +460,7 @@ def _report(written: dict[str, Path]) -> None:
         typer.echo(f"  {p}")
     if len(problems) > len(shown):
         typer.echo(f"  另有 {len(problems) - len(shown)} 条提示，见 {written['problems.json']}")
-    for name in ("bulletin.pdf", "bulletin.html", "scores.csv", "scores.xlsx", "orders.csv"):
+    for name in ("bulletin.pdf", "bulletin.html", "method.pdf", "scores.csv", "scores.xlsx", "orders.csv"):
         typer.echo(f"已生成 {written[name]}")
 
 

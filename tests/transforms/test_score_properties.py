@@ -59,11 +59,12 @@ def _county_rows(code: str, figures: dict, statuses: dict) -> list[dict]:
 def _frames(seed: int):
     """Four pairs of counties: the second of each pair has one figure improved (the last pair: none)."""
     rng = random.Random(seed)
-    rows, history, improved = [], [], []
+    rows, history, improved, references = [], [], [], []
     for pair in range(4):
         figures = {i.id: _draw_value(i, rng) for i in due_indicators(CAT, Q)}
         figures |= {i.id: (rng.choice(CAT.scales[i.scale]) if i.scale else round(rng.uniform(50, 150), 2))
-                    for i in due_inputs(CAT, Q)}
+                    for i in due_inputs(CAT, Q, "county")}
+        bars = {i.id: round(rng.uniform(50, 150), 2) for i in due_inputs(CAT, Q, "office")}
         statuses = {t: rng.choice(STATUSES) for t in status_tasks(CAT, Q)}
         better = dict(figures)
         if pair < 3:
@@ -72,27 +73,28 @@ def _frames(seed: int):
             improved.append(ind.id)
         a, b = CODES[2 * pair], CODES[2 * pair + 1]
         rows += _county_rows(a, figures, statuses) + _county_rows(b, better, statuses)
+        references += [{"county_code": c, "item_id": k, "value": v} for c in (a, b) for k, v in bars.items()]
         for ind in due_indicators(CAT, Q):
-            for years in (1, 2):
+            for years in (1, 2, 3):
                 past = _draw_value(ind, rng)
                 if isinstance(past, float):
                     history += [{"county_code": c, "item_id": ind.id, "years_back": years, "value": past}
                                 for c in (a, b)]
     values = pd.DataFrame(rows).assign(raw=None, file="f.xlsx", sheet="填报表", cell="J4", rejected=False, issue=None)
     values = values.astype({"value": "float64", "answer": "object", "status": "object"})
-    return values, pd.DataFrame(history), improved
+    return values, pd.DataFrame(history), improved, pd.DataFrame(references)
 
 
-def _wide(values, history):
-    return to_wide(values, history, CAT, Q, [c for c in CODES if c in set(values["county_code"])])
+def _wide(values, history, references):
+    return to_wide(values, history, CAT, Q, [c for c in CODES if c in set(values["county_code"])], references)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10**6))
 def test_scoring_properties(seed):
-    values, history, improved = _frames(seed)
-    rules = validate_quarter(_wide(values, history), CAT, Q).rules
-    ranking = score_quarter(values, rules, CAT, Q).ranking.set_index("county_code")
+    values, history, improved, references = _frames(seed)
+    rules = validate_quarter(_wide(values, history, references), CAT, Q).rules
+    ranking = score_quarter(values, rules, CAT, Q, references=references).ranking.set_index("county_code")
     for pair in range(4):
         a, b = CODES[2 * pair], CODES[2 * pair + 1]
         assert ranking.loc[b, "total"] >= ranking.loc[a, "total"] - 1e-9, improved[pair] if pair < 3 else pair
@@ -100,6 +102,8 @@ def test_scoring_properties(seed):
     assert ranking.loc[CODES[6], "total"] == ranking.loc[CODES[7], "total"]  # equal figures
     assert ranking.loc[CODES[6], "rank"] == ranking.loc[CODES[7], "rank"]  # share a rank
     shuffled = values.sample(frac=1.0, random_state=seed % 1000).reset_index(drop=True)
-    pd.testing.assert_frame_equal(_wide(shuffled, history.sample(frac=1.0, random_state=1)), _wide(values, history))
-    again = score_quarter(shuffled, rules.sample(frac=1.0, random_state=2), CAT, Q).ranking.set_index("county_code")
+    pd.testing.assert_frame_equal(_wide(shuffled, history.sample(frac=1.0, random_state=1), references),
+                                  _wide(values, history, references))
+    again = score_quarter(shuffled, rules.sample(frac=1.0, random_state=2), CAT, Q,
+                          references=references).ranking.set_index("county_code")
     pd.testing.assert_frame_equal(again.sort_index(), ranking.sort_index())

@@ -19,7 +19,7 @@ from transforms.progress import CUTOFFS
 from transforms.rank import MAX_MISSING_SHARE
 from transforms.score import UNMET_CAP
 
-FREQUENCY_TEXT = {"quarterly": "每季度", "annual": "第四季度（第一至第三季度沿用上年判定）"}
+FREQUENCY_TEXT = {"quarterly": "每季度", "annual": "第四季度（其余季度沿用上年）"}
 
 
 @dataclass(frozen=True)
@@ -104,11 +104,13 @@ class MethodContext:
 
 def _credit(ind: Indicator, catalog: Catalog) -> str:
     """How an unmet requirement earns partial credit, in words."""
-    if ind.op in (">=", ">", "<=", "<"):
-        return f"未达到时在 {ind.floor:g}{ind.unit}（0分）至要求（满分）之间按比例计分"
+    if ind.op in (">=", ">"):
+        return f"{ind.floor:g}{ind.unit}至要求之间按比例得分，低于{ind.floor:g}{ind.unit}得0分"
+    if ind.op in ("<=", "<"):
+        return f"要求至{ind.floor:g}{ind.unit}之间按比例得分，高于{ind.floor:g}{ind.unit}得0分"
     if ind.op == "relative":
-        side = "不足" if ind.direction == "higher" else "超出"
-        return f"{side}时在参照值的 {ind.floor:.0%}（0分）至参照值（满分）之间按比例计分"
+        low, high = sorted([ind.floor, 1.0])
+        return f"参照值的{low:.0%}至{high:.0%}之间按比例得分"
     return "未达到得0分"
 
 
