@@ -186,7 +186,7 @@ class Area(_Model):
         return f"{cn_numeral(self.num)}、{self.name}"
 
 
-SEED_BASIS, OFFICE_BASIS = "任务清单", "州文明办确定"
+SEED_BASIS, OFFICE_BASIS, UNASSIGNED = "任务清单", "州文明办确定", "未指定"
 
 
 class Task(_Model):
@@ -199,7 +199,7 @@ class Task(_Model):
     num: int
     title: str
     responsible: tuple[str, ...]
-    responsible_basis: str | None  # SEED_BASIS (the task list names them), OFFICE_BASIS, or None: unassigned
+    responsible_basis: str  # SEED_BASIS (the task list names them), OFFICE_BASIS, or UNASSIGNED
     points: float
     status_weight: float
 
@@ -236,7 +236,7 @@ class Catalog(_Model):
                     # one point per part by default: the rest of its content, and each indicator
                     default = float(1 + per_task.get(tid, 0))
                     units, basis = ((entry.office_responsible, OFFICE_BASIS) if entry.office_responsible else
-                                    (entry.responsible, SEED_BASIS) if entry.responsible else ((), None))
+                                    (entry.responsible, SEED_BASIS) if entry.responsible else ((), UNASSIGNED))
                     out.append(
                         Task(
                             id=tid,

@@ -311,7 +311,8 @@ def order_line(order) -> OrderLine:
     """An order as the documents print it: its responsible units with the basis they are named on
     (任务清单: the task list names them; 州文明办确定: the office's assignment)."""
     basis = getattr(order, "responsible_basis", None)
-    units = f"{order.responsible}（{basis}）" if isinstance(basis, str) and basis else order.responsible
+    shown = isinstance(basis, str) and basis and basis != order.responsible
+    units = f"{order.responsible}（{basis}）" if shown else order.responsible
     return OrderLine(order.order_id, order.county, order.problem, units, order.deadline, order.status)
 
 

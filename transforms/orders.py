@@ -56,8 +56,8 @@ def _problems(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog
         said = MISSING if r.outcome == MISSING else f"填报 {figure_text(r.value, ind.unit)}" + (
             f"（{BAD_DATA}）" if r.outcome == BAD_DATA else "")
         problem = f"{ind.name}：{said}，要求 {rule_text(ind, catalog)}"
-        rows.append((r.county_code, ind.id, task.id, ind.frequency, problem, "、".join(task.responsible),
-                     task.responsible_basis or ""))
+        rows.append((r.county_code, ind.id, task.id, ind.frequency, problem, _units(task),
+                     task.responsible_basis))
     done = catalog.done_statuses()
     open_tasks = task_scores[task_scores["status"].notna() & ~task_scores["status"].isin(done)]
     for r in open_tasks.itertuples(index=False):
@@ -65,9 +65,13 @@ def _problems(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog
         what = "定量指标以外的其余工作" if catalog.indicators_of(task.id) else ""
         rows.append((r.county_code, task.id, task.id, "quarterly",
                      f"{task.title}{what and '（' + what + '）'}：完成情况为“{r.status}”，要求完成",
-                     "、".join(task.responsible), task.responsible_basis or ""))
+                     _units(task), task.responsible_basis))
     return pd.DataFrame(rows, columns=["county_code", "item_id", "task_id", "frequency", "problem", "responsible",
                                        "responsible_basis"])
+
+
+def _units(task) -> str:
+    return "、".join(task.responsible) or task.responsible_basis  # 未指定 where nobody has named any
 
 
 def _state_now(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame,

@@ -40,7 +40,7 @@ def test_unmet_items_and_unfinished_tasks_become_orders():
     assert row["order_id"] == "2022Q2-532622-6.3.2c" and row["status"] == OPEN
     assert "道路照明亮灯率" in row["problem"] and "90%" in row["problem"] and "≥95%" in row["problem"]
     assert row["deadline_quarter"] == "2022Q3" and row["deadline"] == "2022-09-30"
-    assert row["responsible"] == "" and row["responsible_basis"] == ""  # the catalog alone names none for 6.3.2
+    assert row["responsible"] == row["responsible_basis"] == "未指定"  # the catalog alone names none for 6.3.2
     with_units = order_ledger(EMPTY, indicators(("1.4.3b", "未达标", 40.0)), tasks(), OFFICE, "2022Q2",
                               dt.date(2022, 7, 10), 1).iloc[0]
     assert (with_units["responsible"], with_units["responsible_basis"]) == ("党委宣传部、文明办", "任务清单")

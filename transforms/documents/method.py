@@ -150,7 +150,7 @@ def _areas(catalog: Catalog) -> tuple[AreaLine, ...]:
                 for ind in indicators
             ]
             tasks.append(TaskLine(task.id, task.title, task.points, "、".join(task.responsible),
-                                  task.responsible_basis or "", task.id in catalog.office_task_points, tuple(parts)))
+                                  task.responsible_basis, task.id in catalog.office_task_points, tuple(parts)))
         areas.append(AreaLine(area.label, sum(t.points for t in tasks), tuple(tasks)))
     return tuple(areas)
 
