@@ -73,6 +73,7 @@ class MethodContext:
     catalog_version: str
     source_document: str
     counties: int
+    area_count: int
     task_count: int
     indicator_count: int
     part_count: int
@@ -227,6 +228,7 @@ def build_method(catalog: Catalog, settings, quarter: str) -> MethodContext:
         catalog_version=catalog.version,
         source_document=catalog.source,
         counties=len(catalog.counties),
+        area_count=len(catalog.areas),
         task_count=len(catalog.tasks),
         indicator_count=len(catalog.indicators),
         part_count=len(catalog.part_points),
