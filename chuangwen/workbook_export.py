@@ -38,7 +38,7 @@ HEADERS = {
     "status_share": "其余工作占任务分值比例", "status_achievement": "完成情况得分率", "judged_share": "可判定部分占比",
     "rescaled": "按可判定部分折算", "met": "达标指标", "unmet": "未达标指标", "undecidable": "无法判定指标",
     "carried": "沿用上年指标", "reason": "原因", "responsible_basis": "责任单位依据", "base_year": "基准年",
-    "target_year": "目标年",
+    "target_year": "目标年", "reference_source": "参照值来源",
 }
 
 

@@ -55,8 +55,8 @@ def partial_credit(ind: Indicator, value: float, reference: float | None = None)
 
 
 INDICATOR_COLUMNS = ["county_code", "indicator_id", "task_id", "frequency", "due_this_quarter", "carried_from", "value",
-                     "reference", "file", "cell", "outcome", "achievement", "alternative", "note", "points",
-                     "share", "score"]
+                     "reference", "reference_source", "file", "cell", "outcome", "achievement", "alternative", "note",
+                     "points", "share", "score"]
 
 
 def _carried_rows(carried: pd.DataFrame | None) -> dict[tuple[str, str], object]:
@@ -86,7 +86,9 @@ def score_indicators(
     """
     rows = _lookup(values)
     bars = {} if references is None or references.empty else {
-        (r.county_code, r.item_id): float(r.value) for r in references.itertuples(index=False)}
+        (r.county_code, r.item_id): (float(r.value), " ".join(str(x) for x in (getattr(r, "file", None),
+                                                                             getattr(r, "cell", None)) if x))
+        for r in references.itertuples(index=False)}
     by_rule = {(r.county_code, r.indicator_id, r.rule): r for r in rules.itertuples(index=False)}
     last_year = _carried_rows(carried)
     due_now = {i.id for i in due_indicators(catalog, quarter)}
@@ -111,9 +113,10 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
     that holds meets the requirement even where the main figure is blank or was not accepted."""
     row = rows.get((county, ind.id))
     value = _figure(row)
-    reference = bars.get((county, str(ind.threshold))) if ind.op == "relative" else None
-    rec = {"value": value, "reference": reference, "cell": None if row is None else row.cell,
-           "file": None if row is None else row.file, "alternative": None, "note": ""}
+    reference, where = bars.get((county, str(ind.threshold)), (None, None)) if ind.op == "relative" else (None, None)
+    rec = {"value": value, "reference": reference, "reference_source": where or None,
+           "cell": None if row is None else row.cell, "file": None if row is None else row.file,
+           "alternative": None, "note": ""}
     main = by_rule.get((county, ind.id, MAIN))
     passed = next((a.code for a in ind.alternatives
                    if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == "met"), None)
@@ -147,14 +150,16 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
 def _carried(ind: Indicator, last: object) -> dict:
     """An annual figure between its reports: last year's fourth-quarter judgement, marked 沿用上年."""
     if last is None or pd.isna(last.achievement):
-        return {"value": None, "reference": None, "cell": None, "file": None, "alternative": None,
+        return {"value": None, "reference": None, "reference_source": None, "cell": None, "file": None,
+                "alternative": None,
                 "outcome": UNDECIDABLE, "achievement": np.nan,
                 "note": "年度指标第四季度填报，本季度沿用上年判定；上年没有判定结果，无法判定"}
     value = None if last.value is None or (not isinstance(last.value, str) and pd.isna(last.value)) else last.value
     if value is not None and not ind.is_choice:
         value = float(value)  # the store keeps a column of numbers and answers as text
     reference = None if last.reference is None or pd.isna(last.reference) else float(last.reference)
-    return {"value": value, "reference": reference, "cell": last.cell, "file": last.file,
+    return {"value": value, "reference": reference, "reference_source": getattr(last, "reference_source", None),
+            "cell": last.cell, "file": last.file,
             "alternative": last.alternative, "outcome": last.outcome, "achievement": float(last.achievement),
             "carried_from": last.quarter, "note": f"{CARRIED}：{quarter_label(last.quarter)}判定"}
 

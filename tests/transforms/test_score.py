@@ -110,6 +110,9 @@ def test_relative_rule_partial_credit_against_the_offices_reference():
     got = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "not_met")), bars({"R8.2.1b": 100.0}))
     assert outcome(got, "8.2.1b") == ("未达标", pytest.approx(0.5))  # ≤ reference, floor ratio 1.1
     assert got.set_index("indicator_id").loc["8.2.1b", "reference"] == 100.0
+    traced = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "not_met")),
+                   bars({"R8.2.1b": 100.0}).assign(file="参照数据.xlsx", cell="F10"))
+    assert traced.set_index("indicator_id").loc["8.2.1b", "reference_source"] == "参照数据.xlsx F10"
 
 
 def test_partial_credit_is_linear_between_floor_and_threshold():
