@@ -25,7 +25,7 @@ def _prepared(frame: pd.DataFrame, quarter: str) -> pd.DataFrame:
         series = out[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
             text = series.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else
-                              (f"{v:g}" if isinstance(v, float) else str(v)))
+                              (f"{v:.15g}" if isinstance(v, float) else str(v)))
             out[col] = text.astype("object")
     return out
 

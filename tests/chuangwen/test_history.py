@@ -62,3 +62,16 @@ def test_an_absent_store_reads_empty(tmp_path):
     store = HistoryStore(tmp_path / "none.duckdb")
     assert store.read("ranking").empty and store.quarters() == [] and store.latest_before("orders", "2022Q1").empty
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_numbers_in_a_column_of_numbers_and_answers_keep_their_digits(tmp_path):
+    """indicator_scores' value column holds 是 and 1234567.5 alike: stored as text, it must not round
+    (a carried annual figure is shown from it)."""
+    import pandas as pd
+
+    from chuangwen.history import HistoryStore
+
+    store = HistoryStore(tmp_path / "h.duckdb")
+    store.write_quarter("2021Q4", {"indicator_scores": pd.DataFrame({"county_code": ["532601", "532622"],
+                                                                     "value": ["是", 1234567.5]})})
+    assert store.read("indicator_scores", ["2021Q4"])["value"].tolist() == ["是", "1234567.5"]
