@@ -318,14 +318,17 @@ def order_line(order) -> OrderLine:
 
 def undecidable_parts(indicator_scores: pd.DataFrame, catalog: Catalog) -> tuple[str, ...]:
     """The indicators some county could not be judged on this quarter (their tasks rescaled over their
-    other parts), each with how many counties and why: e.g. 6.1.1a 全员劳动生产率（8个县（市）：无上年同期数据）."""
+    other parts), one sentence per reason: 无上年同期数据：6.1.1a 全员劳动生产率、…; an indicator that
+    only some counties could not be judged on says how many."""
     undecided = indicator_scores[indicator_scores["outcome"] == UNDECIDABLE]
-    out = []
-    for ind_id, grp in undecided.groupby("indicator_id", sort=False):
+    reporting = indicator_scores["county_code"].nunique()
+    by_reason: dict[str, list[str]] = {}
+    for (ind_id, note), grp in undecided.groupby(["indicator_id", "note"], sort=False):
         ind = catalog.indicator_by_id[ind_id]
-        reasons = "；".join(dict.fromkeys(n.removesuffix("，无法判定") for n in grp["note"] if n))
-        out.append(f"{ind.id} {ind.name}（{len(grp)}个县（市）：{reasons}）")
-    return tuple(out)
+        reason = note.removesuffix("，无法判定") or UNDECIDABLE
+        some = f"（{len(grp)}个县（市））" if len(grp) < reporting else ""
+        by_reason.setdefault(reason, []).append(f"{ind.id} {ind.name}{some}")
+    return tuple(f"{reason}：{'、'.join(items)}" for reason, items in by_reason.items())
 
 
 def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 3,

@@ -153,7 +153,7 @@ def _carried(ind: Indicator, last: object) -> dict:
         return {"value": None, "reference": None, "reference_source": None, "cell": None, "file": None,
                 "alternative": None,
                 "outcome": UNDECIDABLE, "achievement": np.nan,
-                "note": "年度指标第四季度填报，本季度沿用上年判定；上年没有判定结果，无法判定"}
+                "note": f"年度指标，{CARRIED}第四季度的判定，但上年没有判定结果，无法判定"}
     value = None if last.value is None or (not isinstance(last.value, str) and pd.isna(last.value)) else last.value
     if value is not None and not ind.is_choice:
         value = float(value)  # the store keeps a column of numbers and answers as text
