@@ -182,6 +182,36 @@ DOC_NUMBER_HELP = "发文字号，如 文文明办〔2023〕4号；默认按成�
 
 
 HISTORY_HELP = "历史库文件（DuckDB）；默认为输出文件夹下的 history.duckdb"
+CONFIG_HELP = "办公室设置文件；默认为 config/office.yaml"
+
+
+def _check_settings(config: Path | None, quarters: list[str]) -> None:
+    """Every setting of every quarter to run, checked before any work: a typo in office.yaml or a quarter
+    without its 大比武 stops here, in Chinese, with nothing read, archived or written."""
+    from chuangwen.config import CONFIG_PATH, ConfigError, check_quarter_settings, load_config, office_catalog
+    from expectations.catalog import load_catalog
+
+    path = config or CONFIG_PATH
+    if not path.is_file():
+        raise _fail(f"找不到办公室设置文件 {path}")
+    try:
+        office = load_config(path)
+        for q in quarters:
+            settings = office.for_quarter(q)
+            check_quarter_settings(settings, office_catalog(load_catalog(), settings), q)
+    except ConfigError as exc:
+        said = str(exc) if str(exc).startswith(str(path)) else f"{path}：{exc}"
+        raise _fail(f"{said}\n未作任何处理，已有的结果和历史库均未改动。") from exc
+
+
+def _store_quarters(path: Path) -> list[str]:
+    """The quarters the history store holds; a store that cannot be opened stops the command, in Chinese."""
+    from chuangwen.history import HistoryDamaged, HistoryStore
+
+    try:
+        return HistoryStore(path).quarters()
+    except HistoryDamaged as exc:
+        raise _fail(str(exc)) from exc
 DASK_HELP = ("用 Dask 并行读取各县（市）文件、生成通报和反馈单：local 表示在本机按 CPU 核数启动进程，"
              "或填写已运行的 Dask 调度器地址，如 tcp://10.0.0.5:8786；默认在本进程内用线程")
 
@@ -196,10 +226,10 @@ def run_cmd(
     history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help="即使输入未变也重新计算")] = False,
     dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
+    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
 ) -> None:
     """处理一个季度：读取报送文件、校验、评分、排名、红黑榜、派单，生成通报（PDF、HTML）、测评细则和得分表。
     历史库中缺少的更早季度会先按顺序补算，以便同比、趋势和派单跟踪有据可依。"""
-    from chuangwen.history import HistoryStore
     from flows.quarter import assessment_with, backfill, default_history
 
     _log_to_file()
@@ -207,23 +237,25 @@ def run_cmd(
     quarter = _latest_or(quarter, raw)
     if not (raw / quarter).is_dir():
         raise _fail(f"找不到季度文件夹 {raw / quarter}")
-    _preflight(out)
-    date = _date(issue_date)
-    done = set(HistoryStore(history or default_history(out)).quarters())
+    done = set(_store_quarters(history or default_history(out)))
     missing = [q for q in quarters_in(raw) if q < quarter and q not in done]
     earlier = [q for q in quarters_in(raw) if missing and missing[0] <= q < quarter]
+    _check_settings(config, [*earlier, quarter])
+    _preflight(out)
+    date = _date(issue_date)
     if missing:
         typer.echo(f"历史库中缺少 {'、'.join(missing)}，先按顺序补算……")
     with _progress_bar([*earlier, quarter]):
         if missing:
             try:
-                backfill(start=earlier[0], end=earlier[-1], raw_dir=raw, out_dir=out, history_path=history, dask=dask)
+                backfill(start=earlier[0], end=earlier[-1], raw_dir=raw, out_dir=out, history_path=history, dask=dask,
+                         config_path=config)
             except Exception as exc:
                 raise _run_failed(f"补算 {earlier[0]}—{earlier[-1]}", exc) from exc
         try:
             with assessment_with(dask) as assessment:
                 written = assessment(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number,
-                                     issue_date=date, history_path=history, force=force)
+                                     issue_date=date, history_path=history, force=force, config_path=config)
         except Exception as exc:
             raise _run_failed(quarter, exc) from exc
     _report(written)
@@ -238,9 +270,10 @@ def backfill_cmd(
     history: Annotated[Path | None, typer.Option("--history", help=HISTORY_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help="即使输入未变也重新计算")] = False,
     dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
+    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
 ) -> None:
     """按时间顺序补算一段季度（可重复运行）：每个季度只替换该季度自己的结果；输入未变的季度直接沿用上次结果。"""
-    from flows.quarter import backfill
+    from flows.quarter import backfill, default_history
 
     _log_to_file()
 
@@ -253,12 +286,14 @@ def backfill_cmd(
     quarters = [q for q in available if first <= q <= last]
     if not quarters:
         raise _fail(f"{raw} 中没有 {first} 至 {last} 之间的季度")
+    _store_quarters(history or default_history(out))
+    _check_settings(config, quarters)
     _preflight(out)
     typer.echo(f"按顺序处理 {'、'.join(quarters)} ……")
     with _progress_bar(quarters):
         try:
             results = backfill(start=first, end=last, raw_dir=raw, out_dir=out, history_path=history, force=force,
-                               dask=dask)
+                               dask=dask, config_path=config)
         except Exception as exc:
             raise _run_failed(f"{quarters[0]}—{quarters[-1]}", exc) from exc
     for q, written in results.items():

@@ -154,15 +154,84 @@ class OfficeConfig(_Model):
 
 
 def load_config(path: Path | None = None) -> OfficeConfig:
-    return _load(Path(path) if path else CONFIG_PATH)
+    """The settings file, parsed once per version of it (an edited file is read again)."""
+    path = Path(path) if path else CONFIG_PATH
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ConfigError(f"{path}：无法读取办公室设置文件（{exc.strerror or exc}）") from exc
+    return _load(path, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.cache
-def _load(path: Path) -> OfficeConfig:
+def _load(path: Path, _mtime_ns: int = 0, _size: int = 0) -> OfficeConfig:
     try:
-        return OfficeConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"{path}：办公室设置无效：{exc}") from exc
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}：无法读取办公室设置文件（{exc.strerror or exc}）") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}：不是 UTF-8 编码的文本，请用 UTF-8 保存") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+        raise ConfigError(f"{path}：不是有效的 YAML{('（' + where + '）') if where else ''}，"
+                          "请检查缩进、冒号和括号是否成对") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}：应为“设置项: 值”的形式，顶层至少要有 defaults")
+    try:
+        return OfficeConfig.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"  {_where(err['loc'])}：{_chinese(err)}" for err in exc.errors()]
+        raise ConfigError(f"{path}：办公室设置有 {len(lines)} 处错误：\n" + "\n".join(lines)) from exc
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "（顶层）"
+
+
+def _allowed(loc: tuple) -> str:
+    """The keys allowed where an unknown key was written (loc: the path to it)."""
+    model: type[BaseModel] | None = OfficeConfig
+    keyed = False  # the part before was a mapping of names (quarters): this part is a name, not a field
+    for part in loc[:-1]:
+        if model is None:
+            return ""
+        if keyed:
+            keyed = False
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return ""
+        args = getattr(field.annotation, "__args__", (field.annotation,))
+        keyed = getattr(field.annotation, "__origin__", None) is dict
+        model = next((t for t in args if isinstance(t, type) and issubclass(t, BaseModel)), None)
+    return "、".join(model.model_fields) if model is not None else ""
+
+
+def _chinese(err: dict) -> str:
+    """One pydantic error in words the office can act on."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        allowed = _allowed(err["loc"])
+        return "不认识的设置项（可能拼写有误）" + (f"；这里允许的设置项：{allowed}" if allowed else "")
+    if kind == "missing":
+        return "缺少这一项"
+    bounds = {"less_than_equal": f"应不大于 {ctx.get('le')}", "less_than": f"应小于 {ctx.get('lt')}",
+              "greater_than_equal": f"应不小于 {ctx.get('ge')}", "greater_than": f"应大于 {ctx.get('gt')}",
+              "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
+              "float_parsing": "应为数字", "float_type": "应为数字", "string_type": "应为文字",
+              "bool_parsing": "应为 true 或 false", "dict_type": "应为“设置项: 值”的形式",
+              "list_type": "应为列表，如 [约谈, 通报批评, 问责]", "tuple_type": "应为列表，如 [约谈, 通报批评, 问责]",
+              "too_short": "不能为空"}
+    if kind in bounds:
+        return f"{bounds[kind]}，现为 {err.get('input')!r}"
+    if kind == "literal_error":
+        return f"应为 {ctx.get('expected')} 之一，现为 {err.get('input')!r}"
+    if kind == "value_error":
+        return str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
+    return err["msg"]
 
 
 def office_catalog(catalog: Catalog, settings: QuarterSettings) -> Catalog:
@@ -170,7 +239,7 @@ def office_catalog(catalog: Catalog, settings: QuarterSettings) -> Catalog:
     try:
         return with_office_choices(catalog, settings.weights.tasks, settings.weights.parts, settings.responsible)
     except CatalogError as exc:
-        raise ConfigError(f"config/office.yaml：{exc}") from exc
+        raise ConfigError(f"办公室设置：{exc}") from exc
 
 
 def check_quarter_settings(settings: QuarterSettings, catalog: Catalog, quarter: str) -> None:
@@ -178,4 +247,4 @@ def check_quarter_settings(settings: QuarterSettings, catalog: Catalog, quarter:
     task with no responsible units is no reason to stop: its orders say 未指定, and so does the method.)"""
     focus = settings.require_focus(quarter)
     if not focus_tasks(catalog, focus):
-        raise ConfigError(f"config/office.yaml：{quarter} 的大比武重点“{focus}”不是指标目录中的领域、子领域或任务编号")
+        raise ConfigError(f"办公室设置：{quarter} 的大比武重点“{focus}”不是指标目录中的领域、子领域或任务编号")

@@ -4,6 +4,9 @@ one transaction; other quarters' rows are never touched."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,23 +43,79 @@ def _sql_type(series: pd.Series) -> str:
     return "VARCHAR"
 
 
+KEEP_BACKUPS = 3  # rolling copies of the store, one from before each of the last quarters written
+
+
+class HistoryDamaged(RuntimeError):
+    """The store cannot be opened (a half-written or emptied file): said in Chinese, with what to do."""
+
+
 class HistoryStore:
-    """A DuckDB file; each table has a `quarter` column and is written one quarter at a time."""
+    """A DuckDB file; each table has a `quarter` column and is written one quarter at a time. Before each
+    write a copy of the file is kept in `<name>.backups/` (the last KEEP_BACKUPS), so that a store damaged
+    by a disk or a hand can be restored."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
+
+    @property
+    def backups(self) -> Path:
+        return self.path.with_name(f"{self.path.name}.backups")
 
     def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         if read_only and not self.path.exists():
             return duckdb.connect(":memory:")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise HistoryDamaged(self._damaged(exc)) from exc
+
+    def _damaged(self, exc: Exception) -> str:
+        """What the office reads (the database's own words go to the log with the exception)."""
+        copies = sorted(self.backups.glob("*.duckdb")) if self.backups.is_dir() else []
+        empty = self.path.is_file() and self.path.stat().st_size == 0
+        what = "文件是空的（0 字节）" if empty else "文件已损坏或不完整"
+        if copies:
+            restore = (f"请从备份恢复：把 {copies[-1]}（最近一次写入前的副本）复制为 {self.path} 后重新运行"
+                       f"（全部副本在 {self.backups}）")
+        else:
+            restore = (f"没有备份副本：请把 {self.path.name} 改名保存以备查，再运行 chuangwen backfill "
+                       "由报送文件重新补算各季度")
+        return f"历史库 {self.path} 无法打开，{what}。未作任何处理，历史库和已有结果均未改动。{restore}。"
+
+    def _keep_copy(self, quarter: str) -> None:
+        """A copy of the store as it is before this quarter's write, written atomically; the oldest
+        beyond KEEP_BACKUPS removed."""
+        if not self.path.is_file():
+            return
+        self.backups.mkdir(parents=True, exist_ok=True)
+        for stale in self.backups.glob(".*.tmp"):  # a copy cut short by a killed run
+            stale.unlink(missing_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        target = self.backups / f"{self.path.stem}-{stamp}-before-{quarter}.duckdb"
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(self.path, tmp)
+        os.replace(tmp, target)
+        for old in sorted(self.backups.glob("*.duckdb"))[:-KEEP_BACKUPS]:
+            old.unlink(missing_ok=True)
+
+    def check(self) -> None:
+        """Open the store and list its tables: HistoryDamaged if it cannot be read."""
+        try:
+            with self._connect(read_only=True) as con:
+                con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        except duckdb.Error as exc:
+            raise HistoryDamaged(self._damaged(exc)) from exc
 
     def write_quarter(self, quarter: str, tables: dict[str, pd.DataFrame]) -> None:
-        """Replace this quarter's rows of every given table, all in one transaction."""
+        """Replace this quarter's rows of every given table, all in one transaction (a copy of the store
+        from before kept in the backups folder)."""
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise ValueError(f"unknown history tables: {sorted(unknown)}")
+        self.check()
+        self._keep_copy(quarter)
         with self._connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -101,6 +160,7 @@ class HistoryStore:
 
     def quarters(self, name: str = "ranking") -> list[str]:
         """The quarters a table holds, oldest first (read without loading the rows)."""
+        self.check()
         with self._connect(read_only=True) as con:
             if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall():
                 return []

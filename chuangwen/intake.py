@@ -17,9 +17,10 @@ from chuangwen.readers import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFi
 from chuangwen.validation import validate_quality
 from expectations.catalog import Catalog
 from transforms.bulletin import IntakeNote
-from transforms.ingest import ERROR, RECORD_COLUMNS, Problem, extract_return
+from transforms.ingest import ERROR, RECORD_COLUMNS, WARNING, Problem, extract_return
 from transforms.normalise import normalise_values
 from transforms.quarter import history_frame, shown_values
+from transforms.rank import NOT_REPORTED, REFUSED
 from transforms.reshape import to_wide
 
 
@@ -131,23 +132,50 @@ def _intake_order(path: Path, catalog: Catalog) -> tuple[bool, str]:
 
 
 def quarter_files(folder: Path, catalog: Catalog) -> list[tuple[Path, str | None]]:
-    """The county files of a quarter's folder in intake order, each with the county its name promises
-    (None when the name is not a county's). The office's own files are read elsewhere."""
+    """Everything in a quarter's folder but the office's own files (read elsewhere), in intake order,
+    each with the county its name promises (None when the name is not a county's). Nothing is dropped
+    here: lock files, metadata files and folders are listed too, and read_return says why they are not
+    read, so that every file is in problems.json and the ledger."""
     if not Path(folder).is_dir():
         return []
-    paths = sorted(
-        (p for p in Path(folder).iterdir()
-         if p.is_file() and not p.name.startswith((".", "~$")) and p.stem not in OFFICE_FILES),
-        key=lambda p: _intake_order(p, catalog),
-    )
+    paths = sorted((p for p in Path(folder).iterdir() if not (p.is_file() and p.stem in OFFICE_FILES)),
+                   key=lambda p: _intake_order(p, catalog))
     return [(p, p.stem if p.stem in catalog.county_by_name else None) for p in paths]
 
 
+# Files that office programs leave beside the ones they open: named as such, never read as returns.
+NOT_RETURNS = (("~$", "Excel 或 WPS 打开文件时生成的临时锁定文件"), (".~lock.", "LibreOffice 打开文件时生成的锁定文件"),
+               ("._", "苹果电脑（macOS）复制文件时生成的元数据文件"))
+
+
 def read_return(path: Path, expected_county: str | None, catalog: Catalog, quarter: str) -> FileResult:
-    """One file of a quarter's folder; a file type we do not read is reported, not raised."""
+    """One file of a quarter's folder; a file type we do not read, a lock file or a folder is reported,
+    not raised. A file refused unread keeps the county its name promises, so that the bulletin can say
+    that county sent a file that could not be read rather than nothing."""
+    what = next((why for prefix, why in NOT_RETURNS if path.name.startswith(prefix)), None)
+    if path.is_dir() and not path.is_symlink():
+        what = "是文件夹，不是报送文件；请把报送文件直接放在季度文件夹中"
+    if what is not None:
+        problem = Problem(path.name, "", "", f"{what}，不是报送文件，未读取", WARNING)
+        sha = file_sha256(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
+        return FileResult(path, sha, None, quarter, False, _empty_values(catalog), (problem,))
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return check_file(path, catalog)  # reported as an unsupported file type
-    return check_file(path, catalog, expected_county, quarter)
+        result = check_file(path, catalog)  # reported as an unsupported file type
+    else:
+        result = check_file(path, catalog, expected_county, quarter)
+    if not result.accepted and result.county is None and expected_county is not None:
+        result = replace(result, county=expected_county)
+    return result
+
+
+def absent_reasons(ingested: Ingested, catalog: Catalog) -> dict[str, str]:
+    """County code → why it has no figures this quarter: it sent nothing (未报送), or what it sent could
+    not be used (报送的文件未能读取), which the ranking, the lists and the bulletin then say. Short: it is a
+    table's remark; the files and their reasons are in the intake notes (intake_notes)."""
+    accepted = {f.county for f in ingested.files if f.accepted}
+    tried = {f.county for f in ingested.files}
+    return {c.code: REFUSED if c.name in tried else NOT_REPORTED for c in catalog.counties
+            if c.name not in accepted}
 
 
 def combine_returns(results: list[FileResult], catalog: Catalog, quarter: str) -> Ingested:
@@ -164,7 +192,9 @@ def combine_returns(results: list[FileResult], catalog: Catalog, quarter: str) -
         elif result.accepted:
             taken[result.county] = result.path.name
         kept.append(result)
-    missing = [Problem("", "", "", f"{c.name}本季度未报送") for c in catalog.counties if c.name not in taken]
+    sent = {r.county for r in kept}
+    missing = [Problem("", "", "", f"{c.name}本季度报送的文件未能读取，按未报送处理" if c.name in sent
+                       else f"{c.name}本季度未报送") for c in catalog.counties if c.name not in taken]
     frames = [r.values for r in kept if r.accepted]
     values = pd.concat(frames, ignore_index=True) if frames else _empty_values(catalog)
     problems = [p for r in kept for p in r.problems] + missing
@@ -234,5 +264,5 @@ def intake_notes(ingested: Ingested, catalog: Catalog, shown: int = 5) -> tuple[
         if c.name not in accepted:
             tried = [f.path.name for f in ingested.files if f.county == c.name]
             reason = f"报送的 {'、'.join(tried)} 未采用" if tried else "截至处理时未收到报送文件"
-            notes.append(IntakeNote(c.name, "—", "未报送", reason))
+            notes.append(IntakeNote(c.name, "—", REFUSED if tried else NOT_REPORTED, reason))
     return tuple(notes)

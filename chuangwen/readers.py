@@ -14,9 +14,10 @@ import hashlib
 import io
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from transforms.ingest import SheetDetails
 
@@ -54,9 +55,13 @@ def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]
     if size > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // 1024 // 1024
         raise UnreadableFile(f"{path.name}：文件大小 {size / 1024 / 1024:.1f} MB，超过 {limit} MB 上限，已拒收")
+    if size == 0:
+        raise UnreadableFile(f"{path.name}：文件是空的（0 字节），可能保存或上传时出错，请重新保存后提交")
     deadline = time.monotonic() + READ_SECONDS
+    if suffix != ".csv":
+        _check_kind(path, suffix)
     if suffix == ".csv":
-        return {path.stem: _read_csv(path)}, {}
+        return {path.stem: _read_csv(path)}, {}  # no details: a CSV carries no number formats
     if suffix in (".xlsx", ".xlsm"):
         _check_zip(path)
     try:
@@ -76,13 +81,63 @@ def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]
                                  "请用 Excel 或 WPS 重新保存后提交") from exc
         cells += sheet.height * sheet.width
         if sheet.height > MAX_ROWS or cells > MAX_CELLS:
+            where = _far_content(sheet, deadline) if sheet.width > FAR_COLUMNS and sheet.height <= MAX_ROWS else ""
             raise UnreadableFile(f"{path.name}：工作表“{name}”有 {sheet.height} 行 × {sheet.width} 列，"
-                                 f"超过每表 {MAX_ROWS} 行、每个文件 {MAX_CELLS} 个单元格的上限，不像是填报表，已拒收")
+                                 f"超过每表 {MAX_ROWS} 行、每个文件 {MAX_CELLS} 个单元格的上限，不像是填报表，已拒收"
+                                 f"{where}")
         _in_time(path, deadline)
         grids[name] = sheet.to_python(skip_empty_area=False)
-    details = _xlsx_details(path) if suffix in (".xlsx", ".xlsm") else {}
+    details = _xlsx_details(path) if suffix in (".xlsx", ".xlsm") else _xls_details(path)
+    hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    details = {name: replace(details.get(name, SheetDetails()), hidden=name in hidden) for name in names}
     _in_time(path, deadline)
     return grids, details
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _check_kind(path: Path, suffix: str) -> None:
+    """What the file really is, by its first bytes, said in Chinese when it is not what its name says:
+    a web page or XML saved as .xls (common for exports from websites), an .xls named .xlsx or a workbook
+    with an opening password (both OLE containers), an .xlsx named .xls."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(ZIP_MAGIC):
+        if suffix == ".xls":
+            raise UnreadableFile(f"{path.name}：文件实际是 .xlsx 格式，扩展名却是 .xls；请把扩展名改为 .xlsx 后提交")
+        return
+    if head.startswith(OLE_MAGIC):
+        if suffix in (".xlsx", ".xlsm"):
+            raise UnreadableFile(f"{path.name}：文件实际是 .xls 格式，或设有打开密码；请取消密码，"
+                                 "用 Excel 或 WPS 另存为 .xlsx 后提交")
+        return
+    if text.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head", b"<body")):
+        raise UnreadableFile(f"{path.name}：文件实际是网页（HTML）或 XML 格式，不是 Excel 工作簿（常见于从网站导出的"
+                             "表格）；请用 Excel 或 WPS 打开后另存为 .xlsx 再提交")
+    if suffix == ".xls" and not head.startswith(OLE_MAGIC):
+        raise UnreadableFile(f"{path.name}：不是 Excel 97–2003（.xls）格式的文件，可能已损坏或只是改了扩展名；"
+                             "请用 Excel 或 WPS 重新保存为 .xlsx 后提交")
+
+
+FAR_COLUMNS = 256  # a return is 12 columns wide; content beyond this is a stray keystroke, worth locating
+
+
+def _far_content(sheet, deadline: float) -> str:
+    """Where the content that makes a sheet so wide is ("；最右边的内容在 XFD5 单元格…"), found one row at a
+    time (never the whole grid in memory), within the read's deadline."""
+    from openpyxl.utils import get_column_letter
+
+    last = sheet.start[1] + sheet.width - 1
+    for r, row in enumerate(sheet.iter_rows()):
+        if time.monotonic() > deadline:
+            break
+        if row and row[-1] not in ("", None):
+            cell = f"{get_column_letter(last + 1)}{sheet.start[0] + r + 1}"
+            return f"；使它这么宽的是 {cell} 单元格中的内容，请删除后重新保存"
+    return f"；最右边的内容在第 {get_column_letter(last + 1)} 列，请删除后重新保存"
 
 
 def _in_time(path: Path, deadline: float) -> None:
@@ -106,6 +161,17 @@ def _xlsx_details(path: Path) -> dict[str, SheetDetails]:
     except Exception as exc:  # damaged XML, a refused DTD, a missing part
         raise UnreadableFile(f"{path.name}：无法读取单元格格式（{type(exc).__name__}），"
                              "请用 Excel 或 WPS 重新保存后提交") from exc
+
+
+def _xls_details(path: Path) -> dict[str, SheetDetails]:
+    """Number formats and error cells of an .xls (chuangwen/xls_cells.py): a percent cell is known."""
+    from chuangwen.xls_cells import read_xls_details
+
+    try:
+        return read_xls_details(path)
+    except Exception as exc:  # xlrd raises its own errors and others on damaged records
+        raise UnreadableFile(f"{path.name}：无法读取单元格格式（{type(exc).__name__}），"
+                             "请用 Excel 或 WPS 重新保存为 .xlsx 后提交") from exc
 
 
 def _check_zip(path: Path) -> None:

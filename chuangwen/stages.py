@@ -13,7 +13,7 @@ import pandas as pd
 from chuangwen import charts, faults
 from chuangwen.config import QuarterSettings
 from chuangwen.history import HistoryStore, QuarterHistory
-from chuangwen.intake import Ingested, intake_notes
+from chuangwen.intake import Ingested, absent_reasons, intake_notes
 from chuangwen.office_files import (
     INSPECTION,
     PROVINCE_RANK,
@@ -25,7 +25,7 @@ from chuangwen.office_files import (
 )
 from chuangwen.parallel import map_batches, render_batch
 from chuangwen.render import render_html
-from chuangwen.validation import ValidationOutcome, validate_quarter
+from chuangwen.validation import ValidationOutcome, install_data_docs, validate_quarter
 from chuangwen.workbook import write_atomic
 from chuangwen.workbook_export import detail_workbook
 from chuangwen.zh import cn_numeral, quarter_label
@@ -88,7 +88,14 @@ def validate(current: Ingested, history: QuarterHistory, catalog: Catalog, offic
     counties = [c.code for c in catalog.counties if c.code in present]
     wide = to_wide(current.values, history.same_quarter, catalog, current.quarter, counties, office.references)
     return validate_quarter(wide, catalog, current.quarter,
-                            docs_dir if len(counties) <= DATA_DOCS_MAX_UNITS else None)
+                            docs_dir if len(counties) <= DATA_DOCS_MAX_UNITS else None, stage_docs=True)
+
+
+def install_docs(outcome: ValidationOutcome, docs_dir: Path) -> None:
+    """The quarter's Data Docs into place, once its other outputs are written (a failed run leaves the
+    last good run's)."""
+    if outcome.docs_staged is not None:
+        install_data_docs(outcome.docs_staged, docs_dir)
 
 
 def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog, history: QuarterHistory,
@@ -96,7 +103,8 @@ def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog, histo
     office = office or OfficeInputs(None, None, None, ())
     previous = history.previous_ranking if len(history.previous_ranking) else None
     return score_quarter(current.values, outcome.rules, catalog, current.quarter, previous,
-                         office.ratings, office.finding_counts, history.carried, office.references)
+                         office.ratings, office.finding_counts, history.carried, office.references,
+                         absent_reasons(current, catalog))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class ValidationOutcome:
     dq_failures: pd.DataFrame  # county_code, item_id, check, problem
     documents: dict  # suite → Great Expectations validation result as JSON
     suites: dict  # suite → the suite as JSON (reviewable, see expectations/suites/)
+    docs_staged: Path | None = None  # Data Docs built beside their folder, to install with the outputs
 
 
 @functools.cache
@@ -70,8 +71,9 @@ SUITES = {"quality": quality_expectations, "compliance": compliance_expectations
 
 
 def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Path | None,
-                keys: tuple[str, ...] = tuple(SUITES)):
-    """Run the named suites over the wide frame in one fresh context; optionally build Data Docs."""
+                keys: tuple[str, ...] = tuple(SUITES), install_docs: bool = True):
+    """Run the named suites over the wide frame in one fresh context; optionally build Data Docs (into
+    docs_dir, or beside it when not install_docs: then the third value is where they wait)."""
     gx = _gx()
     ctx = _context()
     batch_definition = (
@@ -91,13 +93,14 @@ def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Pa
                 gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite))
             results[key] = definition.run(batch_parameters={"dataframe": wide}, result_format=RESULT_FORMAT)
         _raise_on_errors(results[key])
-    if docs_dir is not None:
-        build_data_docs(ctx, Path(docs_dir))
-    return results, suites
+    staged = build_data_docs(ctx, Path(docs_dir), install_docs) if docs_dir is not None else None
+    return results, suites, staged
 
 
-def build_data_docs(ctx, folder: Path) -> None:
-    """Great Expectations' own Data Docs, built beside, then swapped in whole."""
+def build_data_docs(ctx, folder: Path, install: bool = True) -> Path:
+    """Great Expectations' own Data Docs, built beside the folder, then swapped in whole (install), or
+    left beside it for install_data_docs once the run's other outputs are written: a run that fails
+    later must not replace the Data Docs of the last good run. Returns where they are."""
     folder = folder.resolve()  # GE insists on an absolute base directory
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
@@ -114,10 +117,19 @@ def build_data_docs(ctx, folder: Path) -> None:
     (staging / "说明.txt").write_text(
         "这是 Great Expectations 自带的 Data Docs，页面样式和脚本从互联网加载，离线时没有样式。\n"
         "离线查看请打开上一级文件夹中的 report.html（创文校验报告）。\n", encoding="utf-8")
+    if not install:
+        return staging
+    install_data_docs(staging, folder)
+    return folder
+
+
+def install_data_docs(staging: Path, folder: Path) -> None:
+    """Swap Data Docs built beside (build_data_docs) into their folder, whole."""
+    folder = Path(folder).resolve()
     old = folder.with_name(f".{folder.name}.old")
     if folder.exists():
         folder.rename(old)
-    staging.rename(folder)
+    Path(staging).rename(folder)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -261,20 +273,22 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def validate_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.DataFrame:
     """Only the data-quality suite (for `check`): which county's figure broke which check."""
-    results, _ = _run_suites(wide, catalog, quarter, None, ("quality",))
+    results, _, _ = _run_suites(wide, catalog, quarter, None, ("quality",))
     return _quality_failures(results["quality"])
 
 
 def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str,
-                     docs_dir: Path | None = None) -> ValidationOutcome:
-    """Validate one quarter's wide frame with both suites; optionally build Data Docs into docs_dir."""
-    results, suites = _run_suites(wide, catalog, quarter, docs_dir)
+                     docs_dir: Path | None = None, stage_docs: bool = False) -> ValidationOutcome:
+    """Validate one quarter's wide frame with both suites; optionally build Data Docs into docs_dir
+    (stage_docs: beside it, for install_data_docs when the run's outputs are written)."""
+    results, suites, staged = _run_suites(wide, catalog, quarter, docs_dir, install_docs=not stage_docs)
     dq = _quality_failures(results["quality"])
     return ValidationOutcome(
         rules=rule_table(wide, results["compliance"], dq, catalog, quarter),
         dq_failures=dq,
         documents={key: stable_result(result.to_json_dict()) for key, result in results.items()},
         suites=suites,
+        docs_staged=staged if stage_docs else None,
     )
 
 

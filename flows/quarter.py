@@ -50,6 +50,7 @@ documents = task(stages.documents, name="build documents", **PURE)
 render_pdfs = task(stages.render_pdfs, name="render PDFs", **PURE)
 render_batch = task(parallel.render_batch, name="render PDFs (batch)", **PURE)
 write_files = task(stages.write_files, name="write files", **IO)
+install_docs = task(stages.install_docs, name="install Data Docs", **IO)
 record = task(stages.record, name="record history", **IO)
 manifest = task(write_manifest, name="write manifest", **IO)
 
@@ -122,6 +123,7 @@ def quarterly_assessment(
     check_quarter_settings(settings, catalog, quarter)  # a quarter without its 大比武 stops before any work
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     store = HistoryStore(history_path or default_history(out_dir))
+    store.check()  # a damaged store stops the run before any work, saying how to restore it
     with output_lock(out_dir):  # two runs of a quarter at once would interleave files and history rows
         return _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog,
                             settings, config_path, force)
@@ -154,6 +156,7 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
     with stage(timings, quarter, "render"):
         docs = documents(current, outcome, scores, assessment, catalog, doc_number, issued_on, office_files.problems)
         written = write_files(out_dir / quarter, {**docs.files, **_render(docs.pages)})
+        install_docs(outcome, out_dir / quarter / "validation" / "data_docs")
     with stage(timings, quarter, "record"):
         record(store, current, outcome, scores, assessment)
     faults.point("manifest")

@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 
 OUTCOME = {"passed": "通过", "failed": "未通过", None: "未完成"}
-GROUP_ORDER = ["恶意或损坏的文件", "文件中的恶意文本", "名称与路径", "模糊测试", "崩溃与故障"]
+GROUP_ORDER = ["恶意或损坏的文件", "真实客户端保存的文件", "报送文件夹", "文件中的恶意文本", "名称与路径",
+               "州文明办自己的失误", "模糊测试", "崩溃与故障"]
 
 
 def _cell(text: str) -> str:

@@ -16,8 +16,12 @@ from chuangwen.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from transforms.lists import BLACK, RED
+from transforms.normalise import quoted
 from transforms.orders import CLOSED, OVERDUE
+from transforms.rank import REFUSED
 from transforms.score import BAD_DATA, CARRIED, MISSING, UNDECIDABLE, UNMET, UNMET_OUTCOMES
+
+NOTE_CHARS = 120  # what a document quotes of a county's 备注
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,7 @@ class BulletinContext:
     source_document: str
     reported: int
     counties: int
-    not_reported: tuple[str, ...]
+    not_reported: tuple[str, ...]  # counties that sent nothing
     average: float | None
     ranking: tuple[RankRow, ...]
     county_issues: tuple[CountyIssues, ...]
@@ -169,6 +173,7 @@ class BulletinContext:
     annex_scores: tuple[AnnexRow, ...] = ()
     annex_orders: tuple[OrderLine, ...] = ()
     cc: str = ""
+    refused: tuple[str, ...] = ()  # counties whose files could not be read (the reasons are in intake)
 
 
 def default_issue_date(quarter: str) -> dt.date:
@@ -194,7 +199,7 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
         if isinstance(getattr(r, "carried_from", None), str):
             source = f"{r.carried_from} {source}".strip()
         out.append(Issue(ind.id, ind.name, figure_text(r.value, ind.unit), rules.get(ind.id) or rule_text(ind, catalog),
-                         r.outcome + note, source, notes.get((county, ind.id), "")))
+                         r.outcome + note, source, quoted(notes.get((county, ind.id), ""), NOTE_CHARS)))
     done = catalog.done_statuses()
     mine = task_scores[task_scores["county_code"] == county]
     tasks = mine[mine["status"].notna() & ~mine["status"].isin(done)]
@@ -203,7 +208,7 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
         outcome = "任务未完成" if r.status != MISSING else MISSING
         name = f"{task.title}（定量指标以外的其余工作）" if catalog.indicators_of(task.id) else task.title
         out.append(Issue(task.id, name, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else "",
-                         notes.get((county, task.id), "")))
+                         quoted(notes.get((county, task.id), ""), NOTE_CHARS)))
     return tuple(out)
 
 
@@ -276,7 +281,8 @@ def build_bulletin(
         source_document=catalog.source,
         reported=len(reported),
         counties=len(catalog.counties),
-        not_reported=tuple(ranking.loc[ranking["total"].isna(), "county"]),
+        not_reported=tuple(ranking.loc[ranking["total"].isna() & ~_refused(ranking), "county"]),
+        refused=tuple(ranking.loc[ranking["total"].isna() & _refused(ranking), "county"]),
         average=float(reported["total"].mean()) if len(reported) else None,
         ranking=tuple(rows),
         county_issues=issues,
@@ -301,6 +307,10 @@ def build_bulletin(
         ),
         cc=cc,
     )
+
+
+def _refused(ranking: pd.DataFrame) -> pd.Series:
+    return ranking["not_ranked_reason"].fillna("").str.startswith(REFUSED)
 
 
 def _rate(value: object) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -53,6 +54,12 @@ class SheetDetails:
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
+    hidden: bool = False  # hidden or very hidden: not what the office sees on opening the file
+
+
+# The number_format of a cell whose format cannot be known (a CSV): a bare fraction in a percentage row
+# is then an error, never a silent value.
+FORMAT_UNKNOWN = "?"
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,13 @@ class Return:
     county: str
     quarter: str
     records: pd.DataFrame
+
+
+def visible(text: str) -> str:
+    """Text with what cannot be seen shown: a zero-width space, a control or format character, an unusual
+    space inside an indicator id as <U+200B>, so that the county can find what to delete."""
+    return "".join(ch if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn")
+                   else f"<U+{ord(ch):04X}>" for ch in text)
 
 
 def _text(value: object) -> str:
@@ -83,12 +97,35 @@ def _cell(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
-def _find_header(grids: dict[str, list[list[object]]]) -> tuple[str, int, dict[str, int]] | None:
+def _find_headers(grids: dict[str, list[list[object]]]) -> list[tuple[str, int, dict[str, int]]]:
+    """Every sheet with the data header (its first header row): a return has exactly one."""
+    found = []
     for sheet, grid in grids.items():
         for r, row in enumerate(grid[:_HEADER_SCAN_ROWS]):
             names = {_text(v): c for c, v in enumerate(row) if _text(v)}
             if layout.COL_ID in names and layout.COL_VALUE in names:
-                return sheet, r, names
+                found.append((sheet, r, names))
+                break
+    return found
+
+
+def _one_visible_data_sheet(found: list[tuple[str, int, dict[str, int]]], file_name: str,
+                            details: dict[str, SheetDetails] | None) -> Problem | None:
+    """What the office sees on opening the file must be what is scored: two sheets with the data header
+    (a decoy, a hidden copy) or a hidden data sheet refuse the file, naming the sheets."""
+    def shown(sheet: str) -> str:
+        hidden = details is not None and sheet in details and details[sheet].hidden
+        return f"“{sheet}”（已隐藏）" if hidden else f"“{sheet}”"
+
+    if len(found) > 1:
+        names = "、".join(shown(sheet) for sheet, _, _ in found)
+        header = f"“{layout.COL_ID}”“{layout.COL_VALUE}”"
+        return Problem(file_name, "", "", f"有 {len(found)} 个工作表都含表头{header}（{names}），无法确定以哪一个"
+                                          f"为准，文件未采用；请只保留下发模板中的“{layout.DATA_SHEET}”工作表后重新报送")
+    sheet = found[0][0]
+    if details is not None and sheet in details and details[sheet].hidden:
+        return Problem(file_name, sheet, "", f"填报数据所在的工作表{shown(sheet)}被隐藏，打开文件时看不到，"
+                                             "文件未采用；请取消隐藏后重新保存再报送")
     return None
 
 
@@ -176,11 +213,13 @@ def extract_return(
     details: per sheet, number formats, Excel errors and formulas (xlsx only).
     """
     problems: list[Problem] = []
-    found = _find_header(grids)
-    if found is None:
+    found = _find_headers(grids)
+    if not found:
         msg = f"找不到表头含“{layout.COL_ID}”和“{layout.COL_VALUE}”的工作表，请使用下发的填报模板"
         return None, [Problem(file_name, "", "", msg)]
-    sheet, header_row, columns = found
+    if refused := _one_visible_data_sheet(found, file_name, details):
+        return None, [refused]
+    sheet, header_row, columns = found[0]
     meta = _read_meta(grids, sheet, header_row)
     county, quarter, found_problems = _identity(meta, file_name, catalog, expected_county, expected_quarter)
     problems += found_problems
@@ -192,6 +231,8 @@ def extract_return(
         problems.append(Problem(file_name, *meta.where(layout.META_VERSION),
                                 f"模板目录版本为 {version}，当前为 {catalog.version}，请下载新模板重新填报", WARNING))
     cells = (details or {}).get(sheet, SheetDetails())
+    # a sheet with no details (a CSV's) has no number formats to know: its cells are FORMAT_UNKNOWN
+    formats_known = details is None or sheet in details
 
     office = {i.id for i in catalog.inputs if i.source == "office"}
     figures = set(catalog.indicator_by_id) | (set(catalog.input_by_id) - office)
@@ -212,8 +253,8 @@ def extract_return(
                                     "该行未读取", WARNING, item_id=item, item_name=catalog.input_by_id[item].name))
             continue
         if item not in figures and item not in tasks:
-            problems.append(Problem(file_name, sheet, _cell(r, id_col), f"未知的指标编号“{item}”，该行未读取",
-                                    item_id=item))
+            problems.append(Problem(file_name, sheet, _cell(r, id_col), f"未知的指标编号“{visible(item)}”，该行未读取",
+                                    item_id=visible(item)))
             continue
         name = _item_name(item, catalog)
         if item in seen:
@@ -242,7 +283,7 @@ def extract_return(
                 "item_id": item,
                 "kind": "task" if is_task else ("indicator" if item in catalog.indicator_by_id else "input"),
                 "raw": raw if raw not in ("", None) else None,
-                "number_format": cells.formats.get((r, col)),
+                "number_format": cells.formats.get((r, col)) if formats_known else FORMAT_UNKNOWN,
                 "cell_note": None if formula is None else ("formula" if formula else "formula_uncached"),
                 "note": (_text(row[note_col]) or None) if note_col is not None and note_col < len(row) else None,
                 "file": file_name,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from expectations.catalog import Catalog
-from transforms.ingest import ERROR, WARNING, Problem
+from transforms.ingest import ERROR, FORMAT_UNKNOWN, WARNING, Problem
 
 EXCEL_ERROR = re.compile(r"^#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -24,28 +24,43 @@ _COMPARATOR = re.compile(r"^(≥|≤|>|<|=|≈|~|约|大于|小于|不低于|不
 _ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
 _ARABIC = {"1": "Ⅰ", "2": "Ⅱ", "3": "Ⅲ", "4": "Ⅳ", "5": "Ⅴ"}
 _CHINESE = {"一": "Ⅰ", "二": "Ⅱ", "三": "Ⅲ", "四": "Ⅳ", "五": "Ⅴ"}
+_FINANCIAL = str.maketrans("壹贰叁肆伍", "一二三四五")  # 大写数字, as in 叁级
 _GRADE_DIGITS = {"1": "一", "2": "二", "3": "三", "4": "四"}
+QUOTE_CHARS = 40  # what a message quotes of a cell's text: a 32 KB cell is not repeated in full
+
+
+def quoted(raw: object, most: int = QUOTE_CHARS) -> str:
+    """A cell's text as a message quotes it: at most `most` characters, with the length beyond."""
+    text = str(raw)
+    return text if len(text) <= most else f"{text[:most]}…（共{len(text)}字）"
 _YES = {"是", "有", "Y", "YES", "√", "✓", "✔"}
 _NO = {"否", "无", "N", "NO", "×", "✗", "✘"}
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """The outcome of reading one cell: a value, what was done to it, and what is wrong with it."""
+    """The outcome of reading one cell: a value, what was done to it, and what is wrong with it.
+    shown: how the cell displays when that differs from its stored value (9250% for 92.5 in a percent cell)."""
 
     value: float | str | None = None
     notes: tuple[str, ...] = ()
     error: str | None = None
     warning: str | None = None
+    shown: str | None = None
 
 
 def _clean(raw: object) -> tuple[str, list[str]]:
-    """NFKC (full-width to half-width) and surrounding spaces, each stated when it changed the text."""
+    """NFKC (full-width to half-width), other scripts' digits (Arabic-Indic ٩٢) to 0–9, and surrounding
+    spaces, each stated when it changed the text."""
     text = str(raw)
     notes = []
     folded = unicodedata.normalize("NFKC", text)
     if folded != text:
         notes.append("全角字符已转为半角")
+    digits = "".join(str(unicodedata.digit(ch)) if ch.isdecimal() and not "0" <= ch <= "9" else ch for ch in folded)
+    if digits != folded:
+        notes.append("非 0–9 的数字字符（如阿拉伯-印度数字）已转为 0–9")
+        folded = digits
     stripped = folded.strip()
     if stripped != folded:
         notes.append("已去除首尾空格")
@@ -58,15 +73,18 @@ def parse_number(
     """A number as counties type it: 92.5, '92.5', '９２．５', '92.5%' (percent figures), '1,234',
     a cell formatted as percent (0.925 shown as 92.5%). Returns a Parsed; never raises.
 
-    A bare fraction in a percent field (0.925 typed into a %-figure without percent format) is read as
-    a fraction only when anything below 1 % is implausible for the indicator (plausible_min > 1), and
-    always with a warning; otherwise it is kept as typed, also with a warning.
+    A bare fraction in a percentage figure (0.925, no percent sign, no percent format) is doubtful: with
+    the cell's format known, it is read as a fraction only when anything below 1 % is implausible for the
+    indicator (plausible_min > 1), and always with a warning, else kept as typed, also with a warning;
+    where the format cannot be known (number_format FORMAT_UNKNOWN: a CSV) it is an error naming the cell.
     """
+    known = number_format != FORMAT_UNKNOWN
+    number_format = number_format if known else None
     if isinstance(raw, bool):
         return Parsed(error="应填写数值，收到逻辑值")
     if isinstance(raw, int | float):
         try:
-            return _number_cell(float(raw), unit, number_format, plausible_min)
+            return _number_cell(float(raw), unit, number_format, plausible_min, known)
         except OverflowError:
             return Parsed(error=f"数值过大，应填写{_expected(unit)}")
     text, notes = _clean(raw)
@@ -75,10 +93,11 @@ def parse_number(
     if EXCEL_ERROR.match(text.upper()):
         return Parsed(error=f"单元格为 Excel 错误值 {text}，应填写{_expected(unit)}")
     if _COMPARATOR.search(text):
-        return Parsed(error=f"“{raw}”不是具体数值，应填写{_expected(unit)}本身，不要带“≥”“以上”“约”等字样")
-    if text.endswith("%"):
+        return Parsed(error=f"“{quoted(raw)}”不是具体数值，应填写{_expected(unit)}本身，不要带“≥”“以上”“约”等字样")
+    percent_sign = text.endswith("%")
+    if percent_sign:
         if unit != "%":
-            return Parsed(error=f"“{raw}”是百分数，但该项单位为“{unit or '无'}”，应填写{_expected(unit)}")
+            return Parsed(error=f"“{quoted(raw)}”是百分数，但该项单位为“{unit or '无'}”，应填写{_expected(unit)}")
         text = text[:-1].rstrip()
         notes.append("已去除百分号")
     elif unit and unit != "%" and text.endswith(unit):
@@ -88,16 +107,19 @@ def parse_number(
         text = re.sub(r"[, ]", "", text)
         notes.append("已去除千分位分隔符")
     if not _NUMBER.match(text):
-        return Parsed(error=f"“{raw}”不是数值，应填写{_expected(unit)}")
+        return Parsed(error=f"“{quoted(raw)}”不是数值，应填写{_expected(unit)}")
     value = float(text)
     if not math.isfinite(value):
-        return Parsed(error=f"“{raw}”不是有限数值，应填写{_expected(unit)}")
+        return Parsed(error=f"“{quoted(raw)}”不是有限数值，应填写{_expected(unit)}")
+    if unit == "%" and not percent_sign and 0 < value <= 1:
+        return _bare_fraction(value, tuple(notes), plausible_min, known)
     return Parsed(value=value, notes=tuple(notes))
 
 
-def _number_cell(value: float, unit: str, number_format: str | None, plausible_min: float | None) -> Parsed:
+def _number_cell(value: float, unit: str, number_format: str | None, plausible_min: float | None,
+                 known: bool = True) -> Parsed:
     if math.isnan(value):
-        return Parsed()
+        return Parsed(error=f"单元格的值不是数值（NaN），应填写{_expected(unit)}")
     if not math.isfinite(value):
         return Parsed(error=f"不是有限数值，应填写{_expected(unit)}")
     if unit != "%":
@@ -106,14 +128,24 @@ def _number_cell(value: float, unit: str, number_format: str | None, plausible_m
     if not math.isfinite(percent):
         return Parsed(error=f"数值过大，应填写{_expected(unit)}")
     if number_format and "%" in number_format:
-        return Parsed(value=percent, notes=(f"单元格为百分比格式，{value:g} 按 {percent:g}% 读取",))
+        return Parsed(value=percent, notes=(f"单元格为百分比格式，{value:g} 按 {percent:g}% 读取",),
+                      shown=f"{percent:g}%")
     if 0 < value <= 1:
-        if plausible_min is not None and plausible_min > 1:
-            return Parsed(value=percent, notes=(f"{value:g} 按小数理解为 {percent:g}%",),
-                          warning=f"填报值 {value:g} 按小数理解为 {percent:g}%，请核实")
-        hint = f"填报值 {value:g}% 偏小；如为小数形式（即 {percent:g}%），请改填 {percent:g}"
-        return Parsed(value=value, warning=hint)
+        return _bare_fraction(value, (), plausible_min, known)
     return Parsed(value=value)
+
+
+def _bare_fraction(value: float, notes: tuple[str, ...], plausible_min: float | None, known: bool) -> Parsed:
+    """0.925 in a percentage figure, without a percent sign or format: 0.925 % or 92.5 %?"""
+    percent = round(value * 100, 10)
+    if not known:
+        return Parsed(error=f"填报值 {value:g} 在百分比指标中，文件未保存单元格格式，无法确定是 {value:g}% 还是 "
+                            f"{percent:g}%；请填写百分数本身（如 {percent:g}），或从模板另存为 .xlsx 后报送")
+    if plausible_min is not None and plausible_min > 1:
+        return Parsed(value=percent, notes=(*notes, f"{value:g} 按小数理解为 {percent:g}%"),
+                      warning=f"填报值 {value:g} 按小数理解为 {percent:g}%，请核实")
+    hint = f"填报值 {value:g}% 偏小；如为小数形式（即 {percent:g}%），请改填 {percent:g}"
+    return Parsed(value=value, notes=notes, warning=hint)
 
 
 def _expected(unit: str) -> str:
@@ -126,6 +158,8 @@ def parse_choice(raw: object, scale: tuple[str, ...], *, negated_question: bool 
 
     negated_question: the question itself says 无 (城市无烟草广告), so 有/无 cannot be read as 是/否.
     """
+    if isinstance(raw, str) and raw in scale:  # picked from the template's drop-down: nothing to say
+        return Parsed(value=raw)
     text, notes = _clean(raw)
     if not text:
         return Parsed()
@@ -136,13 +170,14 @@ def parse_choice(raw: object, scale: tuple[str, ...], *, negated_question: bool 
     word = folded.get(text) or _scale_word(text, scale, negated_question)
     if word is None:
         hint = "该项问题本身含“无”，请填写“是”或“否”，" if negated_question and text in ("有", "无") else ""
-        return Parsed(error=f"“{raw}”不是可选答案，{hint}应为：{expected}")
+        return Parsed(error=f"“{quoted(raw)}”不是可选答案，{hint}应为：{expected}")
     if word != str(raw).strip() and word != text:
         notes.append(f"“{text}”按“{word}”读取")
     return Parsed(value=word, notes=tuple(dict.fromkeys(notes)))
 
 
 def _scale_word(text: str, scale: tuple[str, ...], negated_question: bool) -> str | None:
+    text = text.translate(_FINANCIAL)
     upper = text.upper()
     if "是" in scale and "否" in scale:
         if negated_question and text in ("有", "无"):
@@ -191,13 +226,17 @@ def _parse_row(row, item, catalog: Catalog, statuses: tuple[str, ...]) -> Parsed
     fmt = row.number_format if isinstance(row.number_format, str) else None
     parsed = parse_number(row.raw, item.unit, number_format=fmt, plausible_min=_plausible_min(item))
     if parsed.value is not None and (why := check_range(parsed.value, item.unit, catalog)):
-        shown = f"{row.raw:g}" if isinstance(row.raw, float) else row.raw
+        if parsed.shown:  # what the county sees in the cell, not what it stores
+            return Parsed(error=f"单元格显示为“{parsed.shown}”，{why}（如应为 {row.raw:g}%，请输入 {row.raw:g}% "
+                                f"或把单元格格式改为常规后填 {row.raw:g}）", notes=parsed.notes)
+        shown = f"{row.raw:g}" if isinstance(row.raw, float) else quoted(row.raw)
         return Parsed(error=f"“{shown}”{why}", notes=parsed.notes)
     return parsed
 
 
 def _blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, float) and np.isnan(raw)) or (isinstance(raw, str) and not raw.strip())
+    """Nothing typed. A numeric NaN is not blank: a cell holding NaN holds no number, which is an error."""
+    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame, list[Problem]]:
@@ -223,7 +262,7 @@ def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFr
         for severity, message in ((ERROR, parsed.error), (WARNING, parsed.warning)):
             if message:
                 problems.append(Problem(row.file, row.sheet, row.cell, message, severity, row.item_id, name,
-                                        None if _blank(row.raw) else str(row.raw)))
+                                        None if _blank(row.raw) else quoted(row.raw)))
         ok = parsed.error is None and parsed.value is not None
         number = ok and isinstance(parsed.value, float)
         values.append(parsed.value if number else np.nan)

@@ -30,18 +30,20 @@ def score_quarter(
     finding_counts: pd.DataFrame | None = None,
     carried: pd.DataFrame | None = None,
     references: pd.DataFrame | None = None,
+    absent: dict[str, str] | None = None,
 ) -> QuarterScores:
     """Score a quarter from its figures and the compliance validation's rule table; the office's
     inspection ratings override self-reported statuses and its findings feed the negative list.
     carried: last year's fourth-quarter indicator scores (annual figures between their reports);
-    references: the bars the office supplies (county_code, item_id, value)."""
+    references: the bars the office supplies (county_code, item_id, value); absent: county code → why a
+    county has no figures (未报送, or 报送的文件未能读取（…）)."""
     present = set(values["county_code"])
     counties = [c.code for c in catalog.counties if c.code in present]
     indicators = score_indicators(values, rules, catalog, quarter, counties, carried, references)
     tasks = score_tasks(indicators, values, catalog, quarter, counties, ratings)
     cut = deductions(values, finding_counts, catalog, counties)
     totals = total_scores(tasks, catalog, cut) if counties else pd.DataFrame(columns=["county_code", "total"])
-    ranking = rank_counties(totals, indicators, catalog, previous_ranking)
+    ranking = rank_counties(totals, indicators, catalog, previous_ranking, absent)
     return QuarterScores(indicators, tasks, cut, ranking)
 
 

@@ -10,6 +10,7 @@ from transforms.score import MISSING, outcome_counts
 
 MAX_MISSING_SHARE = 0.20
 NOT_REPORTED = "未报送"
+REFUSED = "报送的文件未能读取"
 
 
 def missing_shares(indicator_scores: pd.DataFrame) -> pd.Series:
@@ -29,10 +30,12 @@ def rank_counties(
     indicator_scores: pd.DataFrame,
     catalog: Catalog,
     previous: pd.DataFrame | None = None,
+    absent: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per county of the catalog, in rank order, with total, rank, reason and change.
 
     previous: last quarter's result of this function (county_code, rank), or None.
+    absent: county code → why a county without figures has none (未报送, or 报送的文件未能读取（…）).
     """
     shares = missing_shares(indicator_scores)
     base = pd.DataFrame({"county_code": [c.code for c in catalog.counties],
@@ -43,7 +46,8 @@ def rank_counties(
         out[column] = out["county_code"].map(counts[column]).astype("Int64")
     out["missing_share"] = out["county_code"].map(shares)
     reason = pd.Series("", index=out.index, dtype="object")
-    reason[out["total"].isna()] = NOT_REPORTED
+    no_total = out["total"].isna()
+    reason[no_total] = [(absent or {}).get(code, NOT_REPORTED) for code in out.loc[no_total, "county_code"]]
     too_many = out["missing_share"].gt(MAX_MISSING_SHARE)
     reason[too_many] = [f"定量指标未填报 {s:.0%}，超过 {MAX_MISSING_SHARE:.0%}，不予排名" for s in
                         out.loc[too_many, "missing_share"]]

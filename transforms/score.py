@@ -16,6 +16,7 @@ from expectations.catalog import Catalog, Indicator
 from expectations.rules import alternative_text
 from expectations.suites import MAIN
 from expectations.template_rows import due_indicators
+from transforms.normalise import quoted
 
 MET, MET_ALT, UNMET = "达标", "替代达标", "未达标"
 MISSING, BAD_DATA, UNDECIDABLE = "未填报", "数据异常", "无法判定"
@@ -127,12 +128,13 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
         how = alternative_text(ind, passed, catalog)
         note = f"按替代条件“{how}”判定"
         if rejected:
-            note = f"填报值“{row.raw}”未被采用（{row.issue}），{note}"
+            note = f"填报值“{quoted(row.raw)}”未被采用（{row.issue}），{note}"
         elif value is None:
             note = f"本项未填报，{note}"
         return rec | {"outcome": MET_ALT, "achievement": 1.0, "alternative": passed, "note": note}
     if rejected:
-        return rec | {"outcome": BAD_DATA, "achievement": 0.0, "note": f"填报值“{row.raw}”未被采用：{row.issue}"}
+        return rec | {"outcome": BAD_DATA, "achievement": 0.0,
+                      "note": f"填报值“{quoted(row.raw)}”未被采用：{row.issue}"}
     if value is None or main is None:
         return rec | {"outcome": MISSING, "achievement": 0.0}
     if main.status == "invalid":

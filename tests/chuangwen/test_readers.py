@@ -160,10 +160,13 @@ def test_xls_is_read(tmp_path):
         sheet.write(2, c, name)
     sheet.write(3, 0, "6.3.2c")
     sheet.write(3, 1, 96.5)
+    sheet.write(4, 0, "8.2.1c")
+    sheet.write(4, 1, 0.12, xlwt.easyxf(num_format_str="0%"))  # typed 12% in Excel, WPS or Calc
     path = tmp_path / "砚山县.xls"
     book.save(str(path))
     grids, details = read_workbook(path)
-    assert grids["填报表"][3][:2] == ["6.3.2c", 96.5] and details == {}
+    assert grids["填报表"][3][:2] == ["6.3.2c", 96.5]
+    assert details["填报表"].formats == {(4, 1): "0%"} and not details["填报表"].hidden
 
 
 def test_retyped_gbk_csv_states_its_county_in_the_title(tmp_path):

@@ -74,9 +74,10 @@ def test_scores_csv_ranks_reporting_counties_and_names_the_missing_one(run):
     ranked = [r for r in rows if r["rank"]]
     assert [int(r["rank"]) for r in ranked] == sorted(int(r["rank"]) for r in ranked)
     assert min(int(r["rank"]) for r in ranked) == 1
-    for county in ("富宁县", "广南县"):
-        row = next(r for r in rows if r["county"] == county)
-        assert row["rank"] == "" and row["not_ranked_reason"] == "未报送"
+    missing = next(r for r in rows if r["county"] == "广南县")
+    assert missing["rank"] == "" and missing["not_ranked_reason"] == "未报送"
+    broken = next(r for r in rows if r["county"] == "富宁县")  # sent a file that could not be read
+    assert broken["rank"] == "" and broken["not_ranked_reason"] == "报送的文件未能读取"
     totals = [float(r["total"]) for r in ranked]
     assert totals == sorted(totals, reverse=True)
     assert 0 < min(totals) <= max(totals) <= 100
@@ -394,4 +395,6 @@ def test_the_sample_quarter_shows_the_fixed_results(run):
     text = subprocess.run(["pdftotext", str(written["bulletin.pdf"]), "-"], capture_output=True, text=True).stdout
     lists = text[text.index("三、大比武和红黑榜"):text.index("四、年度目标进展")].replace("\n", "")
     black = lists[lists.index("黑榜："):]
-    assert "广南县（未报送" in black and "富宁县（未报送" in black  # 富宁县's file was broken
+    assert "广南县（未报送" in black and "富宁县（报送的文件未能读取" in black  # 富宁县's file was broken
+    overall = text[text.index("一、总体情况"):text.index("二、测评结果")].replace("\n", "")
+    assert "广南县未按时报送" in overall and "富宁县报送的文件未能读取" in overall

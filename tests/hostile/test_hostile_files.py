@@ -192,6 +192,31 @@ def symlink_outside(path):
     path.symlink_to("/etc/passwd")
 
 
+def html_as_xls(path):
+    """A web page's table saved as .xls, as many online systems export."""
+    path.write_text("<html><head><meta charset='utf-8'></head><body><table><tr><td>指标编号</td><td>填报值</td></tr>"
+                    "<tr><td>6.3.2c</td><td>96</td></tr></table></body></html>", encoding="utf-8")
+
+
+def empty_xls(path):
+    path.write_bytes(b"")
+
+
+def xlsx_named_xls(path):
+    shutil.copy(SAMPLE / "砚山县.xlsx", path)
+
+
+def stray_far_cell(path):
+    """One character typed far to the right (column XFD) of the data sheet: the sheet becomes 16,384 wide."""
+    parts = _parts()
+    name = _data_sheet(parts)
+    xml = parts[name].decode()
+    row = re.search(r'<row r="5"[^>]*>.*?</row>', xml, flags=re.S)
+    patched = row.group(0).replace("</row>", '<c r="XFD5" t="inlineStr"><is><t>x</t></is></c></row>')
+    parts[name] = xml.replace(row.group(0), patched).replace('<dimension ref="A1:L', '<dimension ref="A1:XFD').encode()
+    _zip(path, parts)
+
+
 # (builder, file name, accepted?, message pattern, case, expected in Chinese)
 CASES = [
     (zip_bomb, "砚山县.xlsx", False, "压缩比", "压缩炸弹（60 MB 空格压成几十 KB）", "解压前按压缩比拒收"),
@@ -217,6 +242,10 @@ CASES = [
     (undecodable_csv, "砚山县.csv", False, "", "无法识别编码的 .csv", "拒收"),
     (random_xls, "砚山县.xls", False, "", "随机内容的 .xls（OLE 文件头）", "拒收"),
     (symlink_outside, "砚山县.xlsx", False, "链接", "指向 /etc/passwd 的符号链接", "不跟随链接，拒收"),
+    (html_as_xls, "砚山县.xls", False, "网页", "网页（HTML）表格另存为 .xls", "说明文件实际是网页，请另存为 .xlsx"),
+    (empty_xls, "砚山县.xls", False, "空的", "0 字节的 .xls", "说明文件是空的"),
+    (xlsx_named_xls, "砚山县.xls", False, "扩展名", ".xlsx 文件改名为 .xls", "说明实际格式，请改扩展名"),
+    (stray_far_cell, "砚山县.xlsx", False, "XFD5", "数据表最右侧 XFD 列有一个多余字符", "拒收并指出是 XFD5 单元格"),
 ]
 
 

@@ -224,3 +224,10 @@ def test_excel_errors_formats_and_formulas_reach_the_records(catalog):
     assert recs.loc["6.3.2c", "raw"] == "#DIV/0!"
     assert recs.loc["7.1.1a", "number_format"] == "0.0%"
     assert recs.loc["7.1.2a", "cell_note"] == "formula"
+
+
+def test_an_invisible_character_in_an_indicator_id_is_shown(catalog):
+    grids = _grids(_row(1.0, "6.3.2\u200bc", value=96.0))
+    _, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
+    unknown = [p for p in problems if "未知的指标编号" in p.message]
+    assert unknown and "6.3.2<U+200B>c" in unknown[0].message

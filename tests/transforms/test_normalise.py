@@ -88,9 +88,14 @@ def test_what_is_not_a_value_is_an_error_not_a_guess(raw, unit, error):
     assert got.value is None and error in got.error
 
 
-@pytest.mark.parametrize(("raw", "unit"), [("", "%"), ("   ", "%"), (float("nan"), "个")])
+@pytest.mark.parametrize(("raw", "unit"), [("", "%"), ("   ", "%")])
 def test_blank_is_neither_value_nor_error(raw, unit):
     assert parse_number(raw, unit) == Parsed()
+
+
+def test_a_cell_holding_nan_holds_no_number():
+    got = parse_number(float("nan"), "个")
+    assert got.value is None and "NaN" in got.error
 
 
 @pytest.mark.parametrize(
@@ -235,3 +240,33 @@ def test_normalise_values_reports_each_bad_cell_and_keeps_the_input():
     assert out["rejected"].tolist() == [True, False, True, True, True, True]
     assert out["value"].isna().all() and out.loc[0, "raw"] == "约九成"
     pd.testing.assert_frame_equal(records, before)
+
+
+def test_no_silent_conversions_of_the_smaller_kinds():
+    """What issue 15 found: each conversion is stated, each non-value an error, nothing said in vain."""
+    from transforms.ingest import FORMAT_UNKNOWN
+    from transforms.normalise import QUOTE_CHARS
+
+    arabic = parse_number("٩٢.٥", "%")  # Arabic-Indic digits
+    assert arabic.value == 92.5 and any("阿拉伯-印度数字" in n for n in arabic.notes)
+    assert parse_choice("Ⅱ类", ("Ⅰ类", "Ⅱ类", "Ⅲ类")) == Parsed(value="Ⅱ类")  # from the drop-down: no note
+    assert parse_choice("叁级", ("一级", "二级", "三级", "未定级")).value == "三级"  # 大写数字
+    huge = parse_number("见附件" * 11000, "%")
+    assert huge.error and len(huge.error) < QUOTE_CHARS + 80 and "共33000字" in huge.error
+    unknown = parse_number(0.925, "%", number_format=FORMAT_UNKNOWN)
+    assert unknown.value is None and "无法确定" in unknown.error
+    typed_text = parse_number("0.925", "%")  # a fraction typed as text where the format is known
+    assert typed_text.warning and typed_text.value == 0.925
+
+
+def test_a_percent_cell_out_of_range_is_described_as_the_county_sees_it():
+    import pandas as pd
+
+    from expectations.catalog import load_catalog
+    from transforms.normalise import normalise_values
+
+    records = pd.DataFrame([{"quarter": "2022Q4", "county_code": "532622", "county": "砚山县", "item_id": "6.3.2c",
+                             "kind": "indicator", "raw": 92.5, "number_format": "0.0%", "cell_note": None,
+                             "note": None, "file": "砚山县.xlsx", "sheet": "填报表", "cell": "J84"}])
+    _, problems = normalise_values(records, load_catalog())
+    assert "显示为“9250%”" in problems[0].message and "92.5%" in problems[0].message
