@@ -17,7 +17,7 @@ import chuangwen  # noqa: F401
 from chuangwen import intake, stages
 from chuangwen.config import load_config, office_catalog
 from chuangwen.history import HistoryStore, read_quarter_history
-from chuangwen.quarters import shift_quarter
+from core.quarters import shift_quarter
 from expectations.catalog import load_catalog
 from transforms.bulletin import default_issue_date
 

@@ -22,7 +22,9 @@ from openpyxl import Workbook
 
 from chuangwen import sample
 from chuangwen.intake import last_year_values
-from chuangwen.layout import (
+from chuangwen.office_files import REFERENCES, build_references_template
+from chuangwen.workbook import build_template, template_path, workbook_bytes, write_atomic
+from core.layout import (
     COL_ID,
     COL_LAST,
     COL_STATUS,
@@ -34,9 +36,7 @@ from chuangwen.layout import (
     META_COUNTY,
     META_SHEET,
 )
-from chuangwen.office_files import REFERENCES, build_references_template
-from chuangwen.quarters import parse_quarter, shift_quarter
-from chuangwen.workbook import build_template, template_path, workbook_bytes, write_atomic
+from core.quarters import parse_quarter, shift_quarter
 from expectations.catalog import Catalog, County, load_catalog
 
 # Real province-level prefixes of the administrative division codes (GB/T 2260).

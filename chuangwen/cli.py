@@ -18,8 +18,8 @@ import typer
 
 import chuangwen  # noqa: F401  (sets state folders and telemetry switches first)
 from chuangwen import STATE_DIR
-from chuangwen.quarters import parse_quarter, quarters_in
 from chuangwen.schedule import DEFAULT_CRON
+from core.quarters import parse_quarter, quarters_in
 
 app = typer.Typer(
     help="创文：文山州文明城市创建季度数据的模板下发、校验、评分、排名与通报生成。",
@@ -487,7 +487,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _report(written: dict[str, Path]) -> None:
-    from transforms.ingest import ERROR, Problem
+    from core.problems import ERROR, Problem
 
     problems = [Problem(**p) for p in json.loads(written["problems.json"].read_text(encoding="utf-8"))]
     shown = [p for p in problems if p.severity == ERROR] + [p for p in problems if p.severity != ERROR][:10]

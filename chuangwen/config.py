@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from chuangwen import PROJECT_ROOT
 from chuangwen.mail import MailSettings
-from chuangwen.quarters import is_quarter
+from core.quarters import is_quarter
 from expectations.catalog import Catalog, CatalogError, with_office_choices
 from transforms.lists import focus_tasks
 

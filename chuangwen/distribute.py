@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from chuangwen.manifest import MANIFEST
-from chuangwen.zh import quarter_label
+from core.zh import quarter_label
 from expectations.catalog import Catalog
 
 FOLDER = "分发"

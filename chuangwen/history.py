@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chuangwen import faults
-from chuangwen.quarters import parse_quarter, shift_quarter
+from core import faults
+from core.quarters import parse_quarter, shift_quarter
 from expectations.suites import HISTORY_YEARS
 
 TABLES = ("figures", "rules", "indicator_scores", "task_scores", "ranking", "deductions", "lists", "escalations",

@@ -12,12 +12,13 @@ from chuangwen.archive import Archive, Receipt
 from chuangwen.archive import now as archive_now
 from chuangwen.office_files import OFFICE_FILES, REFERENCES, read_references
 from chuangwen.parallel import map_batches
-from chuangwen.quarters import is_quarter, shift_quarter
 from chuangwen.readers import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
 from chuangwen.validation import validate_quality
+from core.problems import ERROR, WARNING, Problem
+from core.quarters import is_quarter, shift_quarter
 from expectations.catalog import Catalog
 from transforms.bulletin import IntakeNote
-from transforms.ingest import ERROR, RECORD_COLUMNS, WARNING, Problem, extract_return
+from transforms.ingest import RECORD_COLUMNS, extract_return
 from transforms.normalise import normalise_values
 from transforms.quarter import history_frame, shown_values
 from transforms.rank import NOT_REPORTED, REFUSED

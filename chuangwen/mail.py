@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from chuangwen.workbook import write_atomic
-from chuangwen.zh import quarter_label
+from core.zh import quarter_label
 
 SENT_LOG = "mail_sent.json"
 

@@ -18,7 +18,7 @@ from expectations.catalog import CATALOG_PATH
 MANIFEST = "manifest.json"
 PACKAGES = ("chuangwen", "prefect", "great-expectations", "pandas", "numpy", "weasyprint", "jinja2", "duckdb",
             "openpyxl", "python-calamine", "matplotlib", "pydantic", "prefect-dask", "distributed")
-CODE_DIRS = ("chuangwen", "transforms", "expectations", "flows", "report_templates")
+CODE_DIRS = ("core", "expectations", "transforms", "adapters", "flows", "chuangwen", "report_templates")
 
 
 def sha256_file(path: Path) -> str:

@@ -15,10 +15,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chuangwen.readers import UnreadableFile, read_workbook
-from chuangwen.zh import quarter_label
+from core.problems import Problem
+from core.zh import quarter_label
 from expectations.catalog import Catalog
 from expectations.template_rows import due_inputs, status_tasks
-from transforms.ingest import Problem
 from transforms.normalise import check_range, parse_choice, parse_number
 
 INSPECTION = "督导评分"

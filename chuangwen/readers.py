@@ -19,7 +19,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from transforms.ingest import SheetDetails
+from core.problems import SheetDetails
 
 Grid = list[list[object]]
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")

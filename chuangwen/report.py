@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from chuangwen.intake import OFFICE, FileResult
-from transforms.ingest import SEVERITY_LABEL, WARNING
+from core.problems import SEVERITY_LABEL, WARNING
 
 
 def _figure(row) -> float | str | None:

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from chuangwen.intake import last_year_values
-from chuangwen.layout import COL_ID, COL_STATUS, COL_VALUE, HEADER_ROW, HEADERS
 from chuangwen.office_files import REFERENCES, build_references_template
-from chuangwen.quarters import parse_quarter, shift_quarter
 from chuangwen.workbook import build_template, save_workbook, template_path
+from core.layout import COL_ID, COL_STATUS, COL_VALUE, HEADER_ROW, HEADERS
+from core.quarters import parse_quarter, shift_quarter
 from expectations.catalog import Catalog, Indicator, Input, load_catalog
 from expectations.template_rows import due_inputs
 

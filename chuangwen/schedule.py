@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from chuangwen.quarters import shift_quarter
+from core.quarters import shift_quarter
 
 DEFAULT_CRON = "0 9 10 1,4,7,10 *"
 TIMEZONE = "Asia/Shanghai"

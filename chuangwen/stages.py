@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen import charts, faults
+from chuangwen import charts
 from chuangwen.config import QuarterSettings
 from chuangwen.history import HistoryStore, QuarterHistory
 from chuangwen.intake import Ingested, absent_reasons, intake_notes
@@ -28,14 +28,15 @@ from chuangwen.render import render_html
 from chuangwen.validation import ValidationOutcome, install_data_docs, validate_quarter
 from chuangwen.workbook import write_atomic
 from chuangwen.workbook_export import detail_workbook
-from chuangwen.zh import cn_numeral, quarter_label
+from core import faults
+from core.problems import WARNING, Problem
+from core.zh import cn_numeral, quarter_label
 from expectations.catalog import Catalog
 from expectations.template_rows import due_inputs
 from transforms.bulletin import LIST_ALL_UNITS_UP_TO, Charts, build_bulletin, bulletin_extras, issues_by_county
 from transforms.documents.method import build_method
 from transforms.feedback import build_feedback, feedback_tables
 from transforms.goals import creation_summary, goal_status
-from transforms.ingest import WARNING, Problem
 from transforms.lists import escalate, focus_name, red_black_lists
 from transforms.orders import order_ledger, rectification_rates
 from transforms.progress import progress_classes

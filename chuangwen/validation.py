@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen.zh import figure_text
+from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.suites import (
     KEY,

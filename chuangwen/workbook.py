@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from chuangwen.layout import (
+from core.layout import (
     COL_NOTE,
     COL_STATUS,
     COL_VALUE,
@@ -32,7 +32,7 @@ from chuangwen.layout import (
     META_VERSION,
     WIDTHS,
 )
-from chuangwen.zh import quarter_label
+from core.zh import quarter_label
 from expectations.catalog import Catalog, County
 from expectations.template_rows import KIND_LABEL, TemplateRow, template_rows
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import xlrd
 from xlrd.biffh import error_text_from_code
 
-from transforms.ingest import SheetDetails
+from core.problems import SheetDetails
 
 GENERAL = {"general", "@", ""}
 

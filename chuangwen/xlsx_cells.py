@@ -24,7 +24,7 @@ import defusedxml.ElementTree as safe_et
 from defusedxml import DTDForbidden, EntitiesForbidden
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from transforms.ingest import SheetDetails
+from core.problems import SheetDetails
 
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _OFFICE_DOCUMENT = "/officeDocument"

@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chuangwen.zh import cn_numeral
+from core.zh import cn_numeral
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 TASK_COUNT = 72

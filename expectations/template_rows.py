@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from chuangwen.quarters import parse_quarter
+from core.quarters import parse_quarter
 from expectations.catalog import Catalog, Indicator, Input
 from expectations.rules import rule_text
 

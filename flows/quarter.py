@@ -21,14 +21,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from chuangwen import faults, intake, parallel, progress, stages
+from chuangwen import intake, parallel, progress, stages
 from chuangwen.config import CONFIG_PATH, check_quarter_settings, load_config, office_catalog
 from chuangwen.history import HistoryStore, read_quarter_history
 from chuangwen.locks import output_lock
 from chuangwen.manifest import cached_outputs, input_key, write_manifest
-from chuangwen.quarters import quarters_in
 from chuangwen.render import check_cjk_font
 from chuangwen.workbook import remove_stale_temporaries
+from core import faults
+from core.quarters import quarters_in
 from expectations.catalog import load_catalog
 from transforms.bulletin import default_issue_date, score_table, summary_markdown
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chuangwen.zh import cn_date, cn_numeral
+from core.zh import cn_date, cn_numeral
 
 
 def score(value: float | None) -> str:

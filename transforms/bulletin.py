@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from chuangwen.quarters import parse_quarter
-from chuangwen.zh import figure_text
+from core.quarters import parse_quarter
+from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from transforms.lists import BLACK, RED

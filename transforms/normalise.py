@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.problems import ERROR, FORMAT_UNKNOWN, WARNING, Problem
 from expectations.catalog import Catalog
-from transforms.ingest import ERROR, FORMAT_UNKNOWN, WARNING, Problem
 
 EXCEL_ERROR = re.compile(r"^#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")

@@ -16,8 +16,8 @@ import re
 
 import pandas as pd
 
-from chuangwen.quarters import parse_quarter, shift_quarter
-from chuangwen.zh import figure_text
+from core.quarters import parse_quarter, shift_quarter
+from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from transforms.score import BAD_DATA, MET_OUTCOMES, MISSING, UNDECIDABLE, UNMET_OUTCOMES

@@ -19,7 +19,7 @@ import math
 
 import pandas as pd
 
-from chuangwen.quarters import parse_quarter
+from core.quarters import parse_quarter
 from expectations.catalog import Catalog
 
 ACHIEVED, ON_TRACK, ACCELERATE, LIMITED, DETERIORATING = "已达标", "进度正常", "需加快", "进展有限", "倒退"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from chuangwen.zh import figure_text
+from core.zh import figure_text
 from expectations.catalog import Catalog
 from transforms.rank import rank_counties
 from transforms.score import deductions, score_indicators, score_tasks, total_scores

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chuangwen.zh import quarter_label
+from core.zh import quarter_label
 from expectations.catalog import Catalog, Indicator
 from expectations.rules import alternative_text
 from expectations.suites import MAIN

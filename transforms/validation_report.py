@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from chuangwen.zh import figure_text
+from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from expectations.suites import KEY, MAIN

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from chuangwen import PROJECT_ROOT, xlsx_cells
 from chuangwen.xlsx_cells import read_details
-from transforms.ingest import SheetDetails
+from core.problems import SheetDetails
 
 
 def openpyxl_details(path: Path) -> dict[str, SheetDetails]:

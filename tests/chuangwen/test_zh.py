@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chuangwen.zh import cn_numeral
+from core.zh import cn_numeral
 
 
 @pytest.mark.parametrize(("n", "text"), [

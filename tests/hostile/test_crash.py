@@ -21,10 +21,10 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from chuangwen import faults
 from chuangwen.history import TABLES
-from chuangwen.layout import COL_ID, COL_VALUE, DATA_SHEET
 from chuangwen.sample import write_sample
+from core import faults
+from core.layout import COL_ID, COL_VALUE, DATA_SHEET
 from expectations.catalog import load_catalog
 
 QUARTER = "2022Q4"

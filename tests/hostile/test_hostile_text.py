@@ -22,10 +22,10 @@ from openpyxl import load_workbook
 from chuangwen import intake, stages
 from chuangwen.config import load_config
 from chuangwen.history import HistoryStore, read_quarter_history
-from chuangwen.layout import COL_ID, COL_NOTE, COL_STATUS, COL_VALUE, DATA_SHEET, META_COUNTY, META_SHEET
 from chuangwen.manifest import write_manifest
 from chuangwen.sample import write_sample
 from chuangwen.stages import csv_bytes
+from core.layout import COL_ID, COL_NOTE, COL_STATUS, COL_VALUE, DATA_SHEET, META_COUNTY, META_SHEET
 from expectations.catalog import load_catalog
 from transforms.bulletin import default_issue_date
 

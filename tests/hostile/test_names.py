@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from chuangwen import PROJECT_ROOT
 from chuangwen.intake import archive_received, ingest_folder
-from chuangwen.layout import META_COUNTY, META_SHEET
+from core.layout import META_COUNTY, META_SHEET
 from expectations.catalog import load_catalog
 
 QUARTER = "2022Q4"

@@ -15,7 +15,7 @@ import pytest
 
 from chuangwen import PROJECT_ROOT
 from chuangwen.intake import check_file
-from chuangwen.layout import DATA_SHEET
+from core.layout import DATA_SHEET
 from expectations.catalog import load_catalog
 
 CAT = load_catalog()

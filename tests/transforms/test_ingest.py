@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chuangwen import layout
+from core import layout
+from core.problems import Problem, SheetDetails
 from expectations.catalog import load_catalog
-from transforms.ingest import RECORD_COLUMNS, Problem, SheetDetails, extract_return
+from transforms.ingest import RECORD_COLUMNS, extract_return
 
 HEADER = list(layout.HEADERS)  # 序号 指标编号 … 填报值 完成情况 备注, as the template writes them
 FILE = "砚山县.xlsx"

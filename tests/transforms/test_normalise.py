@@ -248,7 +248,7 @@ def test_normalise_values_reports_each_bad_cell_and_keeps_the_input():
 
 def test_no_silent_conversions_of_the_smaller_kinds():
     """What issue 15 found: each conversion is stated, each non-value an error, nothing said in vain."""
-    from transforms.ingest import FORMAT_UNKNOWN
+    from core.problems import FORMAT_UNKNOWN
     from transforms.normalise import QUOTE_CHARS
 
     arabic = parse_number("٩٢.٥", "%")  # Arabic-Indic digits

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chuangwen.zh import quarter_label
+from core.zh import quarter_label
 from expectations.catalog import Catalog, Indicator
 from expectations.rules import alternative_texts, main_rule_text
 from expectations.suites import THREE_YEARS
