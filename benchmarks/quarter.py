@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 import chuangwen  # noqa: F401
-from chuangwen import intake, stages
-from chuangwen.config import load_config, office_catalog
-from chuangwen.history import HistoryStore, read_quarter_history
+from adapters import returns
+from adapters.history import HistoryStore, read_quarter_history
 from core.quarters import shift_quarter
 from expectations.catalog import load_catalog
-from transforms.bulletin import default_issue_date
+from expectations.settings import load_config, office_catalog
+from flows import tasks
+from transforms.documents.bulletin import default_issue_date
 
 
 def main() -> None:
@@ -38,27 +39,27 @@ def main() -> None:
 
     settings = load_config().for_quarter(q)
     catalog = timed("load catalog", lambda: office_catalog(load_catalog(), settings))
-    current = timed("ingest quarter (8 files)", intake.ingest_folder, raw / q, catalog, q)
+    current = timed("ingest quarter (8 files)", returns.ingest_folder, raw / q, catalog, q)
     with tempfile.TemporaryDirectory() as out:
         store = HistoryStore(Path(out) / "history.duckdb")
         for k in (3, 2, 1):  # the same quarter of earlier years, for 逐年 and 连续三年 rules
             earlier = shift_quarter(q, -4 * k)
             if (raw / earlier).is_dir():
-                store.write_quarter(earlier, {"figures": intake.ingest_folder(raw / earlier, catalog, earlier).values})
+                store.write_quarter(earlier, {"figures": returns.ingest_folder(raw / earlier, catalog, earlier).values})
         history = read_quarter_history(store, q, settings.progress.years(catalog.year)[0])
         timed("import great_expectations", __import__, "great_expectations")
-        office = stages.office_inputs(raw / q, catalog, q)
-        outcome = timed("validate (first, builds GX context)", stages.validate, current, history, catalog, office)
-        outcome = timed("validate (warm)", stages.validate, current, history, catalog, office)
-        scores = timed("score and rank", stages.score, current, outcome, catalog, history, office)
+        office = tasks.office_inputs(raw / q, catalog, q)
+        outcome = timed("validate (first, builds GX context)", tasks.validate, current, history, catalog, office)
+        outcome = timed("validate (warm)", tasks.validate, current, history, catalog, office)
+        scores = timed("score and rank", tasks.score, current, outcome, catalog, history, office)
         issued = default_issue_date(q)
-        assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", stages.assess, q, scores,
+        assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", tasks.assess, q, scores,
                            history, catalog, settings, office, issued)
-        docs = timed("build HTML, XLSX, CSV", stages.documents, current, outcome, scores, assessment, catalog,
+        docs = timed("build HTML, XLSX, CSV", tasks.documents, current, outcome, scores, assessment, catalog,
                      None, issued)
-        pdfs = timed("render PDFs (one process)", stages.render_pdfs, list(docs.pages.items()))
-        timed("write files", stages.write_files, Path(out) / q, {**docs.files, **dict(pdfs)})
-        timed("record the quarter in DuckDB", stages.record, store, current, outcome, scores, assessment)
+        pdfs = timed("render PDFs (one process)", tasks.render_pdfs, list(docs.pages.items()))
+        timed("write files", tasks.write_files, Path(out) / q, {**docs.files, **dict(pdfs)})
+        timed("record the quarter in DuckDB", tasks.record, store, current, outcome, scores, assessment)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for name, seconds in figures:
         print(f"{name:<40} {seconds:7.3f} s")

@@ -17,7 +17,7 @@ and measured figures: benchmarks/README.md.
 
 --profile K runs every stage under cProfile and prints, per stage, the K functions with the most time
 of their own (and their cumulative time): where the time goes when a target is not met. Work done in
-worker processes is not in the profile (run with --workers 1 to see it); profiling slows the stages.
+worker processes is not in the profile (run with --workers 1 to see it); profiling slows the tasks.
 """
 
 from __future__ import annotations
@@ -105,12 +105,13 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     import pandas as pd
 
     import chuangwen  # noqa: F401
+    from adapters import returns
+    from adapters.history import HistoryStore, read_quarter_history
     from benchmarks.synthetic import synthetic_catalog
-    from chuangwen import intake, stages
-    from chuangwen.config import load_config, office_catalog
-    from chuangwen.history import HistoryStore, read_quarter_history
     from expectations.catalog import load_catalog
-    from transforms.bulletin import default_issue_date
+    from expectations.settings import load_config, office_catalog
+    from flows import tasks
+    from transforms.documents.bulletin import default_issue_date
     imports = time.perf_counter() - import_start
 
     settings = load_config().for_quarter(QUARTER)
@@ -120,32 +121,32 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     s = Stages(profile)
     with tempfile.TemporaryDirectory() as tmp:
         store = HistoryStore(Path(tmp) / "history.duckdb")
-        current = s.run("ingest", intake.ingest_folder, raw, catalog, QUARTER, workers=workers)
+        current = s.run("ingest", returns.ingest_folder, raw, catalog, QUARTER, workers=workers)
         history = read_quarter_history(store, QUARTER, settings.progress.years(catalog.year)[0])
-        office = stages.office_inputs(raw, catalog, QUARTER)
-        outcome = s.run("validate", stages.validate, current, history, catalog, office)
+        office = tasks.office_inputs(raw, catalog, QUARTER)
+        outcome = s.run("validate", tasks.validate, current, history, catalog, office)
 
         def score():
-            scores = stages.score(current, outcome, catalog, history, office)
-            return scores, stages.assess(QUARTER, scores, history, catalog, settings, office, issued)
+            scores = tasks.score(current, outcome, catalog, history, office)
+            return scores, tasks.assess(QUARTER, scores, history, catalog, settings, office, issued)
 
         scores, assessment = s.run("score", score)
         # the history is written before the documents here (the flow writes it last) so that the peak
         # memory after it is that of the core stages alone
-        s.run("write history", stages.record, store, current, outcome, scores, assessment)
-        docs = s.run("build documents", stages.documents, current, outcome, scores, assessment, catalog, None,
+        s.run("write history", tasks.record, store, current, outcome, scores, assessment)
+        docs = s.run("build documents", tasks.documents, current, outcome, scores, assessment, catalog, None,
                      issued)
-        s.run("render bulletin", stages.render_pdfs, [("bulletin.pdf", docs.pages["bulletin.pdf"])])
+        s.run("render bulletin", tasks.render_pdfs, [("bulletin.pdf", docs.pages["bulletin.pdf"])])
 
         sheets = [(k, v) for k, v in docs.pages.items() if k.startswith("counties/")][:feedback_limit]
-        one = s.run("render feedback (1 process)", stages.render_pdfs, sheets, 1)
-        many = s.run(f"render feedback ({workers} processes)", stages.render_pdfs, sheets, workers)
+        one = s.run("render feedback (1 process)", tasks.render_pdfs, sheets, 1)
+        many = s.run(f"render feedback ({workers} processes)", tasks.render_pdfs, sheets, workers)
         assert [name for name, _ in one] == [name for name, _ in many]
 
     per_sheet = []
     for name, html in sheets[: min(len(sheets), 30)]:
         t = time.perf_counter()
-        stages.render_pdfs([(name, html)])
+        tasks.render_pdfs([(name, html)])
         per_sheet.append(time.perf_counter() - t)
 
     files = sorted(p for p in raw.iterdir() if p.suffix == ".xlsx")

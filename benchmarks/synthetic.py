@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
+from adapters.county_templates import build_template, template_path, workbook_bytes, write_atomic
+from adapters.office_files import REFERENCES, build_references_template
+from adapters.returns import last_year_values
 from chuangwen import sample
-from chuangwen.intake import last_year_values
-from chuangwen.office_files import REFERENCES, build_references_template
-from chuangwen.workbook import build_template, template_path, workbook_bytes, write_atomic
 from core.layout import (
     COL_ID,
     COL_LAST,
@@ -246,7 +246,7 @@ def write_quarter(catalog: Catalog, out_dir: Path, quarter: str, messy_share: fl
 
     The figures are the sample generator's for the unit and quarter; `seed` chooses only which cells
     are messy and how. last_year: unit name → (item id → value shown in 上年同期值), as
-    chuangwen.intake.last_year_values gives it. Other files in the folder are left alone.
+    adapters.returns.last_year_values gives it. Other files in the folder are left alone.
     """
     if not 0 <= messy_share <= 1:
         raise ValueError(f"messy_share must lie between 0 and 1, got {messy_share}")

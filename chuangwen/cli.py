@@ -16,10 +16,9 @@ from typing import Annotated
 
 import typer
 
-import chuangwen  # noqa: F401  (sets state folders and telemetry switches first)
-from chuangwen import STATE_DIR
-from chuangwen.schedule import DEFAULT_CRON
 from core.quarters import parse_quarter, quarters_in
+from core.runtime import configure
+from flows.schedule import DEFAULT_CRON
 
 app = typer.Typer(
     help="创文：文山州文明城市创建季度数据的模板下发、校验、评分、排名与通报生成。",
@@ -33,6 +32,7 @@ log = logging.getLogger("chuangwen")
 # root logger, so it also prints Great Expectations' and other libraries' records) only for critical
 # records; everything from warnings up goes to a log file for whoever maintains the machine.
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+STATE_DIR = configure()  # state folders and telemetry switches, before anything imports prefect
 LOG_FILE = STATE_DIR / "logs" / "chuangwen.log"
 
 
@@ -74,9 +74,9 @@ def catalog_cmd(
     fmt: Annotated[Format, typer.Option("--format", help="输出格式：text（表格）或 json")] = Format.text,
 ) -> None:
     """打印指标目录：县（市）、领域、72项任务及全部定量指标（编号、名称、单位、规则、阈值、替代条件、分值、责任单位）。"""
-    from chuangwen.config import load_config, office_catalog
     from expectations.catalog import load_catalog
     from expectations.export import catalog_dict, catalog_lines
+    from expectations.settings import load_config, office_catalog
 
     catalog = office_catalog(load_catalog(), load_config().defaults)
     if fmt is Format.json:
@@ -95,11 +95,11 @@ def method_cmd(
     部分得分下限、数据来源和频次，无法判定、未填报、数据异常的处理，负面清单扣分、不予排名、红黑榜、
     连续上黑榜的处理、整改期限、年度进度等级和目标线。由指标目录和 config/office.yaml 生成，与评分
     使用同一套规则；每次运行也会写入该季度的输出文件夹。"""
-    from chuangwen.config import ConfigError, check_quarter_settings, load_config, office_catalog
-    from chuangwen.render import check_cjk_font, render_pdf
-    from chuangwen.stages import method_html
-    from chuangwen.workbook import write_atomic
+    from adapters.county_templates import write_atomic
+    from adapters.render import check_cjk_font, render_pdf
     from expectations.catalog import load_catalog
+    from expectations.settings import ConfigError, check_quarter_settings, load_config, office_catalog
+    from flows.tasks import method_html
 
     quarter = _latest_or(quarter, raw)
     try:
@@ -126,8 +126,8 @@ def template_cmd(
 ) -> None:
     """生成各县（市）的季度填报模板（.xlsx），文件名为“县（市）名.xlsx”，附填报说明、下拉选项和上年同期值；
     同时生成州文明办的督导评分表（督导评分.xlsx）和参照数据表（参照数据.xlsx：上级下达的规划指标、同类城市平均水平等）。"""
-    from chuangwen.intake import last_year_values
-    from chuangwen.workbook import write_templates
+    from adapters.county_templates import write_templates
+    from adapters.returns import last_year_values
     from expectations.catalog import load_catalog
 
     catalog = load_catalog()
@@ -138,8 +138,8 @@ def template_cmd(
     for path in write_templates(catalog, quarter, out, counties, last_year_values(raw, catalog, quarter)):
         typer.echo(f"已生成 {path}")
     if county is None:
-        from chuangwen.office_files import INSPECTION, REFERENCES, build_inspection_template, build_references_template
-        from chuangwen.workbook import save_workbook
+        from adapters.county_templates import save_workbook
+        from adapters.office_files import INSPECTION, REFERENCES, build_inspection_template, build_references_template
         from expectations.template_rows import due_inputs
 
         path = out / f"{INSPECTION}.xlsx"
@@ -159,8 +159,8 @@ def check_cmd(
     quarter: Annotated[str | None, typer.Option("--quarter", help="文件所属季度；默认取文件内注明的季度")] = None,
 ) -> None:
     """检查报送文件：读取、规范化并校验数据质量，不评分。有错误时退出码为 1。"""
-    from chuangwen.intake import check_files
-    from chuangwen.report import check_json, check_text
+    from adapters.returns import check_files
+    from chuangwen.check_report import check_json, check_text
     from expectations.catalog import load_catalog
 
     if quarter is not None:
@@ -188,8 +188,8 @@ CONFIG_HELP = "办公室设置文件；默认为 config/office.yaml"
 def _check_settings(config: Path | None, quarters: list[str]) -> None:
     """Every setting of every quarter to run, checked before any work: a typo in office.yaml or a quarter
     without its 大比武 stops here, in Chinese, with nothing read, archived or written."""
-    from chuangwen.config import CONFIG_PATH, ConfigError, check_quarter_settings, load_config, office_catalog
     from expectations.catalog import load_catalog
+    from expectations.settings import CONFIG_PATH, ConfigError, check_quarter_settings, load_config, office_catalog
 
     path = config or CONFIG_PATH
     if not path.is_file():
@@ -206,7 +206,7 @@ def _check_settings(config: Path | None, quarters: list[str]) -> None:
 
 def _store_quarters(path: Path) -> list[str]:
     """The quarters the history store holds; a store that cannot be opened stops the command, in Chinese."""
-    from chuangwen.history import HistoryDamaged, HistoryStore
+    from adapters.history import HistoryDamaged, HistoryStore
 
     try:
         return HistoryStore(path).quarters()
@@ -306,17 +306,17 @@ def _progress_bar(quarters: list[str]) -> Iterator[None]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from chuangwen import progress
+    from flows import events
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=False)
-    whole = bar.add_task("准备……", total=len(quarters) * len(progress.STAGES))
+    whole = bar.add_task("准备……", total=len(quarters) * len(events.STAGES))
 
-    def show(step: progress.Step) -> None:
-        words = progress.CACHED if step.cached else progress.STAGES[step.stage]
+    def show(step: events.Step) -> None:
+        words = events.CACHED if step.cached else events.STAGES[step.stage]
         bar.update(whole, description=f"{step.quarter} {words}", advance=1 if step.done else 0)
 
-    with bar, progress.listening(show):
+    with bar, events.listening(show):
         yield
         bar.update(whole, description="完成")
 
@@ -330,7 +330,7 @@ def distribute_cmd(
     again: Annotated[bool, typer.Option("--again", help="已发送过的季度也再次发送")] = False,
 ) -> None:
     """分发：在“输出文件夹/季度/分发/”下为州文明办和每个县（市）各建一个文件夹，放入通报、反馈单等，并附文件清单（SHA-256）。"""
-    from chuangwen.distribute import NotRunYet, distribute
+    from adapters.distribute import NotRunYet, distribute
     from expectations.catalog import load_catalog
 
     quarter = _latest_or(quarter, raw)
@@ -342,8 +342,8 @@ def distribute_cmd(
         typer.echo(f"{folder.name}：{'、'.join(sorted(f.name for f in folder.iterdir()))}")
     typer.echo(f"已生成 {target}（清单见 manifest.json）")
     if send:
-        from chuangwen.config import load_config
-        from chuangwen.mail import AlreadySent, send_distribution
+        from adapters.mail import AlreadySent, send_distribution
+        from expectations.settings import load_config
 
         settings = load_config().mail
         if settings is None:
@@ -368,8 +368,8 @@ def serve_cmd(
     Prefect 服务（状态保存在项目的 .state 文件夹），并显示其网页地址。按 Ctrl+C 停止。"""
     from prefect.schedules import Cron
 
-    from chuangwen.schedule import TIMEZONE, next_runs
-    from chuangwen.server import local_server
+    from flows.schedule import TIMEZONE, next_runs
+    from flows.server import local_server
 
     with local_server(port) if not os.environ.get("PREFECT_API_URL") else _nothing() as ui:
         if ui:
@@ -399,7 +399,7 @@ def deploy_cmd(
     prefect worker start --pool 工作池名称 即可领取任务。详见 docs/scale-out.md。"""
     if not os.environ.get("PREFECT_API_URL"):
         raise _fail("请先把 PREFECT_API_URL 设为共用 Prefect 服务的地址，如 http://10.0.0.5:4200/api")
-    from chuangwen.deploy import deploy_flows
+    from flows.deploy import deploy_flows
 
     try:
         deployed = deploy_flows(pool, raw, out, cron, dask)

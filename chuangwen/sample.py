@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from chuangwen.intake import last_year_values
-from chuangwen.office_files import REFERENCES, build_references_template
-from chuangwen.workbook import build_template, save_workbook, template_path
+from adapters.county_templates import build_template, save_workbook, template_path
+from adapters.office_files import REFERENCES, build_references_template
+from adapters.returns import last_year_values
 from core.layout import COL_ID, COL_STATUS, COL_VALUE, HEADER_ROW, HEADERS
 from core.quarters import parse_quarter, shift_quarter
 from expectations.catalog import Catalog, Indicator, Input, load_catalog

@@ -394,6 +394,19 @@ def with_office_choices(catalog: Catalog, task_points: dict[str, float] | None =
     return Catalog.model_validate(raw)
 
 
+def focus_tasks(catalog: Catalog, focus: str) -> list[str]:
+    """The tasks of a focus item: a task id (1.4.1) or every task of a sub-area (1.4) or area (1)."""
+    return [t.id for t in catalog.tasks if t.id == focus or t.id.startswith(f"{focus}.")]
+
+
+def focus_name(catalog: Catalog, focus: str) -> str:
+    parts = [int(p) for p in focus.split(".")]
+    if len(parts) == 3:
+        return catalog.task_by_id[focus].title
+    area = catalog.area(parts[0])
+    return area.name if len(parts) == 1 else next(s.name for s in area.subareas if s.num == parts[1])
+
+
 def _unique(problems: list[str], what: str, values: list) -> None:
     seen: set = set()
     for v in values:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.runtime import configure
 from expectations.catalog import Catalog, Indicator
 from expectations.template_rows import due_indicators, due_inputs
 
@@ -122,6 +123,7 @@ def comparisons(catalog: Catalog, quarter: str) -> list[Comparison]:
 
 
 def _gxe():
+    configure()  # telemetry off before Great Expectations is imported
     import great_expectations.expectations as gxe  # imported lazily: about 3 s
 
     return gxe
@@ -195,6 +197,7 @@ def suite_json(suite) -> dict:
 
 def suite_documents(catalog: Catalog) -> dict[str, dict]:
     """file name → suite JSON, for every suite and kind of quarter."""
+    configure()
     import great_expectations as gx
 
     return {
@@ -208,7 +211,6 @@ def main() -> None:
     """python -m expectations.suites: rewrite the committed copies from the catalog."""
     import json
 
-    import chuangwen  # noqa: F401  (telemetry off)
     from expectations.catalog import load_catalog
 
     SUITES_DIR.mkdir(exist_ok=True)

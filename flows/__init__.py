@@ -1,4 +1,9 @@
-"""Prefect flows. Importing the package first imports chuangwen, which pins Prefect's home folder and
-switches telemetry off before any flow module imports prefect."""
+"""Prefect flows and their thin task bodies (tasks.py), schedules, the local server and deployments.
 
-import chuangwen  # noqa: F401
+Importing this package calls core.runtime.configure() first: a Prefect worker imports a flow by its
+entrypoint without going through the command line, and Prefect must find its home folder and telemetry
+switches set before it is imported."""
+
+from core.runtime import configure
+
+configure()

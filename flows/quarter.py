@@ -21,38 +21,39 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from chuangwen import intake, parallel, progress, stages
-from chuangwen.config import CONFIG_PATH, check_quarter_settings, load_config, office_catalog
-from chuangwen.history import HistoryStore, read_quarter_history
-from chuangwen.locks import output_lock
-from chuangwen.manifest import cached_outputs, input_key, write_manifest
-from chuangwen.render import check_cjk_font
-from chuangwen.workbook import remove_stale_temporaries
+from adapters import processes, returns
+from adapters.county_templates import remove_stale_temporaries
+from adapters.history import HistoryStore, read_quarter_history
+from adapters.locks import output_lock
+from adapters.manifest import cached_outputs, input_key, write_manifest
+from adapters.render import check_cjk_font
 from core import faults
 from core.quarters import quarters_in
 from expectations.catalog import load_catalog
-from transforms.bulletin import default_issue_date, score_table, summary_markdown
+from expectations.settings import CONFIG_PATH, check_quarter_settings, load_config, office_catalog
+from flows import events, tasks
+from transforms.documents.bulletin import default_issue_date, score_table, summary_markdown
 
 # Tasks that read or write files retry (a file share can hiccup); pure computations do not, since a
 # retry would fail the same way. Frames stay in memory within a run; the run's cache key is the
-# content hash of everything it reads (chuangwen/manifest.py), not Prefect's result store.
+# content hash of everything it reads (adapters/manifest.py), not Prefect's result store.
 IO = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE}
 PURE = {"cache_policy": NO_CACHE}
 
 fingerprint = task(input_key, name="fingerprint inputs", **IO)
-read_all = task(intake.read_all, name="read county files", **IO)
-read_returns = task(intake.read_returns, name="read county files (batch)", **IO)
-archive = task(intake.archive_received, name="archive", **IO)
-office = task(stages.office_inputs, name="office files", **IO)
-validate = task(stages.validate, name="validate", **PURE)
-score = task(stages.score, name="score", **PURE)
-assess = task(stages.assess, name="assess", **PURE)
-documents = task(stages.documents, name="build documents", **PURE)
-render_pdfs = task(stages.render_pdfs, name="render PDFs", **PURE)
-render_batch = task(parallel.render_batch, name="render PDFs (batch)", **PURE)
-write_files = task(stages.write_files, name="write files", **IO)
-install_docs = task(stages.install_docs, name="install Data Docs", **IO)
-record = task(stages.record, name="record history", **IO)
+read_all = task(returns.read_all, name="read county files", **IO)
+read_returns = task(returns.read_returns, name="read county files (batch)", **IO)
+archive = task(returns.archive_received, name="archive", **IO)
+office = task(tasks.office_inputs, name="office files", **IO)
+validate = task(tasks.validate, name="validate", **PURE)
+score = task(tasks.score, name="score", **PURE)
+assess = task(tasks.assess, name="assess", **PURE)
+documents = task(tasks.documents, name="build documents", **PURE)
+render_pdfs = task(tasks.render_pdfs, name="render PDFs", **PURE)
+render_batch = task(processes.render_batch, name="render PDFs (batch)", **PURE)
+write_files = task(tasks.write_files, name="write files", **IO)
+install_docs = task(tasks.install_docs, name="install Data Docs", **IO)
+record = task(tasks.record, name="record history", **IO)
 manifest = task(write_manifest, name="write manifest", **IO)
 
 MAX_BATCHES = 16  # enough to keep a cluster busy, few enough not to drown its scheduler in tasks
@@ -65,12 +66,12 @@ class QuarterFailed(RuntimeError):
 @contextmanager
 def stage(timings: dict[str, float], quarter: str, name: str) -> Iterator[None]:
     """Time a stage and tell the progress listeners (the command line's bar) when it starts and ends."""
-    progress.report(progress.Step(quarter, name, False))
+    events.report(events.Step(quarter, name, False))
     faults.point(name)
     start = time.perf_counter()
     yield
     timings[name] = time.perf_counter() - start
-    progress.report(progress.Step(quarter, name, True))
+    events.report(events.Step(quarter, name, True))
 
 
 read_history = task(read_quarter_history, name="read history", **IO)
@@ -90,15 +91,15 @@ def _on_threads() -> bool:
 def _read(files: list[tuple[Path, str | None]], catalog, quarter: str):
     jobs = [(path, county, catalog, quarter) for path, county in files]
     if _on_threads():
-        return read_all(jobs, parallel.cores())
-    return [r for batch in read_returns.map(parallel.batches(jobs, MAX_BATCHES)).result() for r in batch]
+        return read_all(jobs, processes.cores())
+    return [r for batch in read_returns.map(processes.batches(jobs, MAX_BATCHES)).result() for r in batch]
 
 
 def _render(pages: dict[str, str]) -> dict[str, bytes]:
     items = list(pages.items())
     if _on_threads():
-        return dict(render_pdfs(items, parallel.cores()))
-    return {n: pdf for batch in render_batch.map(parallel.batches(items, MAX_BATCHES)).result() for n, pdf in batch}
+        return dict(render_pdfs(items, processes.cores()))
+    return {n: pdf for batch in render_batch.map(processes.batches(items, MAX_BATCHES)).result() for n, pdf in batch}
 
 
 @flow(name="quarterly_assessment", log_prints=False)
@@ -137,7 +138,7 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
     inputs = fingerprint(quarter, raw_dir / quarter, history, config_path, options)
     cached = None if force else cached_outputs(out_dir / quarter, inputs["key"])
     if cached is not None and quarter in store.quarters():
-        progress.report_cached(quarter)
+        events.report_cached(quarter)
         return cached  # nothing it depends on has changed since the last run, and its rows are stored
     check_cjk_font()  # before anything is written: a bulletin without its font must not replace one with it
     remove_stale_temporaries(out_dir / quarter)
@@ -145,8 +146,8 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
                                else default_issue_date(quarter))
     timings: dict[str, float] = {}
     with stage(timings, quarter, "ingest"):
-        files = intake.quarter_files(raw_dir / quarter, catalog)
-        current = intake.combine_returns(_read(files, catalog, quarter), catalog, quarter)
+        files = returns.quarter_files(raw_dir / quarter, catalog)
+        current = returns.combine_returns(_read(files, catalog, quarter), catalog, quarter)
         archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
         office_files = office(raw_dir / quarter, catalog, quarter)
     with stage(timings, quarter, "validate"):
@@ -181,7 +182,7 @@ def assessment_with(dask: str | None = None) -> Iterator[Flow]:
         return
     from prefect_dask import DaskTaskRunner
 
-    from chuangwen.server import shared_api
+    from flows.server import shared_api
 
     with shared_api(), _cluster(dask) as address:
         yield quarterly_assessment.with_options(task_runner=DaskTaskRunner(address=address))
@@ -242,7 +243,7 @@ def scheduled_assessment(raw_dir: Path = Path("data/raw"), out_dir: Path = Path(
     quarter)."""
     from prefect.runtime import flow_run
 
-    from chuangwen.schedule import quarter_before
+    from flows.schedule import quarter_before
 
     quarter = quarter_before(flow_run.scheduled_start_time)
     with assessment_with(dask) as run:

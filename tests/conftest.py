@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import chuangwen  # noqa: F401  (state folders and telemetry switches before prefect is imported)
+from core.runtime import configure
+
+configure()  # state folders and telemetry switches before prefect is imported
 
 
 @pytest.fixture(scope="session")

@@ -7,24 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from expectations.catalog import Catalog
+from expectations.catalog import Catalog, focus_tasks
 
 RED, BLACK = "红榜", "黑榜"
 LIST_COLUMNS = ["county_code", "county", "focus", "focus_rate", "focus_rank", "list", "reason"]
 ESCALATION_COLUMNS = ["county_code", "county", "streak", "action"]
-
-
-def focus_tasks(catalog: Catalog, focus: str) -> list[str]:
-    """The tasks of a focus item: a task id (1.4.1) or every task of a sub-area (1.4) or area (1)."""
-    return [t.id for t in catalog.tasks if t.id == focus or t.id.startswith(f"{focus}.")]
-
-
-def focus_name(catalog: Catalog, focus: str) -> str:
-    parts = [int(p) for p in focus.split(".")]
-    if len(parts) == 3:
-        return catalog.task_by_id[focus].title
-    area = catalog.area(parts[0])
-    return area.name if len(parts) == 1 else next(s.name for s in area.subareas if s.num == parts[1])
 
 
 def red_black_lists(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, focus: str,

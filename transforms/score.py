@@ -1,7 +1,7 @@
 """Achievement per indicator, points per task, totals per county (PRODUCT.md §5).
 
 Inputs are the quarter's normalised long table and the rule table of the compliance validation
-(chuangwen/validation.py: county × indicator × rule → met / not_met / missing / invalid). Whether a
+(adapters/validation_runner.py: county × indicator × rule → met / not_met / missing / invalid). Whether a
 rule holds is read from that table, never computed here; only partial credit is. Every part of a task
 (its indicators and the rest of its content) has fixed points from the catalog (Catalog.part_points).
 """

@@ -3,7 +3,7 @@ line cut short by a killed run neither breaks later reads nor swallows the next 
 
 from __future__ import annotations
 
-from chuangwen.archive import LEDGER, Archive, Receipt
+from adapters.archive import LEDGER, Archive, Receipt
 
 
 def _receipt(sha: str, outcome: str = "accepted") -> Receipt:

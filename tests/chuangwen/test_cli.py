@@ -77,8 +77,8 @@ def test_method_writes_the_assessment_rules_as_pdf_and_html(tmp_path):
 
 
 def test_check_reads_the_offices_references_as_such(tmp_path):
-    from chuangwen.office_files import build_references_template
-    from chuangwen.workbook import save_workbook
+    from adapters.county_templates import save_workbook
+    from adapters.office_files import build_references_template
     from expectations.catalog import load_catalog
 
     path = tmp_path / "2022Q4" / "参照数据.xlsx"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chuangwen.history import HistoryStore
+from adapters.history import HistoryStore
 
 
 def frame(quarter_tag: str, n: int = 3) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def test_numbers_in_a_column_of_numbers_and_answers_keep_their_digits(tmp_path):
     (a carried annual figure is shown from it)."""
     import pandas as pd
 
-    from chuangwen.history import HistoryStore
+    from adapters.history import HistoryStore
 
     store = HistoryStore(tmp_path / "h.duckdb")
     store.write_quarter("2021Q4", {"indicator_scores": pd.DataFrame({"county_code": ["532601", "532622"],

@@ -6,7 +6,7 @@ import multiprocessing
 import time
 from pathlib import Path
 
-from chuangwen.locks import output_lock
+from adapters.locks import output_lock
 
 
 def _hold(out: str, log: str, name: str, seconds: float) -> None:

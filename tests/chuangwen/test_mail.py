@@ -9,7 +9,8 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from chuangwen.mail import AlreadySent, MailSettings, send_distribution
+from adapters.mail import AlreadySent, send_distribution
+from expectations.settings import MailSettings
 
 
 class Inbox:

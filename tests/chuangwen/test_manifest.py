@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chuangwen.config import CONFIG_PATH
-from chuangwen.history import HistoryStore, read_quarter_history
-from chuangwen.manifest import cached_outputs, input_key, write_manifest
+from adapters.history import HistoryStore, read_quarter_history
+from adapters.manifest import cached_outputs, input_key, write_manifest
+from expectations.settings import CONFIG_PATH
 
 
 def key(quarter, raw, store, options=None):

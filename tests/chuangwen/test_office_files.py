@@ -7,14 +7,14 @@ import math
 import pandas as pd
 from openpyxl import load_workbook
 
-from chuangwen.office_files import (
+from adapters.county_templates import save_workbook
+from adapters.office_files import (
     build_inspection_template,
     build_references_template,
     read_inspection,
     read_province_rank,
     read_references,
 )
-from chuangwen.workbook import save_workbook
 from expectations.catalog import load_catalog
 from transforms.score import score_tasks
 

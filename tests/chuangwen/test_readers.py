@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from chuangwen.readers import UnreadableFile, read_grids
+from adapters.spreadsheets import UnreadableFile, read_grids
 
 CSV_TEXT = "指标编号,填报值,备注\n6.3.2c,92.5,砚山县\n1.1.1,,已完成\n"
 CSV_GRID = [["指标编号", "填报值", "备注"], ["6.3.2c", "92.5", "砚山县"], ["1.1.1", "", "已完成"]]
@@ -68,7 +68,7 @@ def test_zip_that_is_no_workbook_is_unreadable(tmp_path):
 
 
 def _template_copy(tmp_path, name="砚山县.xlsx"):
-    from chuangwen.workbook import build_template, save_workbook
+    from adapters.county_templates import build_template, save_workbook
     from expectations.catalog import load_catalog
 
     catalog = load_catalog()
@@ -83,7 +83,7 @@ def _template_copy(tmp_path, name="砚山县.xlsx"):
 
 
 def test_wps_wrong_sheet_dimension_still_shows_every_cell(tmp_path, rewrite_zip):
-    from chuangwen.readers import read_workbook
+    from adapters.spreadsheets import read_workbook
 
     path = _template_copy(tmp_path)
 
@@ -102,7 +102,7 @@ def test_wps_wrong_sheet_dimension_still_shows_every_cell(tmp_path, rewrite_zip)
 
 
 def test_zip_bomb_is_refused_before_parsing(tmp_path):
-    from chuangwen.readers import read_workbook
+    from adapters.spreadsheets import read_workbook
 
     path = tmp_path / "砚山县.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -112,7 +112,7 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path):
 
 
 def test_oversized_file_is_refused(tmp_path, monkeypatch):
-    import chuangwen.readers as readers
+    import adapters.spreadsheets as readers
 
     monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1024)
     path = _template_copy(tmp_path)
@@ -123,7 +123,7 @@ def test_oversized_file_is_refused(tmp_path, monkeypatch):
 def test_xml_entity_attack_is_refused(tmp_path, rewrite_zip):
     """Entity declarations (billion laughs) are refused, not expanded: calamine does not expand them and
     the pass that reads the formats parses through defusedxml with DTDs forbidden."""
-    from chuangwen.readers import _xlsx_details, read_workbook
+    from adapters.spreadsheets import _xlsx_details, read_workbook
 
     path = _template_copy(tmp_path)
     bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
@@ -142,7 +142,7 @@ def test_xml_entity_attack_is_refused(tmp_path, rewrite_zip):
 
 
 def test_xlsm_is_read_as_data_only(tmp_path):
-    from chuangwen.readers import read_workbook
+    from adapters.spreadsheets import read_workbook
 
     path = _template_copy(tmp_path, "砚山县.xlsm")
     grids, _ = read_workbook(path)
@@ -152,7 +152,7 @@ def test_xlsm_is_read_as_data_only(tmp_path):
 def test_xls_is_read(tmp_path):
     import xlwt
 
-    from chuangwen.readers import read_workbook
+    from adapters.spreadsheets import read_workbook
 
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("填报表")

@@ -9,9 +9,9 @@ from dataclasses import replace
 import jinja2
 import pytest
 
-from chuangwen.render import render_html, render_pdf
+from adapters.render import render_html, render_pdf
 from report_templates.filters import change, chinese_date, score
-from transforms.bulletin import BulletinContext, CountyIssues, IntakeNote, Issue, RankRow, default_issue_date
+from transforms.documents.bulletin import BulletinContext, CountyIssues, IntakeNote, Issue, RankRow, default_issue_date
 
 
 def _ctx(**over) -> BulletinContext:

@@ -3,8 +3,8 @@ a template or catalog change that is not followed by `python -m chuangwen.sample
 
 from __future__ import annotations
 
-from chuangwen import PROJECT_ROOT
 from chuangwen.sample import SCENARIOS, write_sample
+from core.runtime import PROJECT_ROOT
 from expectations.catalog import load_catalog
 
 RAW = PROJECT_ROOT / "data" / "raw"

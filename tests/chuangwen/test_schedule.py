@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chuangwen.schedule import DEFAULT_CRON, TIMEZONE, next_runs, quarter_before
+from flows.schedule import DEFAULT_CRON, TIMEZONE, next_runs, quarter_before
 
 SHANGHAI = ZoneInfo(TIMEZONE)
 

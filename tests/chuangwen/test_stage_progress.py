@@ -1,38 +1,38 @@
-"""Stage events reach a listener in order, and nobody else once it stops listening."""
+"""Stage seen reach a listener in order, and nobody else once it stops listening."""
 
 from __future__ import annotations
 
 import pytest
 
-from chuangwen import progress
-from chuangwen.parallel import batches
+from adapters.processes import batches
+from flows import events
 from flows.quarter import stage
 
 
 def test_a_stage_reports_its_start_and_end_and_records_its_time():
-    events, timings = [], {}
-    with progress.listening(events.append), stage(timings, "2022Q4", "ingest"):
-        assert events == [progress.Step("2022Q4", "ingest", False)]
-    assert events[-1] == progress.Step("2022Q4", "ingest", True)
+    seen, timings = [], {}
+    with events.listening(seen.append), stage(timings, "2022Q4", "ingest"):
+        assert seen == [events.Step("2022Q4", "ingest", False)]
+    assert seen[-1] == events.Step("2022Q4", "ingest", True)
     assert timings["ingest"] >= 0
     with stage(timings, "2022Q4", "validate"):
         pass
-    assert len(events) == 2  # no longer listening
+    assert len(seen) == 2  # no longer listening
 
 
 def test_a_cached_quarter_finishes_every_stage_at_once():
-    events = []
-    with progress.listening(events.append):
-        progress.report_cached("2022Q3")
-    assert [e.stage for e in events] == list(progress.STAGES)
-    assert all(e.done and e.cached for e in events)
+    seen = []
+    with events.listening(seen.append):
+        events.report_cached("2022Q3")
+    assert [e.stage for e in seen] == list(events.STAGES)
+    assert all(e.done and e.cached for e in seen)
 
 
 def test_a_failing_stage_reports_no_end():
-    events = []
-    with progress.listening(events.append), pytest.raises(RuntimeError), stage({}, "2022Q4", "render"):
+    seen = []
+    with events.listening(seen.append), pytest.raises(RuntimeError), stage({}, "2022Q4", "render"):
         raise RuntimeError("disk full")
-    assert events == [progress.Step("2022Q4", "render", False)]
+    assert seen == [events.Step("2022Q4", "render", False)]
 
 
 @pytest.mark.parametrize(("n", "parts", "sizes"), [

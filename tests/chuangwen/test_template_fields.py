@@ -8,11 +8,11 @@ import jinja2
 import pytest
 from jinja2 import nodes
 
-from chuangwen.render import _environment
+from adapters.render import _environment
 from report_templates import TEMPLATE_DIR
-from transforms.bulletin import BulletinContext
-from transforms.feedback import FeedbackContext
-from transforms.validation_report import ValidationReport
+from transforms.documents.bulletin import BulletinContext
+from transforms.documents.feedback import FeedbackContext
+from transforms.documents.validation_report import ValidationReport
 
 CONTEXTS = {"bulletin.html.j2": BulletinContext, "feedback.html.j2": FeedbackContext,
             "validation.html.j2": ValidationReport}

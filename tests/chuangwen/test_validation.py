@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chuangwen.validation import validate_quarter
+from adapters.validation_runner import validate_quarter
 from expectations.catalog import load_catalog
 from expectations.suites import KEY, wide_columns
 

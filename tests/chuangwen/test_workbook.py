@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.writer import excel as openpyxl_excel
 
-from chuangwen.readers import read_grids
-from chuangwen.workbook import build_template, workbook_bytes, write_templates
+from adapters.county_templates import build_template, workbook_bytes, write_templates
+from adapters.spreadsheets import read_grids
 from expectations.catalog import load_catalog
 from expectations.template_rows import template_rows
 from transforms.ingest import extract_return
@@ -172,7 +172,7 @@ def test_exported_tables_keep_text_as_text_and_are_reproducible(tmp_path):
     import pandas as pd
     from openpyxl import load_workbook
 
-    from chuangwen.workbook_export import frames_workbook
+    from adapters.outputs import frames_workbook
 
     frame = pd.DataFrame({"county": ["砚山县", "=1+1"], "total": [91.5, float("nan")], "rank": [1, None]})
     data = frames_workbook({"总分排名": frame})
@@ -190,7 +190,7 @@ def test_error_looking_text_stays_text():
     import pandas as pd
     from openpyxl import load_workbook
 
-    from chuangwen.workbook_export import frames_workbook
+    from adapters.outputs import frames_workbook
 
     notes = ["#DIV/0!", "#N/A", "普通", "http://example.invalid/x", "=HYPERLINK(\"http://a\")", "0012"]
     ws = load_workbook(io.BytesIO(frames_workbook({"t": pd.DataFrame({"note": notes})})))["t"]
@@ -203,7 +203,7 @@ def test_exported_numbers_keep_their_type_and_non_finite_ones_stay_blank():
     import pandas as pd
     from openpyxl import load_workbook
 
-    from chuangwen.workbook_export import frames_workbook
+    from adapters.outputs import frames_workbook
 
     frame = pd.DataFrame({"value": [1.5, float("inf"), 3], "on_course": [True, False, None]})
     ws = load_workbook(io.BytesIO(frames_workbook({"t": frame})))["t"]

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from chuangwen import PROJECT_ROOT, xlsx_cells
-from chuangwen.xlsx_cells import read_details
+from adapters import xlsx_cells
+from adapters.xlsx_cells import read_details
 from core.problems import SheetDetails
+from core.runtime import PROJECT_ROOT
 
 
 def openpyxl_details(path: Path) -> dict[str, SheetDetails]:

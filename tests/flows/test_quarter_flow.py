@@ -124,13 +124,13 @@ def test_every_received_file_is_archived_once_with_its_outcome(run):
 
 
 def _dump(store, quarters):
-    from chuangwen.history import TABLES
+    from adapters.history import TABLES
 
     return {t: store.read(t, quarters).to_csv(index=False) for t in TABLES}
 
 
 def test_rerunning_a_quarter_changes_nothing_else(run):
-    from chuangwen.history import HistoryStore
+    from adapters.history import HistoryStore
     from flows.quarter import quarterly_assessment
 
     raw, out, _ = run
@@ -152,7 +152,7 @@ def test_rerunning_a_quarter_changes_nothing_else(run):
 
 
 def test_history_gives_year_on_year_rules_and_order_follow_up(run):
-    from chuangwen.history import HistoryStore
+    from adapters.history import HistoryStore
 
     _, out, _ = run
     store = HistoryStore(out / "history.duckdb")
@@ -303,7 +303,7 @@ def test_backfill_stops_at_the_first_failing_quarter_and_says_why(run, tmp_path)
 def test_distribution_folders_for_the_office_and_every_county(run):
     import hashlib
 
-    from chuangwen.distribute import distribute
+    from adapters.distribute import distribute
 
     _, out, _ = run
     target = distribute(out, "2022Q4", CAT)
@@ -323,7 +323,7 @@ def test_distribution_folders_for_the_office_and_every_county(run):
 
 
 def test_distribution_needs_a_run(tmp_path):
-    from chuangwen.distribute import NotRunYet, distribute
+    from adapters.distribute import NotRunYet, distribute
 
     with pytest.raises(NotRunYet, match="请先运行 chuangwen run --quarter 2022Q4"):
         distribute(tmp_path, "2022Q4", CAT)

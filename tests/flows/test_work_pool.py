@@ -14,11 +14,11 @@ import sys
 
 from typer.testing import CliRunner
 
+from adapters.manifest import sha256_file
 from chuangwen.cli import app
-from chuangwen.manifest import sha256_file
 from chuangwen.sample import write_sample
-from chuangwen.schedule import DEFAULT_CRON, TIMEZONE
 from expectations.catalog import load_catalog
+from flows.schedule import DEFAULT_CRON, TIMEZONE
 
 
 def _free_port() -> int:
@@ -31,7 +31,7 @@ def test_a_worker_runs_the_deployed_quarter_from_the_work_pool(tmp_path, monkeyp
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
 
-    from chuangwen.server import local_server
+    from flows.server import local_server
 
     raw, out = tmp_path / "shared" / "raw", tmp_path / "shared" / "out"
     write_sample(load_catalog(), raw, ["2022Q4"])

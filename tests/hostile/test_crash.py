@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from chuangwen.history import TABLES
+from adapters.history import TABLES
 from chuangwen.sample import write_sample
 from core import faults
 from core.layout import COL_ID, COL_VALUE, DATA_SHEET

@@ -22,8 +22,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chuangwen import PROJECT_ROOT, readers
-from chuangwen.intake import check_file
+from adapters import spreadsheets
+from adapters.returns import check_file
+from core.runtime import PROJECT_ROOT
 from expectations.catalog import load_catalog
 from transforms.ingest import extract_return
 from transforms.normalise import parse_choice, parse_number
@@ -63,10 +64,10 @@ def _read_or_refuse(path: Path) -> None:
     """The reader's contract: cells, or UnreadableFile with a message naming the file; in time."""
     started = time.monotonic()
     try:
-        readers.read_workbook(path)
-    except readers.UnreadableFile as exc:
+        spreadsheets.read_workbook(path)
+    except spreadsheets.UnreadableFile as exc:
         assert str(exc).startswith(f"{path.name}："), str(exc)
-    assert time.monotonic() - started < readers.READ_SECONDS
+    assert time.monotonic() - started < spreadsheets.READ_SECONDS
 
 
 @FUZZ
@@ -143,15 +144,15 @@ def test_any_grid_of_cells_gives_a_return_or_problems(reliability, grid, meta):
 def test_the_readers_limits_bound_its_memory(tmp_path, reliability):
     """A file at the reader's limits (rows just under MAX_ROWS, the part just under MAX_PART_BYTES) is
     read in a process limited to 1 GiB of address space beyond its start, within READ_SECONDS."""
-    reliability("模糊测试", "读取器的时间和内存上限", f"接近上限的文件：{readers.MAX_ROWS - 1} 行的工作表",
-                f"在 {readers.READ_SECONDS:.0f} 秒内读完，内存不超过启动后再加 1 GiB；超过上限的文件在解析前拒收",
+    reliability("模糊测试", "读取器的时间和内存上限", f"接近上限的文件：{spreadsheets.MAX_ROWS - 1} 行的工作表",
+                f"在 {spreadsheets.READ_SECONDS:.0f} 秒内读完，内存不超过启动后再加 1 GiB；超过上限的文件在解析前拒收",
                 "子进程以 RLIMIT_AS 限制地址空间后读取")
     rng = random.Random(0)
     rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{rng.random():.6f}</v></c><c r="B{r}" t="inlineStr"><is><t>第{r}行'
-                   "</t></is></c></row>" for r in range(1, readers.MAX_ROWS))
+                   "</t></is></c></row>" for r in range(1, spreadsheets.MAX_ROWS))
     xml = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}' \
           "</sheetData></worksheet>"
-    assert len(xml.encode()) < readers.MAX_PART_BYTES
+    assert len(xml.encode()) < spreadsheets.MAX_PART_BYTES
     parts = dict(PARTS)
     parts[max(SHEETS, key=lambda n: len(PARTS[n]))] = xml.encode()
     path = tmp_path / "砚山县.xlsx"
@@ -159,16 +160,16 @@ def test_the_readers_limits_bound_its_memory(tmp_path, reliability):
         for name, part in parts.items():
             zf.writestr(name, part)
     script = ("import resource, sys, time\n"
-              "from chuangwen import readers\n"
-              "import chuangwen.xlsx_cells, python_calamine, pandas\n"
+              "from adapters import spreadsheets\n"
+              "import adapters.xlsx_cells, python_calamine, pandas\n"
               "start = int(open('/proc/self/statm').read().split()[0]) * resource.getpagesize()\n"
               "resource.setrlimit(resource.RLIMIT_AS, (start + 2**30, start + 2**30))\n"
               "t = time.monotonic()\n"
-              f"grids, _ = readers.read_workbook({str(path)!r})\n"
+              f"grids, _ = spreadsheets.read_workbook({str(path)!r})\n"
               "print(sum(len(g) for g in grids.values()), round(time.monotonic() - t, 2))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                          timeout=readers.READ_SECONDS * 2)
+                          timeout=spreadsheets.READ_SECONDS * 2)
     assert done.returncode == 0, done.stderr[-2000:]
     cells, seconds = done.stdout.split()
-    assert int(cells) >= readers.MAX_ROWS - 1 and float(seconds) < readers.READ_SECONDS
+    assert int(cells) >= spreadsheets.MAX_ROWS - 1 and float(seconds) < spreadsheets.READ_SECONDS
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 4 * 2**20  # KB: under 4 GiB in all

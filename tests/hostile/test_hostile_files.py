@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from guards import watched
 
-from chuangwen import PROJECT_ROOT, readers
-from chuangwen.intake import ingest_folder
+from adapters import spreadsheets
+from adapters.returns import ingest_folder
+from core.runtime import PROJECT_ROOT
 from expectations.catalog import load_catalog
 
 QUARTER = "2022Q4"
@@ -97,7 +98,7 @@ def macro_workbook(path):
 def oversized(path):
     with open(path, "wb") as fh:
         fh.write(b"PK\x03\x04")
-        fh.write(random.Random(1).randbytes(readers.MAX_FILE_BYTES + 1024))
+        fh.write(random.Random(1).randbytes(spreadsheets.MAX_FILE_BYTES + 1024))
 
 
 def far_oversized(path):
@@ -112,14 +113,14 @@ def million_rows(path):
 
 
 def too_many_rows(path):
-    _with_sheet(path, _rows_xml(readers.MAX_ROWS + 10))
+    _with_sheet(path, _rows_xml(spreadsheets.MAX_ROWS + 10))
 
 
 def too_many_sheets(path):
     from openpyxl import Workbook
 
     wb = Workbook()
-    for i in range(readers.MAX_SHEETS + 8):
+    for i in range(spreadsheets.MAX_SHEETS + 8):
         wb.create_sheet(f"表{i}")["A1"] = i
     wb.save(path)
 

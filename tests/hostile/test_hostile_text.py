@@ -19,15 +19,16 @@ import pytest
 from guards import watched
 from openpyxl import load_workbook
 
-from chuangwen import intake, stages
-from chuangwen.config import load_config
-from chuangwen.history import HistoryStore, read_quarter_history
-from chuangwen.manifest import write_manifest
+from adapters import returns
+from adapters.history import HistoryStore, read_quarter_history
+from adapters.manifest import write_manifest
 from chuangwen.sample import write_sample
-from chuangwen.stages import csv_bytes
 from core.layout import COL_ID, COL_NOTE, COL_STATUS, COL_VALUE, DATA_SHEET, META_COUNTY, META_SHEET
 from expectations.catalog import load_catalog
-from transforms.bulletin import default_issue_date
+from expectations.settings import load_config
+from flows import tasks
+from flows.tasks import csv_bytes
+from transforms.documents.bulletin import default_issue_date
 
 QUARTER = "2022Q4"
 CAT = load_catalog()
@@ -160,20 +161,20 @@ def quarter(tmp_path_factory):
     _poison(raw / QUARTER / "文山市.xlsx")
     _rename_county(raw / QUARTER / "马关县.xlsx", "../../etc/passwd<script>x</script>\u00a0马关县")
     with watched(root) as watch:
-        current = intake.ingest_folder(raw / QUARTER, CAT, QUARTER)
+        current = returns.ingest_folder(raw / QUARTER, CAT, QUARTER)
         store = HistoryStore(out / "history.duckdb")
         history = read_quarter_history(store, QUARTER, 2021)
-        office = stages.office_inputs(raw / QUARTER, CAT, QUARTER)
-        outcome = stages.validate(current, history, CAT, office)
-        scores = stages.score(current, outcome, CAT, history, office)
+        office = tasks.office_inputs(raw / QUARTER, CAT, QUARTER)
+        outcome = tasks.validate(current, history, CAT, office)
+        scores = tasks.score(current, outcome, CAT, history, office)
         issued = default_issue_date(QUARTER)
-        assessment = stages.assess(QUARTER, scores, history, CAT, load_config().for_quarter(QUARTER), office,
+        assessment = tasks.assess(QUARTER, scores, history, CAT, load_config().for_quarter(QUARTER), office,
                                    issued)
-        docs = stages.documents(current, outcome, scores, assessment, CAT, None, issued)
-        pdfs = dict(stages.render_pdfs(list(docs.pages.items())))
-        written = stages.write_files(out / QUARTER, {**docs.files, **pdfs})
+        docs = tasks.documents(current, outcome, scores, assessment, CAT, None, issued)
+        pdfs = dict(tasks.render_pdfs(list(docs.pages.items())))
+        written = tasks.write_files(out / QUARTER, {**docs.files, **pdfs})
         write_manifest(out / QUARTER, {"quarter": QUARTER, "key": "hostile"}, written, {}, CAT.version)
-        stages.record(store, current, outcome, scores, assessment)
+        tasks.record(store, current, outcome, scores, assessment)
     return {"root": root, "raw": raw, "out": out, "current": current, "docs": docs, "pdfs": pdfs,
             "written": written, "violations": watch.violations}
 
@@ -250,8 +251,9 @@ def test_e_mail_carries_only_the_distributed_files(quarter, reliability, tmp_pat
 
     from aiosmtpd.controller import Controller
 
-    from chuangwen.distribute import distribute
-    from chuangwen.mail import MailSettings, send_distribution
+    from adapters.distribute import distribute
+    from adapters.mail import send_distribution
+    from expectations.settings import MailSettings
 
     reliability("文件中的恶意文本", "电子邮件分发", "含恶意文本的通报与反馈单作为附件发送",
                 "邮件头只有主题、发件人、收件人；正文不含县填报的文本；附件与分发文件逐字节相同",

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from chuangwen.intake import absent_reasons, archive_received, ingest_folder, intake_notes
+from adapters.returns import absent_reasons, archive_received, ingest_folder, intake_notes
 from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
 

@@ -15,9 +15,9 @@ import pytest
 from guards import watched
 from openpyxl import load_workbook
 
-from chuangwen import PROJECT_ROOT
-from chuangwen.intake import archive_received, ingest_folder
+from adapters.returns import archive_received, ingest_folder
 from core.layout import META_COUNTY, META_SHEET
+from core.runtime import PROJECT_ROOT
 from expectations.catalog import load_catalog
 
 QUARTER = "2022Q4"

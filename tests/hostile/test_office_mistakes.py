@@ -12,11 +12,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from adapters.history import KEEP_BACKUPS, HistoryDamaged, HistoryStore
 from chuangwen.cli import app
-from chuangwen.config import CONFIG_PATH, ConfigError, load_config
-from chuangwen.history import KEEP_BACKUPS, HistoryDamaged, HistoryStore
 from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
+from expectations.settings import CONFIG_PATH, ConfigError, load_config
 
 runner = CliRunner()
 CAT = load_catalog()
@@ -110,9 +110,9 @@ def test_a_settings_mistake_stops_the_run_before_anything_is_read_or_written(tmp
 def test_data_docs_wait_beside_until_the_runs_outputs_are_written(tmp_path, reliability):
     reliability(GROUP, "运行在校验之后失败", "校验已生成新的 Data Docs，其余结果尚未写出",
                 "上一次成功运行的 Data Docs 不被替换", "新 Data Docs 在写出结果时才换入")
-    from chuangwen import stages
-    from chuangwen.history import read_quarter_history
-    from chuangwen.intake import ingest_folder
+    from adapters.history import read_quarter_history
+    from adapters.returns import ingest_folder
+    from flows import tasks
 
     raw = tmp_path / "raw"
     write_sample(CAT, raw, ["2022Q4"])
@@ -121,10 +121,10 @@ def test_data_docs_wait_beside_until_the_runs_outputs_are_written(tmp_path, reli
     (docs / "index.html").write_text("the last good run's", encoding="utf-8")
     current = ingest_folder(raw / "2022Q4", CAT, "2022Q4")
     history = read_quarter_history(HistoryStore(tmp_path / "h.duckdb"), "2022Q4", 2021)
-    office = stages.office_inputs(raw / "2022Q4", CAT, "2022Q4")
-    outcome = stages.validate(current, history, CAT, office, docs)
+    office = tasks.office_inputs(raw / "2022Q4", CAT, "2022Q4")
+    outcome = tasks.validate(current, history, CAT, office, docs)
     assert (docs / "index.html").read_text(encoding="utf-8") == "the last good run's"  # a failure now loses nothing
     assert outcome.docs_staged is not None and (outcome.docs_staged / "index.html").is_file()
-    stages.install_docs(outcome, docs)
+    tasks.install_docs(outcome, docs)
     assert "the last good run's" not in (docs / "index.html").read_text(encoding="utf-8")
     assert not outcome.docs_staged.exists()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from chuangwen import PROJECT_ROOT
-from chuangwen.intake import check_file
+from adapters.returns import check_file
 from core.layout import DATA_SHEET
+from core.runtime import PROJECT_ROOT
 from expectations.catalog import load_catalog
 
 CAT = load_catalog()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chuangwen.config import Lines
 from expectations.catalog import load_catalog
+from expectations.settings import Lines
 from transforms.goals import creation_summary, goal_status
 from transforms.robustness import rank_ranges
 from transforms.score import deductions, total_scores

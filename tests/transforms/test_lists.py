@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chuangwen.config import ListRule
-from expectations.catalog import load_catalog
-from transforms.lists import BLACK, RED, escalate, focus_tasks, red_black_lists
+from expectations.catalog import focus_tasks, load_catalog
+from expectations.settings import ListRule
+from transforms.lists import BLACK, RED, escalate, red_black_lists
 
 CAT = load_catalog()
 CODES = [c.code for c in CAT.counties]

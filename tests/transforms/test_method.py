@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chuangwen.config import load_config, office_catalog
-from chuangwen.validation import validate_quarter
+from adapters.validation_runner import validate_quarter
 from expectations.catalog import load_catalog, with_office_choices
+from expectations.settings import load_config, office_catalog
 from expectations.template_rows import due_indicators, due_inputs, status_tasks
 from transforms.documents.method import build_method
-from transforms.quarter import score_quarter
 from transforms.reshape import to_wide
 from transforms.robustness import rank_ranges
+from transforms.scoring import score_quarter
 
 CAT = load_catalog()
 SETTINGS = load_config().for_quarter("2022Q4")

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from chuangwen.config import load_config, office_catalog
 from expectations.catalog import load_catalog
+from expectations.settings import load_config, office_catalog
 from transforms.orders import CLOSED, OPEN, OVERDUE, order_ledger, quarter_end, rectification_rates
 
 CAT = load_catalog()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from expectations.catalog import load_catalog
-from transforms.progress import ACCELERATE, ACHIEVED, DETERIORATING, LIMITED, ON_TRACK, classify, progress_classes
+from transforms.sdg_progress import ACCELERATE, ACHIEVED, DETERIORATING, LIMITED, ON_TRACK, classify, progress_classes
 
 CAT = load_catalog()
 

@@ -10,18 +10,18 @@ import math
 import pandas as pd
 import pytest
 
-from chuangwen.config import ConfigError, Lines, ListRule, check_quarter_settings, load_config, office_catalog
-from chuangwen.validation import validate_quarter
+from adapters.validation_runner import validate_quarter
 from expectations.catalog import load_catalog
+from expectations.settings import ConfigError, Lines, ListRule, check_quarter_settings, load_config, office_catalog
+from transforms.documents.validation_report import build_validation_report
 from transforms.goals import goal_status
 from transforms.lists import BLACK, escalate, red_black_lists
 from transforms.normalise import normalise_values
 from transforms.orders import CLOSED, OPEN, order_ledger, rectification_rates
-from transforms.progress import DETERIORATING, progress_classes
-from transforms.quarter import score_quarter
 from transforms.rank import missing_shares
 from transforms.reshape import to_wide
-from transforms.validation_report import build_validation_report
+from transforms.scoring import score_quarter
+from transforms.sdg_progress import DETERIORATING, progress_classes
 
 CAT = load_catalog()
 A, B = "532622", "532623"  # 砚山县, 西畴县
@@ -168,7 +168,7 @@ def test_8_a_county_that_did_not_report_is_black_listed_and_its_streak_continues
 # 9. One count in every output ------------------------------------------------------------------------------
 
 def test_9_the_validation_report_counts_as_the_bulletin_does():
-    from transforms.bulletin import build_bulletin
+    from transforms.documents.bulletin import build_bulletin
 
     vals, validation, scores = scored("2022Q4", {A: {"6.3.2a": 30.0, "8.1.1a": None, "X8.1.1a": 92.0}},
                                       past={(A, "6.3.2a"): [28.0]}, references=bars({"R8.1.1a": 85.0}, [A]))

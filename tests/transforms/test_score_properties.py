@@ -10,11 +10,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chuangwen.validation import validate_quarter
+from adapters.validation_runner import validate_quarter
 from expectations.catalog import load_catalog
 from expectations.template_rows import due_indicators, due_inputs, status_tasks
-from transforms.quarter import score_quarter
 from transforms.reshape import to_wide
+from transforms.scoring import score_quarter
 
 CAT = load_catalog()
 Q = "2022Q4"

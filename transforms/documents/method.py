@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.zh import quarter_label
-from expectations.catalog import Catalog, Indicator
+from expectations.catalog import Catalog, Indicator, focus_name
 from expectations.rules import alternative_texts, main_rule_text
 from expectations.suites import THREE_YEARS
-from transforms.bulletin import list_rule_text
-from transforms.lists import focus_name
-from transforms.progress import CUTOFFS
+from transforms.documents.bulletin import list_rule_text
 from transforms.rank import MAX_MISSING_SHARE
 from transforms.score import UNMET_CAP
+from transforms.sdg_progress import CUTOFFS
 
 FREQUENCY_TEXT = {"quarterly": "每季度", "annual": "第四季度（其余季度沿用上年）"}
 
@@ -214,7 +213,7 @@ def _office_changes(catalog: Catalog) -> tuple[str, ...]:
 
 def build_method(catalog: Catalog, settings, quarter: str) -> MethodContext:
     """The 测评细则 for a quarter: the catalog (with the office's weights and units applied, see
-    chuangwen.config.office_catalog) and the quarter's settings."""
+    expectations.settings.office_catalog) and the quarter's settings."""
     focus = settings.require_focus(quarter)
     base_year, target_year = settings.progress.years(catalog.year)
     progress = tuple(f"{i.id} {i.name}" for i in catalog.indicators

@@ -1,6 +1,7 @@
 """Spreading CPU-bound batches (reading county files, rendering PDFs) over this machine's cores with a
 standard process pool, for runs on the default task runner. A Dask runner spreads the same batches
-itself (flows/quarter.py), so nothing here runs there.
+itself (flows/quarter.py), so nothing here runs there. It sits among the adapters because it touches processes and
+adapters/returns.py reads many county files with it.
 
 Worker processes are spawned, not forked: the parent holds threads (Prefect, DuckDB) that a fork would
 copy in an unknown state. Spawning costs about a second per worker, so small jobs stay in-process."""
@@ -50,7 +51,7 @@ def map_batches(fn: Callable[[list[T]], list[R]], items: list[T], workers: int) 
 
 def render_batch(pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
     """(name, HTML) → (name, PDF bytes), one page after another."""
-    from chuangwen.render import render_pdf
+    from adapters.render import render_pdf
 
     return [(name, render_pdf(html)) for name, html in pages]
 

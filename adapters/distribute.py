@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from chuangwen.manifest import MANIFEST
+from adapters.manifest import MANIFEST
 from core.zh import quarter_label
 from expectations.catalog import Catalog
 

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 import xlsxwriter
 
-from chuangwen.workbook import FIXED_STAMP
+from adapters.county_templates import FIXED_STAMP
 from expectations.catalog import Catalog
 
 HEADERS = {

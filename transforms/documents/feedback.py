@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from expectations.catalog import Catalog
-from transforms.bulletin import Issue, OrderLine, county_issues, escalation_texts, order_line
+from transforms.documents.bulletin import Issue, OrderLine, county_issues, escalation_texts, order_line
 from transforms.orders import CLOSED
 
 

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen.archive import Archive, Receipt
-from chuangwen.archive import now as archive_now
-from chuangwen.office_files import OFFICE_FILES, REFERENCES, read_references
-from chuangwen.parallel import map_batches
-from chuangwen.readers import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
-from chuangwen.validation import validate_quality
+from adapters.archive import Archive, Receipt
+from adapters.archive import now as archive_now
+from adapters.office_files import OFFICE_FILES, REFERENCES, read_references
+from adapters.processes import map_batches
+from adapters.spreadsheets import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
+from adapters.validation_runner import validate_quality
 from core.problems import ERROR, WARNING, Problem
 from core.quarters import is_quarter, shift_quarter
 from expectations.catalog import Catalog
-from transforms.bulletin import IntakeNote
+from transforms.documents.bulletin import IntakeNote
 from transforms.ingest import RECORD_COLUMNS, extract_return
 from transforms.normalise import normalise_values
-from transforms.quarter import history_frame, shown_values
 from transforms.rank import NOT_REPORTED, REFUSED
 from transforms.reshape import to_wide
+from transforms.scoring import history_frame, shown_values
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,7 @@ class HistoryStore:
 @dataclass(frozen=True)
 class QuarterHistory:
     """Everything a quarter's run reads of earlier quarters, read once: the assessment uses it and the
-    run's cache key hashes it (chuangwen/manifest.py), so a change in an earlier quarter shows."""
+    run's cache key hashes it (adapters/manifest.py), so a change in an earlier quarter shows."""
 
     quarter: str
     same_quarter: pd.DataFrame  # county_code, item_id, value, years_back: the same quarter 1 to 3 years back

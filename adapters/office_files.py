@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from chuangwen.readers import UnreadableFile, read_workbook
+from adapters.spreadsheets import UnreadableFile, read_workbook
 from core.problems import Problem
 from core.zh import quarter_label
 from expectations.catalog import Catalog

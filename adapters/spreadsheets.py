@@ -1,7 +1,7 @@
 """Reading what counties send into cell grids (sheet name → rows from A1) plus what the grid cannot say
 (number formats, Excel errors, formulas). I/O only; no file is ever modified or executed.
 
-python-calamine reads every sheet fast (also .xls); for .xlsx/.xlsm, chuangwen/xlsx_cells.py then reads
+python-calamine reads every sheet fast (also .xls); for .xlsx/.xlsm, adapters/xlsx_cells.py then reads
 the formats, error cells and formulas calamine drops. Macros are never run: nothing here executes
 anything, only data is read. Files that are not returns are refused by size, zip ratio, part size,
 sheets, rows and cells before their cells become Python objects.
@@ -152,8 +152,8 @@ def read_grids(path: Path) -> dict[str, Grid]:
 
 
 def _xlsx_details(path: Path) -> dict[str, SheetDetails]:
-    """Number formats, error cells and formulas (chuangwen/xlsx_cells.py; DTDs and entities refused)."""
-    from chuangwen.xlsx_cells import read_details
+    """Number formats, error cells and formulas (adapters/xlsx_cells.py; DTDs and entities refused)."""
+    from adapters.xlsx_cells import read_details
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -164,8 +164,8 @@ def _xlsx_details(path: Path) -> dict[str, SheetDetails]:
 
 
 def _xls_details(path: Path) -> dict[str, SheetDetails]:
-    """Number formats and error cells of an .xls (chuangwen/xls_cells.py): a percent cell is known."""
-    from chuangwen.xls_cells import read_xls_details
+    """Number formats and error cells of an .xls (adapters/xls_cells.py): a percent cell is known."""
+    from adapters.xls_cells import read_xls_details
 
     try:
         return read_xls_details(path)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chuangwen import PROJECT_ROOT
-from chuangwen.schedule import DEFAULT_CRON, TIMEZONE
+from core.runtime import PROJECT_ROOT
+from flows.schedule import DEFAULT_CRON, TIMEZONE
 
 POOL = "chuangwen"
 ENTRYPOINT = "flows/quarter.py"

@@ -11,24 +11,11 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
-from chuangwen.workbook import write_atomic
+from adapters.county_templates import write_atomic
 from core.zh import quarter_label
+from expectations.settings import MailSettings
 
 SENT_LOG = "mail_sent.json"
-
-
-class MailSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    host: str
-    port: int = 25
-    security: str = "starttls"  # none | starttls | ssl
-    sender: str
-    username: str | None = None
-    password_env: str | None = None  # name of the environment variable holding the password
-    recipients: dict[str, list[str]]  # 分发 folder name (州文明办, a county) → addresses
 
 
 class AlreadySent(RuntimeError):

@@ -7,12 +7,13 @@ from __future__ import annotations
 import base64
 import io
 
-import chuangwen  # noqa: F401  (matplotlib's cache folder inside the state folder)
+from core.runtime import configure
 
 _CJK = ["Noto Sans CJK SC", "Noto Serif CJK SC", "DejaVu Sans"]
 
 
 def _pyplot():
+    configure()  # matplotlib's cache folder inside the state folder
     import matplotlib
 
     matplotlib.use("svg")

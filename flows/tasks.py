@@ -1,4 +1,4 @@
-"""The pipeline's stages after intake (chuangwen/intake.py): validate, score and write the quarter's
+"""The pipeline's stages after intake (adapters/returns.py): validate, score and write the quarter's
 outputs. What a Prefect task calls; the pure work is in transforms/."""
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen import charts
-from chuangwen.config import QuarterSettings
-from chuangwen.history import HistoryStore, QuarterHistory
-from chuangwen.intake import Ingested, absent_reasons, intake_notes
-from chuangwen.office_files import (
+from adapters import charts
+from adapters.county_templates import write_atomic
+from adapters.history import HistoryStore, QuarterHistory
+from adapters.office_files import (
     INSPECTION,
     PROVINCE_RANK,
     REFERENCES,
@@ -23,27 +22,34 @@ from chuangwen.office_files import (
     read_province_rank,
     read_references,
 )
-from chuangwen.parallel import map_batches, render_batch
-from chuangwen.render import render_html
-from chuangwen.validation import ValidationOutcome, install_data_docs, validate_quarter
-from chuangwen.workbook import write_atomic
-from chuangwen.workbook_export import detail_workbook
+from adapters.outputs import detail_workbook
+from adapters.processes import map_batches, render_batch
+from adapters.render import render_html
+from adapters.returns import Ingested, absent_reasons, intake_notes
+from adapters.validation_runner import ValidationOutcome, install_data_docs, validate_quarter
 from core import faults
 from core.problems import WARNING, Problem
 from core.zh import cn_numeral, quarter_label
-from expectations.catalog import Catalog
+from expectations.catalog import Catalog, focus_name
+from expectations.settings import QuarterSettings
 from expectations.template_rows import due_inputs
-from transforms.bulletin import LIST_ALL_UNITS_UP_TO, Charts, build_bulletin, bulletin_extras, issues_by_county
+from transforms.documents.bulletin import (
+    LIST_ALL_UNITS_UP_TO,
+    Charts,
+    build_bulletin,
+    bulletin_extras,
+    issues_by_county,
+)
+from transforms.documents.feedback import build_feedback, feedback_tables
 from transforms.documents.method import build_method
-from transforms.feedback import build_feedback, feedback_tables
+from transforms.documents.validation_report import build_validation_report
 from transforms.goals import creation_summary, goal_status
-from transforms.lists import escalate, focus_name, red_black_lists
+from transforms.lists import escalate, red_black_lists
 from transforms.orders import order_ledger, rectification_rates
-from transforms.progress import progress_classes
-from transforms.quarter import QuarterScores, score_quarter
 from transforms.reshape import to_wide
 from transforms.robustness import rank_ranges
-from transforms.validation_report import build_validation_report
+from transforms.scoring import QuarterScores, score_quarter
+from transforms.sdg_progress import progress_classes
 
 DATA_DOCS_MAX_UNITS = 200  # GE's Data Docs list every failing unit per expectation: unreadable beyond this
 

@@ -13,13 +13,24 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chuangwen import PROJECT_ROOT
-from chuangwen.mail import MailSettings
 from core.quarters import is_quarter
-from expectations.catalog import Catalog, CatalogError, with_office_choices
-from transforms.lists import focus_tasks
+from core.runtime import PROJECT_ROOT
+from expectations.catalog import Catalog, CatalogError, focus_tasks, with_office_choices
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "office.yaml"
+
+
+
+class MailSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str
+    port: int = 25
+    security: str = "starttls"  # none | starttls | ssl
+    sender: str
+    username: str | None = None
+    password_env: str | None = None  # name of the environment variable holding the password
+    recipients: dict[str, list[str]]  # 分发 folder name (州文明办, a county) → addresses
 
 
 class _Model(BaseModel):

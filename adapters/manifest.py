@@ -10,9 +10,9 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from chuangwen import PROJECT_ROOT
-from chuangwen.history import QuarterHistory
-from chuangwen.workbook import write_atomic
+from adapters.county_templates import write_atomic
+from adapters.history import QuarterHistory
+from core.runtime import PROJECT_ROOT
 from expectations.catalog import CATALOG_PATH
 
 MANIFEST = "manifest.json"

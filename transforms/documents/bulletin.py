@@ -88,7 +88,7 @@ class OrderRow:
 
 @dataclass(frozen=True)
 class BulletinExtras:
-    """Lists, goals and orders of the quarter (see chuangwen.stages.assess)."""
+    """Lists, goals and orders of the quarter (see flows.tasks.assess)."""
 
     focus_name: str
     list_rule: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from chuangwen.intake import OFFICE, FileResult
+from adapters.returns import OFFICE, FileResult
 from core.problems import SEVERITY_LABEL, WARNING
 
 

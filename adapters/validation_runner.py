@@ -5,7 +5,6 @@ and the expected value. Scoring and the bulletin read that table; nothing re-com
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.runtime import configure
 from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.suites import (
@@ -44,7 +44,7 @@ class ValidationOutcome:
 
 @functools.cache
 def _gx():
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    configure()  # state folders, telemetry off
     import great_expectations as gx  # about 4 s: imported once, when first needed
 
     return gx
