@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.county_templates import write_atomic
+from adapters.files import write_atomic
 
 LEDGER = "ledger.jsonl"
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
+from adapters.files import write_atomic
 from core.layout import (
     COL_NOTE,
     COL_STATUS,
@@ -171,8 +169,6 @@ def _write_guide(wb: Workbook, catalog: Catalog, quarter: str) -> None:
 
 
 FIXED_STAMP = dt.datetime(2000, 1, 1)
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -193,40 +189,6 @@ def workbook_bytes(wb: Workbook) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(entry, data)
     return out.getvalue()
-
-
-TEMPORARY_SUFFIX = ".tmp"
-
-
-def remove_stale_temporaries(folder: Path) -> int:
-    """Remove what a killed run leaves behind: write_atomic's temporary files (hidden, named
-    .<name>.<random>.tmp) and Data Docs staging folders. Call only while holding the output folder's lock."""
-    removed = 0
-    if Path(folder).is_dir():
-        for path in Path(folder).rglob(f".*{TEMPORARY_SUFFIX}"):
-            if path.is_file() and not path.is_symlink():
-                path.unlink(missing_ok=True)
-                removed += 1
-        for path in Path(folder).rglob(".data_docs.*"):  # Data Docs built beside, killed before the swap
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-                removed += 1
-    return removed
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file atomically: a temp file beside the target, then rename over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for others to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -16,6 +15,7 @@ import pandas as pd
 from core import faults
 from core.quarters import parse_quarter, shift_quarter
 from expectations.suites import HISTORY_YEARS
+from transforms.history import QuarterHistory
 
 TABLES = ("figures", "rules", "indicator_scores", "task_scores", "ranking", "deductions", "lists", "escalations",
           "goals", "orders", "progress", "robustness")
@@ -185,26 +185,6 @@ class HistoryStore:
         """All rows of earlier quarters."""
         earlier = [q for q in self.quarters(name) if q < quarter]
         return self.read(name, earlier) if earlier else pd.DataFrame()
-
-
-@dataclass(frozen=True)
-class QuarterHistory:
-    """Everything a quarter's run reads of earlier quarters, read once: the assessment uses it and the
-    run's cache key hashes it (adapters/manifest.py), so a change in an earlier quarter shows."""
-
-    quarter: str
-    same_quarter: pd.DataFrame  # county_code, item_id, value, years_back: the same quarter 1 to 3 years back
-    previous_ranking: pd.DataFrame  # last quarter's ranking (empty when it was not run)
-    rankings: pd.DataFrame  # every earlier quarter's ranking, for the trend chart
-    previous_orders: pd.DataFrame  # the latest order ledger before this quarter
-    lists: pd.DataFrame  # every earlier quarter's 大比武 lists, for escalation
-    carried: pd.DataFrame  # last year's fourth-quarter indicator scores: annual figures between reports
-    base_figures: pd.DataFrame  # county_code, item_id, value of the progress base year's fourth quarter
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        return {"same_quarter": self.same_quarter, "previous_ranking": self.previous_ranking,
-                "rankings": self.rankings, "previous_orders": self.previous_orders, "lists": self.lists,
-                "carried": self.carried, "base_figures": self.base_figures}
 
 
 def read_quarter_history(store: HistoryStore, quarter: str, base_year: int) -> QuarterHistory:

@@ -11,7 +11,8 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from adapters.county_templates import write_atomic
+from adapters.files import write_atomic
+from core import outputs
 from core.zh import quarter_label
 from expectations.settings import MailSettings
 
@@ -26,7 +27,7 @@ def send_distribution(target: Path, quarter: str, settings: MailSettings, passwo
                       again: bool = False) -> list[str]:
     """Send every recipient folder of `target` (…/分发) that has addresses; returns who was sent to.
     Refuses if this distribution (same manifest) was already sent, unless `again`."""
-    manifest = (target / "manifest.json").read_bytes()
+    manifest = (target / outputs.MANIFEST).read_bytes()
     log_path = target.parent / SENT_LOG
     log = json.loads(log_path.read_text(encoding="utf-8")) if log_path.exists() else []
     digest = hashlib.sha256(manifest).hexdigest()

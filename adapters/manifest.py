@@ -10,19 +10,15 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from adapters.county_templates import write_atomic
-from adapters.history import QuarterHistory
+from adapters.files import sha256_file, write_atomic
+from core import outputs
 from core.runtime import PROJECT_ROOT
 from expectations.catalog import CATALOG_PATH
+from transforms.history import QuarterHistory
 
-MANIFEST = "manifest.json"
 PACKAGES = ("chuangwen", "prefect", "great-expectations", "pandas", "numpy", "weasyprint", "jinja2", "duckdb",
             "openpyxl", "python-calamine", "matplotlib", "pydantic", "prefect-dask", "distributed")
 CODE_DIRS = ("core", "expectations", "transforms", "adapters", "flows", "chuangwen", "report_templates")
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def code_hash() -> str:
@@ -76,7 +72,7 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def write_manifest(folder: Path, inputs: dict, outputs: dict[str, Path], timings: dict[str, float],
+def write_manifest(folder: Path, inputs: dict, written: dict[str, Path], timings: dict[str, float],
                    catalog_version: str) -> Path:
     manifest = {
         "quarter": inputs["quarter"],
@@ -85,26 +81,26 @@ def write_manifest(folder: Path, inputs: dict, outputs: dict[str, Path], timings
         "catalog_version": catalog_version,
         "packages": package_versions(),
         "outputs": {str(Path(p).relative_to(folder)): {"sha256": sha256_file(p), "size": Path(p).stat().st_size}
-                    for p in sorted(outputs.values())},
+                    for p in sorted(written.values())},
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
-    path = Path(folder) / MANIFEST
+    path = Path(folder) / outputs.MANIFEST
     write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     return path
 
 
 def cached_outputs(folder: Path, key: str) -> dict[str, Path] | None:
     """The outputs of an earlier run with the same input key, if all are still there unchanged."""
-    path = Path(folder) / MANIFEST
+    path = Path(folder) / outputs.MANIFEST
     if not path.is_file():
         return None
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("input_key") != key:
         return None
-    outputs = {}
+    found = {}
     for name, facts in manifest["outputs"].items():
         target = Path(folder) / name
         if not target.is_file() or sha256_file(target) != facts["sha256"]:
             return None
-        outputs[name] = target
-    return outputs
+        found[name] = target
+    return found

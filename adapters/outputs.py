@@ -1,4 +1,5 @@
-"""scores.xlsx: every detail table of a quarter, one sheet each, with Chinese headers.
+"""The quarter's tables as bytes: scores.xlsx (every detail table, one sheet each, Chinese headers), and
+the CSV and JSON files written beside it.
 
 Written with XlsxWriter, every cell through the writer of its type (write_string, write_number,
 write_boolean): text is always stored as text, so nothing a county typed (“=1+1”, “#DIV/0!”, a link)
@@ -10,6 +11,7 @@ mode took ~20 µs).
 from __future__ import annotations
 
 import io
+import json
 import math
 
 import pandas as pd
@@ -90,3 +92,29 @@ def detail_workbook(scores, assessment, catalog: Catalog) -> bytes:
         "年度进度": assessment.progress,
         "排名稳健性": assessment.robustness,
     })
+
+
+# Text a spreadsheet would run as a formula (or a DDE command) when it opens a CSV: such a field gets a
+# leading apostrophe, which Excel and WPS show as text. Plain numbers written as text are left alone.
+_ACTIVE_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a BOM (Excel's cue for UTF-8), text that would run as a formula neutralised."""
+    safe = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            text = column.astype("string")
+            active = text.str.startswith(_ACTIVE_START).fillna(False) & ~text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+            if active.any():
+                column = column.where(~active, "'" + text)
+        safe[name] = column
+    return pd.DataFrame(safe, index=frame.index).to_csv(index=False).encode("utf-8-sig")
+
+
+def json_bytes(obj: object) -> bytes:
+    """UTF-8 JSON, Chinese as written, dates and other values as their text."""
+    return json.dumps(obj, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+

@@ -10,9 +10,10 @@ import pandas as pd
 
 from adapters.archive import Archive, Receipt
 from adapters.archive import now as archive_now
+from adapters.files import sha256_file
 from adapters.office_files import OFFICE_FILES, REFERENCES, read_references
 from adapters.processes import map_batches
-from adapters.spreadsheets import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, file_sha256, read_workbook
+from adapters.spreadsheets import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, read_workbook
 from adapters.validation_runner import validate_quality
 from core.problems import ERROR, WARNING, Problem
 from core.quarters import is_quarter, shift_quarter
@@ -67,7 +68,7 @@ def check_file(path: Path, catalog: Catalog, expected_county: str | None = None,
         message = "是符号链接（快捷方式），不予读取；请把文件本身放入文件夹"
         return FileResult(path, "", None, None, False, _empty_values(catalog), (Problem(path.name, "", "", message),))
     # a file far above the size limit is refused unread (not even hashed, nor archived)
-    sha = file_sha256(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
+    sha = sha256_file(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
     try:
         grids, details = read_workbook(path)
     except (UnreadableFile, OSError) as exc:
@@ -100,7 +101,7 @@ OFFICE = "州文明办"  # who a checked office file belongs to
 
 def _check_references(path: Path, catalog: Catalog, quarter: str | None) -> FileResult:
     """The office's 参照数据 table, checked as what it is (not as a county's return)."""
-    sha = file_sha256(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
+    sha = sha256_file(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
     if quarter is None:
         problem = Problem(path.name, "", "", "参照数据表所属季度不明：请放在季度文件夹中，或用 --quarter 指定")
         return FileResult(path, sha, None, None, False, _empty_values(catalog), (problem,))
@@ -158,7 +159,7 @@ def read_return(path: Path, expected_county: str | None, catalog: Catalog, quart
         what = "是文件夹，不是报送文件；请把报送文件直接放在季度文件夹中"
     if what is not None:
         problem = Problem(path.name, "", "", f"{what}，不是报送文件，未读取", WARNING)
-        sha = file_sha256(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
+        sha = sha256_file(path) if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else ""
         return FileResult(path, sha, None, quarter, False, _empty_values(catalog), (problem,))
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         result = check_file(path, catalog)  # reported as an unsupported file type

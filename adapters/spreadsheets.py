@@ -10,7 +10,6 @@ sheets, rows and cells before their cells become Python objects.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import time
 import zipfile
@@ -37,11 +36,6 @@ READ_SECONDS = 30.0  # checked between the steps of reading one file
 
 class UnreadableFile(ValueError):
     """The file cannot be opened as a spreadsheet; the message is for the user, in Chinese."""
-
-
-def file_sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]:

@@ -5,13 +5,12 @@ and the expected value. Scoring and the bulletin read that table; nothing re-com
 from __future__ import annotations
 
 import functools
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from adapters.files import staging_dir, swap_dir
 from core.runtime import configure
 from core.zh import figure_text
 from expectations.catalog import Catalog
@@ -103,7 +102,7 @@ def build_data_docs(ctx, folder: Path, install: bool = True) -> Path:
     later must not replace the Data Docs of the last good run. Returns where they are."""
     folder = folder.resolve()  # GE insists on an absolute base directory
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    staging = staging_dir(folder.parent, folder.name)
     ctx.add_data_docs_site(
         "chuangwen",
         {
@@ -125,12 +124,7 @@ def build_data_docs(ctx, folder: Path, install: bool = True) -> Path:
 
 def install_data_docs(staging: Path, folder: Path) -> None:
     """Swap Data Docs built beside (build_data_docs) into their folder, whole."""
-    folder = Path(folder).resolve()
-    old = folder.with_name(f".{folder.name}.old")
-    if folder.exists():
-        folder.rename(old)
-    Path(staging).rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_dir(staging, Path(folder).resolve())
 
 
 def _raise_on_errors(result) -> None:

@@ -16,11 +16,11 @@ from pathlib import Path
 import chuangwen  # noqa: F401
 from adapters import returns
 from adapters.history import HistoryStore, read_quarter_history
-from core.quarters import shift_quarter
+from core.quarters import default_issue_date, shift_quarter
 from expectations.catalog import load_catalog
 from expectations.settings import load_config, office_catalog
 from flows import tasks
-from transforms.documents.bulletin import default_issue_date
+from transforms.assess import assess
 
 
 def main() -> None:
@@ -53,7 +53,7 @@ def main() -> None:
         outcome = timed("validate (warm)", tasks.validate, current, history, catalog, office)
         scores = timed("score and rank", tasks.score, current, outcome, catalog, history, office)
         issued = default_issue_date(q)
-        assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", tasks.assess, q, scores,
+        assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", assess, q, scores,
                            history, catalog, settings, office, issued)
         docs = timed("build HTML, XLSX, CSV", tasks.documents, current, outcome, scores, assessment, catalog,
                      None, issued)

@@ -108,10 +108,11 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     from adapters import returns
     from adapters.history import HistoryStore, read_quarter_history
     from benchmarks.synthetic import synthetic_catalog
+    from core.quarters import default_issue_date
     from expectations.catalog import load_catalog
     from expectations.settings import load_config, office_catalog
     from flows import tasks
-    from transforms.documents.bulletin import default_issue_date
+    from transforms.assess import assess
     imports = time.perf_counter() - import_start
 
     settings = load_config().for_quarter(QUARTER)
@@ -128,7 +129,7 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
 
         def score():
             scores = tasks.score(current, outcome, catalog, history, office)
-            return scores, tasks.assess(QUARTER, scores, history, catalog, settings, office, issued)
+            return scores, assess(QUARTER, scores, history, catalog, settings, office, issued)
 
         scores, assessment = s.run("score", score)
         # the history is written before the documents here (the flow writes it last) so that the peak

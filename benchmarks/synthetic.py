@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from adapters.county_templates import build_template, template_path, workbook_bytes, write_atomic
+from adapters.county_templates import build_template, template_path, workbook_bytes
+from adapters.files import write_atomic
 from adapters.office_files import REFERENCES, build_references_template
 from adapters.returns import last_year_values
 from chuangwen import sample

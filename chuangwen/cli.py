@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from core import outputs
 from core.quarters import parse_quarter, quarters_in
 from core.runtime import configure
 from flows.schedule import DEFAULT_CRON
@@ -95,7 +96,7 @@ def method_cmd(
     部分得分下限、数据来源和频次，无法判定、未填报、数据异常的处理，负面清单扣分、不予排名、红黑榜、
     连续上黑榜的处理、整改期限、年度进度等级和目标线。由指标目录和 config/office.yaml 生成，与评分
     使用同一套规则；每次运行也会写入该季度的输出文件夹。"""
-    from adapters.county_templates import write_atomic
+    from adapters.files import write_atomic
     from adapters.render import check_cjk_font, render_pdf
     from expectations.catalog import load_catalog
     from expectations.settings import ConfigError, check_quarter_settings, load_config, office_catalog
@@ -111,8 +112,8 @@ def method_cmd(
         raise _fail(str(exc)) from exc
     folder = out or Path("data/out") / "测评细则" / quarter
     html = method_html(catalog, settings, quarter)
-    write_atomic(folder / "method.html", html.encode("utf-8"))
-    write_atomic(folder / "method.pdf", render_pdf(html))
+    write_atomic(folder / outputs.METHOD_HTML, html.encode("utf-8"))
+    write_atomic(folder / outputs.METHOD_PDF, render_pdf(html))
     typer.echo(f"已生成 {folder / 'method.pdf'}")
     typer.echo(f"已生成 {folder / 'method.html'}")
 
@@ -489,13 +490,13 @@ def _date(text: str | None) -> dt.date | None:
 def _report(written: dict[str, Path]) -> None:
     from core.problems import ERROR, Problem
 
-    problems = [Problem(**p) for p in json.loads(written["problems.json"].read_text(encoding="utf-8"))]
+    problems = [Problem(**p) for p in json.loads(written[outputs.PROBLEMS_JSON].read_text(encoding="utf-8"))]
     shown = [p for p in problems if p.severity == ERROR] + [p for p in problems if p.severity != ERROR][:10]
     for p in shown:
         typer.echo(f"  {p}")
     if len(problems) > len(shown):
         typer.echo(f"  另有 {len(problems) - len(shown)} 条提示，见 {written['problems.json']}")
-    for name in ("bulletin.pdf", "bulletin.html", "method.pdf", "scores.csv", "scores.xlsx", "orders.csv"):
+    for name in outputs.HEADLINE_FILES:
         typer.echo(f"已生成 {written[name]}")
 
 

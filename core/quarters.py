@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -32,3 +33,10 @@ def quarters_in(raw_dir: Path) -> list[str]:
     if not raw_dir.is_dir():
         return []
     return sorted(p.name for p in raw_dir.iterdir() if p.is_dir() and is_quarter(p.name))
+
+
+def default_issue_date(quarter: str) -> dt.date:
+    """The 10th of the month after the quarter: when the office issues the quarter's bulletin."""
+    year, q = parse_quarter(quarter)
+    month = q * 3 + 1
+    return dt.date(year + (month > 12), (month - 1) % 12 + 1, 10)

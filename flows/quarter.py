@@ -22,17 +22,18 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from adapters import processes, returns
-from adapters.county_templates import remove_stale_temporaries
+from adapters.files import remove_stale_temporaries
 from adapters.history import HistoryStore, read_quarter_history
 from adapters.locks import output_lock
 from adapters.manifest import cached_outputs, input_key, write_manifest
 from adapters.render import check_cjk_font
-from core import faults
-from core.quarters import quarters_in
+from core import faults, outputs
+from core.quarters import default_issue_date, quarters_in
 from expectations.catalog import load_catalog
 from expectations.settings import CONFIG_PATH, check_quarter_settings, load_config, office_catalog
 from flows import events, tasks
-from transforms.documents.bulletin import default_issue_date, score_table, summary_markdown
+from flows.artifacts import score_table, summary_markdown
+from transforms.assess import assess as assess_quarter
 
 # Tasks that read or write files retry (a file share can hiccup); pure computations do not, since a
 # retry would fail the same way. Frames stay in memory within a run; the run's cache key is the
@@ -47,7 +48,7 @@ archive = task(returns.archive_received, name="archive", **IO)
 office = task(tasks.office_inputs, name="office files", **IO)
 validate = task(tasks.validate, name="validate", **PURE)
 score = task(tasks.score, name="score", **PURE)
-assess = task(tasks.assess, name="assess", **PURE)
+assess = task(assess_quarter, name="assess", **PURE)
 documents = task(tasks.documents, name="build documents", **PURE)
 render_pdfs = task(tasks.render_pdfs, name="render PDFs", **PURE)
 render_batch = task(processes.render_batch, name="render PDFs (batch)", **PURE)
@@ -151,18 +152,18 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
         archive(current, Path(archive_dir) if archive_dir else raw_dir.parent / "received")
         office_files = office(raw_dir / quarter, catalog, quarter)
     with stage(timings, quarter, "validate"):
-        outcome = validate(current, history, catalog, office_files, out_dir / quarter / "validation" / "data_docs")
+        outcome = validate(current, history, catalog, office_files, out_dir / quarter / outputs.DATA_DOCS)
     with stage(timings, quarter, "score"):
         scores = score(current, outcome, catalog, history, office_files)
         assessment = assess(quarter, scores, history, catalog, settings, office_files, issued_on)
     with stage(timings, quarter, "render"):
         docs = documents(current, outcome, scores, assessment, catalog, doc_number, issued_on, office_files.problems)
         written = write_files(out_dir / quarter, {**docs.files, **_render(docs.pages)})
-        install_docs(outcome, out_dir / quarter / "validation" / "data_docs")
+        install_docs(outcome, out_dir / quarter / outputs.DATA_DOCS)
     with stage(timings, quarter, "record"):
         record(store, current, outcome, scores, assessment)
     faults.point("manifest")
-    written["manifest.json"] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)
+    written[outputs.MANIFEST] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)
     create_markdown_artifact(key=f"quarter-{quarter.lower()}", description=f"{quarter} 评分摘要",
                              markdown=summary_markdown(quarter, scores.ranking, assessment.lists,
                                                        len(current.problems), len(assessment.orders)))

@@ -4,15 +4,14 @@ outputs. What a Prefect task calls; the pure work is in transforms/."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from adapters import charts
-from adapters.county_templates import write_atomic
-from adapters.history import HistoryStore, QuarterHistory
+from adapters.files import write_atomic
+from adapters.history import HistoryStore
 from adapters.office_files import (
     INSPECTION,
     PROVINCE_RANK,
@@ -22,17 +21,18 @@ from adapters.office_files import (
     read_province_rank,
     read_references,
 )
-from adapters.outputs import detail_workbook
+from adapters.outputs import csv_bytes, detail_workbook, json_bytes
 from adapters.processes import map_batches, render_batch
 from adapters.render import render_html
 from adapters.returns import Ingested, absent_reasons, intake_notes
 from adapters.validation_runner import ValidationOutcome, install_data_docs, validate_quarter
-from core import faults
+from core import faults, outputs
 from core.problems import WARNING, Problem
 from core.zh import cn_numeral, quarter_label
-from expectations.catalog import Catalog, focus_name
+from expectations.catalog import Catalog
 from expectations.settings import QuarterSettings
 from expectations.template_rows import due_inputs
+from transforms.assess import Assessment, OfficeInputs
 from transforms.documents.bulletin import (
     LIST_ALL_UNITS_UP_TO,
     Charts,
@@ -43,26 +43,11 @@ from transforms.documents.bulletin import (
 from transforms.documents.feedback import build_feedback, feedback_tables
 from transforms.documents.method import build_method
 from transforms.documents.validation_report import build_validation_report
-from transforms.goals import creation_summary, goal_status
-from transforms.lists import escalate, red_black_lists
-from transforms.orders import order_ledger, rectification_rates
+from transforms.history import QuarterHistory
 from transforms.reshape import to_wide
-from transforms.robustness import rank_ranges
 from transforms.scoring import QuarterScores, score_quarter
-from transforms.sdg_progress import progress_classes
 
 DATA_DOCS_MAX_UNITS = 200  # GE's Data Docs list every failing unit per expectation: unreadable beyond this
-
-
-@dataclass(frozen=True)
-class OfficeInputs:
-    """The office's own files for the quarter (督导评分, 参照数据, 省级测评排名)."""
-
-    ratings: pd.DataFrame | None
-    finding_counts: pd.DataFrame | None
-    province_rank: tuple[int, int] | None
-    problems: tuple[Problem, ...]
-    references: pd.DataFrame | None = None  # county_code, item_id, value, file, cell
 
 
 def office_inputs(folder: Path, catalog: Catalog, quarter: str) -> OfficeInputs:
@@ -114,56 +99,6 @@ def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog, histo
                          absent_reasons(current, catalog))
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """What the office does with the scores: 大比武 lists, escalation, goals, orders, progress, robustness."""
-
-    settings: QuarterSettings
-    focus_name: str
-    lists: pd.DataFrame
-    escalations: pd.DataFrame
-    goals: pd.DataFrame
-    creation: str
-    orders: pd.DataFrame
-    rates: pd.DataFrame
-    progress: pd.DataFrame
-    robustness: pd.DataFrame
-    trend: pd.DataFrame  # quarter, county, total: this and up to seven earlier quarters
-    progress_years: tuple[int, int]  # (base year, target year) of the progress classes
-
-
-def assess(quarter: str, scores: QuarterScores, history: QuarterHistory, catalog: Catalog,
-           settings: QuarterSettings, office: OfficeInputs, issued_on: dt.date) -> Assessment:
-    """Lists, escalation, goals, orders and progress for the quarter, from its scores and its history."""
-    focus = settings.require_focus(quarter)
-    lists = red_black_lists(scores.tasks, scores.ranking, catalog, focus, settings.lists)
-    earlier = history.lists if len(history.lists) else pd.DataFrame(columns=["quarter", "county_code", "list"])
-    escalations = escalate(lists, earlier, settings.escalation)
-    goals = goal_status(scores.ranking, catalog, settings.lines, office.province_rank)
-    orders = order_ledger(history.previous_orders, scores.indicators, scores.tasks, catalog, quarter, issued_on,
-                          settings.order_deadline_quarters)
-    robustness = rank_ranges(scores.tasks, scores.ranking, catalog, settings.robustness.draws,
-                             settings.robustness.spread, settings.robustness.seed)
-    base_year, target_year = settings.progress.years(catalog.year)
-    return Assessment(
-        settings=settings,
-        focus_name=focus_name(catalog, focus),
-        lists=lists, escalations=escalations, goals=goals, creation=creation_summary(goals, catalog),
-        orders=orders, rates=rectification_rates(orders, quarter, catalog),
-        progress=progress_classes(scores.indicators, history.base_figures, catalog, quarter, base_year, target_year),
-        robustness=robustness, trend=_trend(history.rankings, scores.ranking, quarter),
-        progress_years=(base_year, target_year),
-    )
-
-
-def _trend(earlier: pd.DataFrame, ranking: pd.DataFrame, quarter: str, quarters: int = 8) -> pd.DataFrame:
-    now = ranking.assign(quarter=quarter)[["quarter", "county", "total"]]
-    frames = [earlier[["quarter", "county", "total"]], now] if len(earlier) else [now]
-    out = pd.concat(frames, ignore_index=True)
-    keep = sorted(out["quarter"].unique())[-quarters:]
-    return out[out["quarter"].isin(keep)].reset_index(drop=True)
-
-
 def record(store: HistoryStore, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
            assessment: Assessment) -> None:
     """Replace this quarter in the history store, in one transaction."""
@@ -201,18 +136,19 @@ def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScor
     html = render_html("bulletin.html.j2", ctx)
     method = method_html(catalog, assessment.settings, quarter)
     files = {
-        "bulletin.html": html.encode("utf-8"),
-        "method.html": method.encode("utf-8"),
-        "scores.csv": csv_bytes(scores.ranking),
-        "scores.xlsx": detail_workbook(scores, assessment, catalog),
-        "orders.csv": csv_bytes(assessment.orders),
-        "indicator_scores.csv": csv_bytes(scores.indicators),
-        "task_scores.csv": csv_bytes(scores.tasks),
-        "problems.json": _json([asdict(p) for p in (*current.problems, *office_problems)]),
+        outputs.BULLETIN_HTML: html.encode("utf-8"),
+        outputs.METHOD_HTML: method.encode("utf-8"),
+        outputs.SCORES_CSV: csv_bytes(scores.ranking),
+        outputs.SCORES_XLSX: detail_workbook(scores, assessment, catalog),
+        outputs.ORDERS_CSV: csv_bytes(assessment.orders),
+        outputs.INDICATOR_SCORES_CSV: csv_bytes(scores.indicators),
+        outputs.TASK_SCORES_CSV: csv_bytes(scores.tasks),
+        outputs.PROBLEMS_JSON: json_bytes([asdict(p) for p in (*current.problems, *office_problems)]),
         **validation_files(outcome, current, catalog, scores),
-        "inputs.json": _json({"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}),
+        outputs.INPUTS_JSON: json_bytes({"quarter": quarter, "catalog_version": catalog.version,
+                                         "files": current.accepted}),
     }
-    pages = {"bulletin.pdf": html, "method.pdf": method,
+    pages = {outputs.BULLETIN_PDF: html, outputs.METHOD_PDF: method,
              **feedback_pages(current, scores, assessment, catalog, issue_date, notes)}
     return Documents(pages, files)
 
@@ -291,7 +227,7 @@ def feedback_pages(current: Ingested, scores: QuarterScores, assessment: Assessm
             continue
         ctx = build_feedback(c.code, current.quarter, quarter_label(current.quarter), issue_date, scores,
                              assessment, catalog, notes, issues.get(c.code, ()), tables)
-        out[f"counties/{c.name}反馈单.pdf"] = render_html("feedback.html.j2", ctx)
+        out[outputs.feedback_sheet(c.name)] = render_html("feedback.html.j2", ctx)
     return out
 
 
@@ -302,10 +238,10 @@ def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Cat
     report = build_validation_report(outcome.rules, outcome.dq_failures, current.values, catalog, current.quarter,
                                      quarter_label(current.quarter), count, scores.indicators, scores.ranking)
     return {
-        "validation/results.json": _json(outcome.documents),
-        "validation/rules.csv": csv_bytes(_with_names(outcome.rules, catalog)),
-        "validation/report.html": render_html("validation.html.j2", report).encode("utf-8"),
-        **{f"validation/suites/{key}.json": _json(suite) for key, suite in outcome.suites.items()},
+        outputs.VALIDATION_RESULTS: json_bytes(outcome.documents),
+        outputs.VALIDATION_RULES: csv_bytes(_with_names(outcome.rules, catalog)),
+        outputs.VALIDATION_REPORT: render_html("validation.html.j2", report).encode("utf-8"),
+        **{outputs.validation_suite(key): json_bytes(suite) for key, suite in outcome.suites.items()},
     }
 
 
@@ -314,25 +250,3 @@ def _with_names(rules: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return rules.assign(indicator_name=rules["indicator_id"].map(names))
 
 
-# Text a spreadsheet would run as a formula (or a DDE command) when it opens a CSV: such a field gets a
-# leading apostrophe, which Excel and WPS show as text. Plain numbers written as text are left alone.
-_ACTIVE_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (Excel's cue for UTF-8), text that would run as a formula neutralised."""
-    safe = {}
-    for name in frame.columns:
-        column = frame[name]
-        if column.dtype == object or pd.api.types.is_string_dtype(column):
-            text = column.astype("string")
-            active = text.str.startswith(_ACTIVE_START).fillna(False) & ~text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
-            if active.any():
-                column = column.where(~active, "'" + text)
-        safe[name] = column
-    return pd.DataFrame(safe, index=frame.index).to_csv(index=False).encode("utf-8-sig")
-
-
-def _json(obj: object) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, indent=1, default=str).encode("utf-8")

@@ -10,8 +10,9 @@ import jinja2
 import pytest
 
 from adapters.render import render_html, render_pdf
+from core.quarters import default_issue_date
 from report_templates.filters import change, chinese_date, score
-from transforms.documents.bulletin import BulletinContext, CountyIssues, IntakeNote, Issue, RankRow, default_issue_date
+from transforms.documents.bulletin import BulletinContext, CountyIssues, IntakeNote, Issue, RankRow
 
 
 def _ctx(**over) -> BulletinContext:

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
+from adapters.files import sha256_file
 from adapters.history import HistoryStore
-from adapters.manifest import sha256_file
 from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
 

@@ -14,7 +14,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from adapters.manifest import sha256_file
+from adapters.files import sha256_file
 from chuangwen.cli import app
 from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog

@@ -22,13 +22,14 @@ from openpyxl import load_workbook
 from adapters import returns
 from adapters.history import HistoryStore, read_quarter_history
 from adapters.manifest import write_manifest
+from adapters.outputs import csv_bytes
 from chuangwen.sample import write_sample
 from core.layout import COL_ID, COL_NOTE, COL_STATUS, COL_VALUE, DATA_SHEET, META_COUNTY, META_SHEET
+from core.quarters import default_issue_date
 from expectations.catalog import load_catalog
 from expectations.settings import load_config
 from flows import tasks
-from flows.tasks import csv_bytes
-from transforms.documents.bulletin import default_issue_date
+from transforms.assess import assess
 
 QUARTER = "2022Q4"
 CAT = load_catalog()
@@ -168,7 +169,7 @@ def quarter(tmp_path_factory):
         outcome = tasks.validate(current, history, CAT, office)
         scores = tasks.score(current, outcome, CAT, history, office)
         issued = default_issue_date(QUARTER)
-        assessment = tasks.assess(QUARTER, scores, history, CAT, load_config().for_quarter(QUARTER), office,
+        assessment = assess(QUARTER, scores, history, CAT, load_config().for_quarter(QUARTER), office,
                                    issued)
         docs = tasks.documents(current, outcome, scores, assessment, CAT, None, issued)
         pdfs = dict(tasks.render_pdfs(list(docs.pages.items())))

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.quarters import parse_quarter
 from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
@@ -88,7 +87,7 @@ class OrderRow:
 
 @dataclass(frozen=True)
 class BulletinExtras:
-    """Lists, goals and orders of the quarter (see flows.tasks.assess)."""
+    """Lists, goals and orders of the quarter (see transforms/assess.py)."""
 
     focus_name: str
     list_rule: str
@@ -174,13 +173,6 @@ class BulletinContext:
     annex_orders: tuple[OrderLine, ...] = ()
     cc: str = ""
     refused: tuple[str, ...] = ()  # counties whose files could not be read (the reasons are in intake)
-
-
-def default_issue_date(quarter: str) -> dt.date:
-    """The 10th of the month after the quarter: when the office issues the quarter's bulletin."""
-    year, q = parse_quarter(quarter)
-    month = q * 3 + 1
-    return dt.date(year + (month > 12), (month - 1) % 12 + 1, 10)
 
 
 def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
@@ -357,29 +349,6 @@ def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: 
         name = f"{ind.name}（{CARRIED}）" if carried else ind.name
         out.append(CommonProblem(ind.id, name, rule_text(ind, catalog), len(grp), details))
     return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id))[:most])
-
-
-def summary_markdown(quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | None = None,
-                     problems: int = 0, orders: int = 0) -> str:
-    """The quarter's summary as Markdown, for the Prefect artifact: ranking, lists, counts."""
-    lines = [f"# {quarter} 综合排名", "", "| 排名 | 县（市） | 总分 | 备注 |", "|---|---|---|---|"]
-    for r in ranking.itertuples(index=False):
-        rank = "—" if pd.isna(r.rank) else str(r.rank)
-        total = "—" if pd.isna(r.total) else f"{r.total:.2f}"
-        lines.append(f"| {rank} | {r.county} | {total} | {r.not_ranked_reason} |")
-    if lists is not None and len(lists):
-        for kind in (RED, BLACK):
-            names = "、".join(lists.loc[lists["list"] == kind, "county"]) or "无"
-            lines.append(f"\n**{kind}**：{names}")
-    lines.append(f"\n报送问题 {problems} 条；派单台账 {orders} 条。")
-    return "\n".join(lines)
-
-
-def score_table(ranking: pd.DataFrame) -> list[dict]:
-    """The ranking as rows for the Prefect table artifact."""
-    return [{"排名": None if pd.isna(r.rank) else int(r.rank), "县（市）": r.county,
-             "总分": None if pd.isna(r.total) else float(r.total), "备注": r.not_ranked_reason}
-            for r in ranking.itertuples(index=False)]
 
 
 def list_rule_text(rule) -> str:
