@@ -17,11 +17,11 @@ from adapters.spreadsheets import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, Unreadab
 from adapters.validation_runner import validate_quality
 from core.problems import ERROR, WARNING, Problem
 from core.quarters import is_quarter, shift_quarter
+from core.vocab import Absence
 from expectations.catalog import Catalog
 from transforms.documents.bulletin import IntakeNote
 from transforms.ingest import RECORD_COLUMNS, extract_return
 from transforms.normalise import normalise_values
-from transforms.rank import NOT_REPORTED, REFUSED
 from transforms.reshape import to_wide
 from transforms.scoring import history_frame, shown_values
 
@@ -176,7 +176,7 @@ def absent_reasons(ingested: Ingested, catalog: Catalog) -> dict[str, str]:
     table's remark; the files and their reasons are in the intake notes (intake_notes)."""
     accepted = {f.county for f in ingested.files if f.accepted}
     tried = {f.county for f in ingested.files}
-    return {c.code: REFUSED if c.name in tried else NOT_REPORTED for c in catalog.counties
+    return {c.code: Absence.REFUSED if c.name in tried else Absence.NOT_REPORTED for c in catalog.counties
             if c.name not in accepted}
 
 
@@ -266,5 +266,5 @@ def intake_notes(ingested: Ingested, catalog: Catalog, shown: int = 5) -> tuple[
         if c.name not in accepted:
             tried = [f.path.name for f in ingested.files if f.county == c.name]
             reason = f"报送的 {'、'.join(tried)} 未采用" if tried else "截至处理时未收到报送文件"
-            notes.append(IntakeNote(c.name, "—", REFUSED if tried else NOT_REPORTED, reason))
+            notes.append(IntakeNote(c.name, "—", Absence.REFUSED if tried else Absence.NOT_REPORTED, reason))
     return tuple(notes)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from adapters.files import staging_dir, swap_dir
 from core.runtime import configure
+from core.vocab import COMPARISON_SYMBOL, MissingKind, RuleStatus
 from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.suites import (
@@ -27,8 +28,6 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [
 QUALITY_MESSAGE = {"scale": "不在可选范围内", "range": "超出合理取值范围", "type": "不是数值",
                    "unique": "同一县（市）重复报送", "county": "不是本州的县（市）", "columns": "表中有未知的指标列"}
 RULE_COLUMNS = [KEY, "indicator_id", "rule", "status", "missing", "observed", "expected", "columns"]
-MET, NOT_MET, MISSING, INVALID = "met", "not_met", "missing", "invalid"
-_SYMBOL = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "="}
 SUITE_NAMES = {"quality": "数据质量", "compliance": "达标"}
 
 
@@ -165,8 +164,8 @@ def _missing_kind(column: str, indicator_id: str, office: set[str]) -> str:
     """What an empty column of a comparison is: the county's figure, its earlier years', or a bar the
     office supplies."""
     if "@prev" in column:
-        return "history"
-    return "reference" if column in office else "value"
+        return MissingKind.HISTORY
+    return MissingKind.REFERENCE if column in office else MissingKind.VALUE
 
 
 def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalog: Catalog,
@@ -195,15 +194,15 @@ def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalo
         for col in c.columns:
             invalid |= county.isin(bad.get(col.split("@")[0], ()))
         not_met = county.isin(failing[(c.indicator_id, c.rule, c.part, c.option)])
-        status = pd.Series(MET, index=rows.index, dtype="object").mask(not_met, NOT_MET)
-        status = status.mask(invalid, INVALID).mask(is_missing, MISSING)
+        status = pd.Series(RuleStatus.MET, index=rows.index, dtype="object").mask(not_met, RuleStatus.NOT_MET)
+        status = status.mask(invalid, RuleStatus.INVALID).mask(is_missing, RuleStatus.MISSING)
         if c.op == "in":
             expected = pd.Series("、".join(c.allowed), index=rows.index, dtype="object")
         elif c.other is None:
-            expected = pd.Series(f"{_SYMBOL[c.op]}{_shown(c.value)}", index=rows.index, dtype="object")
+            expected = pd.Series(f"{COMPARISON_SYMBOL[c.op]}{_shown(c.value)}", index=rows.index, dtype="object")
         else:
             other = rows[c.other]
-            expected = other.map(lambda v, sym=_SYMBOL[c.op]: f"{sym}？" if pd.isna(v) else f"{sym}{_shown(v)}")
+            expected = other.map(lambda v, sym=COMPARISON_SYMBOL[c.op]: f"{sym}？" if pd.isna(v) else f"{sym}{_shown(v)}")
         parts.append(pd.DataFrame({
             KEY: county, "indicator_id": c.indicator_id, "rule": c.rule, "part": c.part, "status": status,
             "missing": missing.where(is_missing, None),
@@ -218,8 +217,8 @@ def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalo
 # Which status a combination takes, best first. A part holds when any option does (a met option wins; a
 # figure that failed data quality spoils the part; then a missing one leaves it open). A rule holds when
 # every part does (a part that failed data quality, then one not met, decide it before a missing one).
-_ANY_ORDER = {MET: 0, INVALID: 1, MISSING: 2, NOT_MET: 3}
-_ALL_ORDER = {INVALID: 0, NOT_MET: 1, MISSING: 2, MET: 3}
+_ANY_ORDER = {RuleStatus.MET: 0, RuleStatus.INVALID: 1, RuleStatus.MISSING: 2, RuleStatus.NOT_MET: 3}
+_ALL_ORDER = {RuleStatus.INVALID: 0, RuleStatus.NOT_MET: 1, RuleStatus.MISSING: 2, RuleStatus.MET: 3}
 
 
 def _combine_parts(comparisons_frame: pd.DataFrame) -> pd.DataFrame:

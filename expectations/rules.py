@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from core.vocab import COMPARISON_SYMBOL
 from expectations.catalog import Catalog, Indicator
-
-_SYMBOL = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "="}
 
 
 def _num(value: float) -> str:
@@ -18,8 +17,8 @@ def _with_unit(value: float, unit: str) -> str:
 def main_rule_text(ind: Indicator, catalog: Catalog) -> str:
     """The rule itself, e.g. ≥90%, ＞95%, Ⅱ类及以上, 是, 较上年下降, ≥上级下达的耕地保有量规划指标."""
     op = ind.op
-    if op in _SYMBOL:
-        return f"{_SYMBOL[op]}{_with_unit(float(ind.threshold), ind.unit)}"
+    if op in COMPARISON_SYMBOL:
+        return f"{COMPARISON_SYMBOL[op]}{_with_unit(float(ind.threshold), ind.unit)}"
     if op == "grade":
         return f"{ind.threshold}及以上" if ind.threshold != catalog.scales[ind.scale][0] else str(ind.threshold)
     if op == "bool":
@@ -27,7 +26,7 @@ def main_rule_text(ind: Indicator, catalog: Catalog) -> str:
     if op == "trend":
         return "较上年提升" if ind.threshold == "up" else "较上年下降"
     ref = catalog.input_by_id[str(ind.threshold)]
-    return f"{_SYMBOL[ind.compare]}{ref.name}"
+    return f"{COMPARISON_SYMBOL[ind.compare]}{ref.name}"
 
 
 def alternative_texts(ind: Indicator, catalog: Catalog) -> list[str]:
@@ -44,9 +43,9 @@ def alternative_text(ind: Indicator, code: str, catalog: Catalog) -> str:
         return "连续三年改善" if ind.direction == "higher" else "连续三年减少"
     target = catalog.input_by_id[alt.reference].name if alt.reference else alt.value
     if alt.figure is None:  # the indicator's own figure against another reference
-        return f"{_SYMBOL[alt.op]}{target}"
+        return f"{COMPARISON_SYMBOL[alt.op]}{target}"
     figure = catalog.input_by_id[alt.figure].name
-    return f"{figure}{_SYMBOL[alt.op]}{target}" if alt.op != "==" else f"{figure}：{target}"
+    return f"{figure}{COMPARISON_SYMBOL[alt.op]}{target}" if alt.op != "==" else f"{figure}：{target}"
 
 
 def rule_text(ind: Indicator, catalog: Catalog) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from transforms.lists import BLACK, RED
+from core.vocab import ListKind
 
 
 def summary_markdown(quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | None = None,
@@ -16,7 +16,7 @@ def summary_markdown(quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | 
         total = "—" if pd.isna(r.total) else f"{r.total:.2f}"
         lines.append(f"| {rank} | {r.county} | {total} | {r.not_ranked_reason} |")
     if lists is not None and len(lists):
-        for kind in (RED, BLACK):
+        for kind in (ListKind.RED, ListKind.BLACK):
             names = "、".join(lists.loc[lists["list"] == kind, "county"]) or "无"
             lines.append(f"\n**{kind}**：{names}")
     lines.append(f"\n报送问题 {problems} 条；派单台账 {orders} 条。")

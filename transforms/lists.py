@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.vocab import ListKind
 from expectations.catalog import Catalog, focus_tasks
 
-RED, BLACK = "红榜", "黑榜"
 LIST_COLUMNS = ["county_code", "county", "focus", "focus_rate", "focus_rank", "list", "reason"]
 ESCALATION_COLUMNS = ["county_code", "county", "streak", "action"]
 
@@ -34,12 +34,12 @@ def red_black_lists(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: C
     listed = pd.Series(None, index=out.index, dtype="object")
     if rule.rule == "rank":
         from_bottom = out["focus_rate"].where(ranked).rank(method="min", ascending=True)
-        listed[from_bottom <= rule.bottom] = BLACK
-        listed[out["focus_rank"] <= rule.top] = RED  # with very few counties, the better list wins
+        listed[from_bottom <= rule.bottom] = ListKind.BLACK
+        listed[out["focus_rank"] <= rule.top] = ListKind.RED  # with very few counties, the better list wins
     else:
-        listed[ranked & (out["focus_rate"] < rule.black_below)] = BLACK
-        listed[ranked & (out["focus_rate"] >= rule.red_at)] = RED
-    listed[~ranked] = BLACK
+        listed[ranked & (out["focus_rate"] < rule.black_below)] = ListKind.BLACK
+        listed[ranked & (out["focus_rate"] >= rule.red_at)] = ListKind.RED
+    listed[~ranked] = ListKind.BLACK
     out["list"] = listed
     reason = pd.Series("", index=out.index, dtype="object")
     unranked = ~ranked
@@ -58,7 +58,7 @@ def escalate(lists: pd.DataFrame, earlier: pd.DataFrame, ladder: tuple[str, ...]
 
     earlier: quarter, county_code, list for earlier quarters' lists (from the history store).
     """
-    black = lists[lists["list"] == BLACK]
+    black = lists[lists["list"] == ListKind.BLACK]
     quarters = sorted(earlier["quarter"].unique(), reverse=True) if len(earlier) else []
     by_quarter = {q: dict(zip(frame["county_code"], frame["list"], strict=True))
                   for q, frame in earlier.groupby("quarter")} if len(earlier) else {}
@@ -66,7 +66,7 @@ def escalate(lists: pd.DataFrame, earlier: pd.DataFrame, ladder: tuple[str, ...]
     for r in black.itertuples(index=False):
         streak = 1
         for q in quarters:
-            if by_quarter[q].get(r.county_code) != BLACK:
+            if by_quarter[q].get(r.county_code) != ListKind.BLACK:
                 break
             streak += 1
         rows.append({"county_code": r.county_code, "county": r.county, "streak": streak,

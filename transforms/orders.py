@@ -17,12 +17,11 @@ import re
 import pandas as pd
 
 from core.quarters import parse_quarter, shift_quarter
+from core.vocab import MET_OUTCOMES, UNMET_OUTCOMES, OrderState, Outcome
 from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
-from transforms.score import BAD_DATA, MET_OUTCOMES, MISSING, UNDECIDABLE, UNMET_OUTCOMES
 
-OPEN, OVERDUE, CLOSED = "整改中", "逾期", "已销号"
 ORDER_COLUMNS = ["order_id", "county_code", "county", "item_id", "task_id", "frequency", "problem", "responsible",
                  "responsible_basis", "issued_quarter", "issued_on", "deadline_quarter", "deadline", "status",
                  "closed_quarter", "checked_quarter"]
@@ -53,8 +52,8 @@ def _problems(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog
     for r in judged[judged["outcome"].isin(UNMET_OUTCOMES)].itertuples(index=False):
         ind = catalog.indicator_by_id[r.indicator_id]
         task = catalog.task_by_id[ind.task]
-        said = MISSING if r.outcome == MISSING else f"填报 {figure_text(r.value, ind.unit)}" + (
-            f"（{BAD_DATA}）" if r.outcome == BAD_DATA else "")
+        said = Outcome.MISSING if r.outcome == Outcome.MISSING else f"填报 {figure_text(r.value, ind.unit)}" + (
+            f"（{Outcome.BAD_DATA}）" if r.outcome == Outcome.BAD_DATA else "")
         problem = f"{ind.name}：{said}，要求 {rule_text(ind, catalog)}"
         rows.append((r.county_code, ind.id, task.id, ind.frequency, problem, _units(task),
                      task.responsible_basis))
@@ -83,7 +82,7 @@ def _state_now(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame,
     if "carried_from" in judged.columns:
         judged = judged[judged["carried_from"].isna()]
     state = {(r.county_code, r.indicator_id): r.outcome in FIXED_OUTCOMES
-             for r in judged.itertuples(index=False) if r.outcome != UNDECIDABLE}
+             for r in judged.itertuples(index=False) if r.outcome != Outcome.UNDECIDABLE}
     state |= {(r.county_code, r.task_id): r.status in done
               for r in task_scores.itertuples(index=False) if r.status is not None and r.status == r.status}
     return state
@@ -114,14 +113,14 @@ def order_ledger(previous: pd.DataFrame, indicator_scores: pd.DataFrame, task_sc
         if column not in ledger.columns:  # a ledger written before the column existed
             ledger[column] = None
     for i, order in ledger.iterrows():
-        if order["status"] == CLOSED:
+        if order["status"] == OrderState.CLOSED:
             continue
         fixed = state.get((order["county_code"], _judging_part(order["item_id"], order["task_id"], catalog)))
         if fixed:
-            ledger.loc[i, ["status", "closed_quarter", "checked_quarter"]] = [CLOSED, quarter, quarter]
+            ledger.loc[i, ["status", "closed_quarter", "checked_quarter"]] = [OrderState.CLOSED, quarter, quarter]
         elif order["deadline_quarter"] <= quarter:
-            ledger.loc[i, ["status", "checked_quarter"]] = [OVERDUE, quarter]
-    still_open = {(r.county_code, r.item_id) for r in ledger.itertuples(index=False) if r.status != CLOSED}
+            ledger.loc[i, ["status", "checked_quarter"]] = [OrderState.OVERDUE, quarter]
+    still_open = {(r.county_code, r.item_id) for r in ledger.itertuples(index=False) if r.status != OrderState.CLOSED}
     new = []
     for p in _problems(indicator_scores, task_scores, catalog).itertuples(index=False):
         if (p.county_code, p.item_id) in still_open:
@@ -132,7 +131,7 @@ def order_ledger(previous: pd.DataFrame, indicator_scores: pd.DataFrame, task_sc
                     "frequency": p.frequency, "problem": p.problem, "responsible": p.responsible,
                     "responsible_basis": p.responsible_basis, "issued_quarter": quarter,
                     "issued_on": issued_on.isoformat(), "deadline_quarter": due,
-                    "deadline": quarter_end(due).isoformat(), "status": OPEN, "closed_quarter": None,
+                    "deadline": quarter_end(due).isoformat(), "status": OrderState.OPEN, "closed_quarter": None,
                     "checked_quarter": quarter})
     out = pd.concat([ledger, pd.DataFrame(new, columns=ORDER_COLUMNS)], ignore_index=True) if new else ledger
     return out[ORDER_COLUMNS].astype({"closed_quarter": "object"}).reset_index(drop=True)
@@ -144,8 +143,8 @@ def rectification_rates(ledger: pd.DataFrame, quarter: str, catalog: Catalog) ->
     rows = []
     for c in catalog.counties:
         mine = due[due["county_code"] == c.code]
-        closed = int((mine["status"] == CLOSED).sum())
+        closed = int((mine["status"] == OrderState.CLOSED).sum())
         rows.append({"county_code": c.code, "county": c.name, "due": len(mine), "closed": closed,
-                     "overdue": int((mine["status"] == OVERDUE).sum()),
+                     "overdue": int((mine["status"] == OrderState.OVERDUE).sum()),
                      "rate": closed / len(mine) if len(mine) else None})
     return pd.DataFrame(rows)

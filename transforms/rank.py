@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.vocab import Absence, Outcome
 from expectations.catalog import Catalog
-from transforms.score import MISSING, outcome_counts
+from transforms.score import outcome_counts
 
 MAX_MISSING_SHARE = 0.20
-NOT_REPORTED = "未报送"
-REFUSED = "报送的文件未能读取"
 
 
 def missing_shares(indicator_scores: pd.DataFrame) -> pd.Series:
@@ -22,7 +21,7 @@ def missing_shares(indicator_scores: pd.DataFrame) -> pd.Series:
     due = indicator_scores
     if "due_this_quarter" in due.columns:
         due = due[due["due_this_quarter"].astype(bool)]
-    return due.assign(missing=due["outcome"].eq(MISSING)).groupby("county_code")["missing"].mean()
+    return due.assign(missing=due["outcome"].eq(Outcome.MISSING)).groupby("county_code")["missing"].mean()
 
 
 def rank_counties(
@@ -47,7 +46,7 @@ def rank_counties(
     out["missing_share"] = out["county_code"].map(shares)
     reason = pd.Series("", index=out.index, dtype="object")
     no_total = out["total"].isna()
-    reason[no_total] = [(absent or {}).get(code, NOT_REPORTED) for code in out.loc[no_total, "county_code"]]
+    reason[no_total] = [(absent or {}).get(code, Absence.NOT_REPORTED) for code in out.loc[no_total, "county_code"]]
     too_many = out["missing_share"].gt(MAX_MISSING_SHARE)
     reason[too_many] = [f"定量指标未填报 {s:.0%}，超过 {MAX_MISSING_SHARE:.0%}，不予排名" for s in
                         out.loc[too_many, "missing_share"]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.vocab import CARRIED, MET_OUTCOMES, UNMET_OUTCOMES, MissingKind, Outcome, RuleStatus
 from core.zh import quarter_label
 from expectations.catalog import Catalog, Indicator
 from expectations.rules import alternative_text
@@ -18,11 +19,6 @@ from expectations.suites import MAIN
 from expectations.template_rows import due_indicators
 from transforms.normalise import quoted
 
-MET, MET_ALT, UNMET = "达标", "替代达标", "未达标"
-MISSING, BAD_DATA, UNDECIDABLE = "未填报", "数据异常", "无法判定"
-CARRIED = "沿用上年"
-MET_OUTCOMES = (MET, MET_ALT)
-UNMET_OUTCOMES = (UNMET, MISSING, BAD_DATA)
 UNMET_CAP = 0.99  # partial credit never reaches a met rule's full credit
 
 
@@ -120,10 +116,10 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
            "alternative": None, "note": ""}
     main = by_rule.get((county, ind.id, MAIN))
     passed = next((a.code for a in ind.alternatives
-                   if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == "met"), None)
+                   if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == RuleStatus.MET), None)
     rejected = row is not None and bool(row.rejected)
-    if main is not None and main.status == "met" and not rejected:
-        return rec | {"outcome": MET, "achievement": 1.0}
+    if main is not None and main.status == RuleStatus.MET and not rejected:
+        return rec | {"outcome": Outcome.MET, "achievement": 1.0}
     if passed is not None:
         how = alternative_text(ind, passed, catalog)
         note = f"按替代条件“{how}”判定"
@@ -131,22 +127,22 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
             note = f"填报值“{quoted(row.raw)}”未被采用（{row.issue}），{note}"
         elif value is None:
             note = f"本项未填报，{note}"
-        return rec | {"outcome": MET_ALT, "achievement": 1.0, "alternative": passed, "note": note}
+        return rec | {"outcome": Outcome.MET_ALT, "achievement": 1.0, "alternative": passed, "note": note}
     if rejected:
-        return rec | {"outcome": BAD_DATA, "achievement": 0.0,
+        return rec | {"outcome": Outcome.BAD_DATA, "achievement": 0.0,
                       "note": f"填报值“{quoted(row.raw)}”未被采用：{row.issue}"}
     if value is None or main is None:
-        return rec | {"outcome": MISSING, "achievement": 0.0}
-    if main.status == "invalid":
-        return rec | {"outcome": BAD_DATA, "achievement": 0.0, "note": "数据质量校验未通过"}
-    if main.status == "missing" and main.missing == "reference":
+        return rec | {"outcome": Outcome.MISSING, "achievement": 0.0}
+    if main.status == RuleStatus.INVALID:
+        return rec | {"outcome": Outcome.BAD_DATA, "achievement": 0.0, "note": "数据质量校验未通过"}
+    if main.status == RuleStatus.MISSING and main.missing == MissingKind.REFERENCE:
         name = catalog.input_by_id[str(ind.threshold)].name if str(ind.threshold) in catalog.input_by_id else ""
-        return rec | {"outcome": UNDECIDABLE, "achievement": np.nan,
+        return rec | {"outcome": Outcome.UNDECIDABLE, "achievement": np.nan,
                       "note": f"州文明办参照数据中缺少“{name}”，无法判定"}
-    if main.status == "missing":
-        return rec | {"outcome": UNDECIDABLE, "achievement": np.nan, "note": "无上年同期数据，无法判定"}
+    if main.status == RuleStatus.MISSING:
+        return rec | {"outcome": Outcome.UNDECIDABLE, "achievement": np.nan, "note": "无上年同期数据，无法判定"}
     credit = partial_credit(ind, value, reference) if not ind.is_choice else 0.0
-    return rec | {"outcome": UNMET, "achievement": credit}
+    return rec | {"outcome": Outcome.UNMET, "achievement": credit}
 
 
 def _carried(ind: Indicator, last: object) -> dict:
@@ -154,7 +150,7 @@ def _carried(ind: Indicator, last: object) -> dict:
     if last is None or pd.isna(last.achievement):
         return {"value": None, "reference": None, "reference_source": None, "cell": None, "file": None,
                 "alternative": None,
-                "outcome": UNDECIDABLE, "achievement": np.nan,
+                "outcome": Outcome.UNDECIDABLE, "achievement": np.nan,
                 "note": f"年度指标，{CARRIED}第四季度的判定，但上年没有判定结果，无法判定"}
     value = None if last.value is None or (not isinstance(last.value, str) and pd.isna(last.value)) else last.value
     if value is not None and not ind.is_choice:
@@ -177,7 +173,7 @@ def outcome_counts(indicator_scores: pd.DataFrame) -> pd.DataFrame:
     carried = (indicator_scores["carried_from"].notna() if "carried_from" in indicator_scores
                else pd.Series(False, index=indicator_scores.index))
     counted = indicator_scores.assign(met=outcome.isin(MET_OUTCOMES), unmet=outcome.isin(UNMET_OUTCOMES),
-                                      undecidable=outcome.eq(UNDECIDABLE), carried=carried)
+                                      undecidable=outcome.eq(Outcome.UNDECIDABLE), carried=carried)
     return counted.groupby("county_code")[columns[1:]].sum().astype(int).reset_index()
 
 
@@ -221,7 +217,7 @@ def score_tasks(
             weighted = status_share * status_achievement + weighted_of.get((county, task.id), 0.0)
             achievement = weighted / judged_share
             out.append({"county_code": county, "task_id": task.id, "area": task.area, "points": task.points,
-                        "status": status or MISSING, "status_source": source,
+                        "status": status or Outcome.MISSING, "status_source": source,
                         "file": None if row is None else row.file, "cell": None if row is None else row.cell,
                         "status_share": status_share, "status_achievement": status_achievement,
                         "judged_share": round(judged_share, 12), "rescaled": bool(judged_share < 1 - 1e-9),

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pandas as pd
 
+from core.vocab import OrderState
 from expectations.catalog import load_catalog
 from expectations.settings import load_config, office_catalog
-from transforms.orders import CLOSED, OPEN, OVERDUE, order_ledger, quarter_end, rectification_rates
+from transforms.orders import order_ledger, quarter_end, rectification_rates
 
 CAT = load_catalog()
 OFFICE = office_catalog(CAT, load_config().defaults)  # with the office's assignment of responsible units
@@ -37,7 +38,7 @@ def test_unmet_items_and_unfinished_tasks_become_orders():
                    tasks(("1.1.1", "推进中"), ("1.1.2", "已完成")))
     assert set(first.index) == {"6.3.2c", "1.1.1"}
     row = first.loc["6.3.2c"]
-    assert row["order_id"] == "2022Q2-532622-6.3.2c" and row["status"] == OPEN
+    assert row["order_id"] == "2022Q2-532622-6.3.2c" and row["status"] == OrderState.OPEN
     assert "道路照明亮灯率" in row["problem"] and "90%" in row["problem"] and "≥95%" in row["problem"]
     assert row["deadline_quarter"] == "2022Q3" and row["deadline"] == "2022-09-30"
     assert row["responsible"] == row["responsible_basis"] == "未指定"  # the catalog alone names none for 6.3.2
@@ -54,9 +55,9 @@ def test_next_quarter_closes_fixed_orders_and_marks_the_rest_overdue():
                    tasks(("1.1.1", "推进中"))).reset_index()
     second = ledger(first, "2022Q3", indicators(("6.3.2c", "达标", 96.0), ("7.1.1a", "未达标", 91.0)),
                     tasks(("1.1.1", "已完成")))
-    assert second.loc["6.3.2c", ["status", "closed_quarter"]].tolist() == [CLOSED, "2022Q3"]
-    assert second.loc["1.1.1", "status"] == CLOSED
-    assert second.loc["7.1.1a", "status"] == OVERDUE
+    assert second.loc["6.3.2c", ["status", "closed_quarter"]].tolist() == [OrderState.CLOSED, "2022Q3"]
+    assert second.loc["1.1.1", "status"] == OrderState.CLOSED
+    assert second.loc["7.1.1a", "status"] == OrderState.OVERDUE
     assert len(second) == 3  # the still-unmet 7.1.1a is followed up, not ordered twice
     rates = rectification_rates(second.reset_index(), "2022Q3", CAT).set_index("county_code")
     assert rates.loc[C, ["due", "closed", "overdue"]].tolist() == [3, 2, 1]
@@ -72,12 +73,12 @@ def test_an_order_on_an_annual_figure_is_due_at_its_next_report():
     later = q4
     for quarter in ("2022Q1", "2022Q2", "2022Q3"):  # not judged: still open, not overdue
         later = ledger(later, quarter, indicators(), tasks())
-        assert later.loc["6.3.2a", "status"] == OPEN, quarter
+        assert later.loc["6.3.2a", "status"] == OrderState.OPEN, quarter
         later = later.reset_index()
     fixed = ledger(later, "2022Q4", indicators(("6.3.2a", "达标", 37.0)), tasks())
-    assert fixed.loc["6.3.2a", ["status", "closed_quarter"]].tolist() == [CLOSED, "2022Q4"]
+    assert fixed.loc["6.3.2a", ["status", "closed_quarter"]].tolist() == [OrderState.CLOSED, "2022Q4"]
     still = ledger(later, "2022Q4", indicators(("6.3.2a", "未达标", 31.0)), tasks())
-    assert still.loc["6.3.2a", "status"] == OVERDUE
+    assert still.loc["6.3.2a", "status"] == OrderState.OVERDUE
     q2 = ledger(EMPTY, "2022Q2", indicators(("6.3.2c", "未达标", 90.0)), tasks())  # a quarterly figure
     assert q2.loc["6.3.2c", "deadline_quarter"] == "2022Q3"
 

@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 
 from adapters.validation_runner import validate_quarter
+from core.vocab import ListKind, OrderState
 from expectations.catalog import load_catalog
 from expectations.settings import ConfigError, Lines, ListRule, check_quarter_settings, load_config, office_catalog
 from transforms.documents.validation_report import build_validation_report
 from transforms.goals import goal_status
-from transforms.lists import BLACK, escalate, red_black_lists
+from transforms.lists import escalate, red_black_lists
 from transforms.normalise import normalise_values
-from transforms.orders import CLOSED, OPEN, order_ledger, rectification_rates
+from transforms.orders import order_ledger, rectification_rates
 from transforms.rank import missing_shares
 from transforms.reshape import to_wide
 from transforms.scoring import score_quarter
@@ -82,10 +83,10 @@ def test_1_a_regression_against_a_met_target_is_a_step_back():
 def test_2_an_order_on_a_tasks_status_is_closed_when_the_task_is_done_in_the_fourth_quarter():
     q3 = order_ledger(pd.DataFrame(), *_parts(scored("2022Q3", {A: {"1.5.2": "推进中"}})[2]), CAT, "2022Q3",
                       dt.date(2022, 10, 10), 1)
-    assert q3.set_index("item_id").loc["1.5.2", "status"] == OPEN
+    assert q3.set_index("item_id").loc["1.5.2", "status"] == OrderState.OPEN
     _, _, q4_scores = scored("2022Q4", {A: {"1.5.2": "已完成", "1.5.2a": 65.0}})
     q4 = order_ledger(q3, *_parts(q4_scores), CAT, "2022Q4", dt.date(2023, 1, 10), 1).set_index("item_id")
-    assert q4.loc["1.5.2", ["status", "closed_quarter"]].tolist() == [CLOSED, "2022Q4"]
+    assert q4.loc["1.5.2", ["status", "closed_quarter"]].tolist() == [OrderState.CLOSED, "2022Q4"]
     mine = q4.reset_index()
     rates = rectification_rates(mine[mine["task_id"] == "1.5.2"], "2022Q4", CAT).set_index("county_code")
     assert rates.loc[A, "rate"] == 1.0  # 整改率 0 % before: the order was never judged again
@@ -103,7 +104,7 @@ def test_3_an_order_on_an_annual_figure_is_due_at_its_next_report():
     assert ledger.set_index("item_id").loc["1.5.2a", "deadline_quarter"] == "2022Q4"
     _, _, q1 = scored("2022Q1", {A: {"1.5.2": "已完成"}}, carried=q4.indicators.assign(quarter="2021Q4"))
     q1_ledger = order_ledger(ledger, *_parts(q1), CAT, "2022Q1", dt.date(2022, 4, 10), 1).set_index("item_id")
-    assert q1_ledger.loc["1.5.2a", "status"] == OPEN  # not overdue: it cannot be reported before 2022Q4
+    assert q1_ledger.loc["1.5.2a", "status"] == OrderState.OPEN  # not overdue: it cannot be reported before 2022Q4
 
 
 # 4. "逐年下降" at zero ------------------------------------------------------------------------------------
@@ -145,8 +146,8 @@ def test_6_three_years_means_three_improvements(past, outcome):
 # 7. Escalation starts at the first repeat ------------------------------------------------------------------
 
 def test_7_the_first_black_listing_is_the_listing_itself():
-    now = pd.DataFrame({"county_code": [A, B], "county": ["砚山县", "西畴县"], "list": [BLACK, BLACK]})
-    earlier = pd.DataFrame({"quarter": ["2022Q3"], "county_code": [B], "list": [BLACK]})
+    now = pd.DataFrame({"county_code": [A, B], "county": ["砚山县", "西畴县"], "list": [ListKind.BLACK, ListKind.BLACK]})
+    earlier = pd.DataFrame({"quarter": ["2022Q3"], "county_code": [B], "list": [ListKind.BLACK]})
     out = escalate(now, earlier, ("约谈", "通报批评", "问责")).set_index("county_code")
     assert out.loc[A, ["streak", "action"]].tolist() == [1, ""]
     assert out.loc[B, ["streak", "action"]].tolist() == [2, "约谈"]
@@ -158,9 +159,9 @@ def test_8_a_county_that_did_not_report_is_black_listed_and_its_streak_continues
     _, _, scores = scored("2022Q4", {A: {"1.4.1": "已完成"}})
     lists = red_black_lists(scores.tasks, scores.ranking, CAT, "1.4", ListRule(rule="rank", top=1, bottom=1))
     by_county = lists.set_index("county_code")
-    assert (by_county.drop(index=A)["list"] == BLACK).all()  # the seven that sent nothing
+    assert (by_county.drop(index=A)["list"] == ListKind.BLACK).all()  # the seven that sent nothing
     assert set(by_county.drop(index=A)["reason"]) == {"未报送"}
-    earlier = pd.DataFrame({"quarter": ["2022Q2", "2022Q3"], "county_code": [B, B], "list": [BLACK, BLACK]})
+    earlier = pd.DataFrame({"quarter": ["2022Q2", "2022Q3"], "county_code": [B, B], "list": [ListKind.BLACK, ListKind.BLACK]})
     streak = escalate(lists, earlier, ("约谈", "通报批评", "问责")).set_index("county_code")
     assert streak.loc[B, ["streak", "action"]].tolist() == [3, "通报批评"]
 

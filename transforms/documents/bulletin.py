@@ -11,14 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.vocab import CARRIED, UNMET_OUTCOMES, Absence, ListKind, OrderState, Outcome
 from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
-from transforms.lists import BLACK, RED
 from transforms.normalise import quoted
-from transforms.orders import CLOSED, OVERDUE
-from transforms.rank import REFUSED
-from transforms.score import BAD_DATA, CARRIED, MISSING, UNDECIDABLE, UNMET, UNMET_OUTCOMES
 
 NOTE_CHARS = 120  # what a document quotes of a county's 备注
 
@@ -197,7 +194,7 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
     tasks = mine[mine["status"].notna() & ~mine["status"].isin(done)]
     for r in tasks.itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
-        outcome = "任务未完成" if r.status != MISSING else MISSING
+        outcome = "任务未完成" if r.status != Outcome.MISSING else Outcome.MISSING
         name = f"{task.title}（定量指标以外的其余工作）" if catalog.indicators_of(task.id) else task.title
         out.append(Issue(task.id, name, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else "",
                          quoted(notes.get((county, task.id), ""), NOTE_CHARS)))
@@ -295,14 +292,14 @@ def build_bulletin(
             for r in ranking.itertuples(index=False)
         ),
         annex_orders=() if orders is None else tuple(
-            order_line(o) for o in orders[orders["status"] == OVERDUE].itertuples(index=False)
+            order_line(o) for o in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False)
         ),
         cc=cc,
     )
 
 
 def _refused(ranking: pd.DataFrame) -> pd.Series:
-    return ranking["not_ranked_reason"].fillna("").str.startswith(REFUSED)
+    return ranking["not_ranked_reason"].fillna("").str.startswith(Absence.REFUSED)
 
 
 def _rate(value: object) -> float | None:
@@ -322,12 +319,12 @@ def undecidable_parts(indicator_scores: pd.DataFrame, catalog: Catalog) -> tuple
     """The indicators some county could not be judged on this quarter (their tasks rescaled over their
     other parts), one sentence per reason: 无上年同期数据：6.1.1a 全员劳动生产率、…; an indicator that
     only some counties could not be judged on says how many."""
-    undecided = indicator_scores[indicator_scores["outcome"] == UNDECIDABLE]
+    undecided = indicator_scores[indicator_scores["outcome"] == Outcome.UNDECIDABLE]
     reporting = indicator_scores["county_code"].nunique()
     by_reason: dict[str, list[str]] = {}
     for (ind_id, note), grp in undecided.groupby(["indicator_id", "note"], sort=False):
         ind = catalog.indicator_by_id[ind_id]
-        reason = note.removesuffix("，无法判定") or UNDECIDABLE
+        reason = note.removesuffix("，无法判定") or Outcome.UNDECIDABLE
         some = f"（{len(grp)}个县（市））" if len(grp) < reporting else ""
         by_reason.setdefault(reason, []).append(f"{ind.id} {ind.name}{some}")
     return tuple(f"{reason}：{'、'.join(items)}" for reason, items in by_reason.items())
@@ -337,7 +334,7 @@ def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: 
                     most: int = 10) -> tuple[CommonProblem, ...]:
     """The main problems: requirements unmet in at least `at_least` counties, the `most` most widespread,
     with each county's figure."""
-    unmet = indicator_scores[indicator_scores["outcome"].isin([UNMET, BAD_DATA])]
+    unmet = indicator_scores[indicator_scores["outcome"].isin([Outcome.UNMET, Outcome.BAD_DATA])]
     names = {c.code: c.name for c in catalog.counties}
     out = []
     for ind_id, grp in unmet.groupby("indicator_id", sort=False):
@@ -381,19 +378,19 @@ def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> Bulle
     rates = assessment.rates.set_index("county_code")["rate"]
     counts = {  # county_code → count, each counted once for all counties
         "new": new["county_code"].value_counts(), "closed": closed_now["county_code"].value_counts(),
-        "overdue": orders.loc[orders["status"] == OVERDUE, "county_code"].value_counts(),
-        "open": orders.loc[orders["status"] != CLOSED, "county_code"].value_counts(),
+        "overdue": orders.loc[orders["status"] == OrderState.OVERDUE, "county_code"].value_counts(),
+        "open": orders.loc[orders["status"] != OrderState.CLOSED, "county_code"].value_counts(),
     }
     rows = []
     for c in catalog.counties:
         rate = rates.get(c.code)
         rows.append(OrderRow(c.name, *(int(counts[k].get(c.code, 0)) for k in ("new", "closed", "overdue", "open")),
                              None if rate is None or pd.isna(rate) else float(rate)))
-    overdue = tuple(f"{r.county}：{r.problem}" for r in orders[orders["status"] == OVERDUE].itertuples(index=False))
+    overdue = tuple(f"{r.county}：{r.problem}" for r in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False))
     ranges = {r.county: (f"{r.rank_low}–{r.rank_high}" if r.rank_low != r.rank_high else f"{r.rank_low}")
               for r in assessment.robustness.itertuples(index=False)}
     return BulletinExtras(
-        focus_name=assessment.focus_name, list_rule=rule_text, red=listed(RED), black=listed(BLACK),
+        focus_name=assessment.focus_name, list_rule=rule_text, red=listed(ListKind.RED), black=listed(ListKind.BLACK),
         goals=tuple(GoalRow(r.county, r.goal, r.status) for r in assessment.goals.itertuples(index=False)),
         creation=assessment.creation, orders=tuple(rows), overdue=overdue, rank_ranges=ranges,
         draws=assessment.settings.robustness.draws, spread=assessment.settings.robustness.spread,

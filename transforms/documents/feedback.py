@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.vocab import OrderState
 from expectations.catalog import Catalog
 from transforms.documents.bulletin import Issue, OrderLine, county_issues, escalation_texts, order_line
-from transforms.orders import CLOSED
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class FeedbackTables:
 def feedback_tables(scores, assessment, catalog: Catalog) -> FeedbackTables:
     ranking = scores.ranking.set_index("county_code")
     reported = ranking[ranking["total"].notna()]
-    orders = assessment.orders[assessment.orders["status"] != CLOSED]
+    orders = assessment.orders[assessment.orders["status"] != OrderState.CLOSED]
     return FeedbackTables(
         ranking=ranking,
         averages={a.num: _num(reported[f"area_{a.num}_rate"].mean()) if f"area_{a.num}_rate" in reported else None

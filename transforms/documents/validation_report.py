@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.vocab import Outcome, RuleStatus
 from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from expectations.suites import KEY, MAIN
 from expectations.template_rows import due_indicators
-from transforms.score import BAD_DATA, MET, MET_ALT, MISSING, UNDECIDABLE, UNMET
 
 STATUS_LABEL = {"met": "达标", "alt": "替代达标", "not_met": "未达标", "missing": "缺数", "invalid": "数据异常"}
-OUTCOME_CLASS = {MET: "met", MET_ALT: "alt", UNMET: "not_met", MISSING: "missing", BAD_DATA: "invalid",
-                 UNDECIDABLE: "missing"}
+OUTCOME_CLASS = {Outcome.MET: "met", Outcome.MET_ALT: "alt", Outcome.UNMET: "not_met", Outcome.MISSING: "missing", Outcome.BAD_DATA: "invalid",
+                 Outcome.UNDECIDABLE: "missing"}
 MISSING_LABEL = {"value": "未填报", "history": "无上年数据", "reference": "缺少参照数据"}
 RULE_LABEL = {MAIN: "本项要求", "yoy": "较上年改善", "3y": "连续三年改善"}
 
@@ -101,15 +101,15 @@ def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, valu
         for county in counties:
             main = by_rule.get((county.code, ind.id, MAIN))
             alts = [by_rule.get((county.code, ind.id, a.code)) for a in ind.alternatives]
-            outcome = outcome_of.get((county.code, ind.id), MISSING)
+            outcome = outcome_of.get((county.code, ind.id), Outcome.MISSING)
             status = OUTCOME_CLASS[outcome]
-            label = MISSING_LABEL.get(main.missing, outcome) if main is not None and main.status == "missing" \
-                and outcome in (MISSING, UNDECIDABLE) else outcome
+            label = MISSING_LABEL.get(main.missing, outcome) if main is not None and main.status == RuleStatus.MISSING \
+                and outcome in (Outcome.MISSING, Outcome.UNDECIDABLE) else outcome
             expected = f"要求 {main.expected}" if main is not None else ""
             cells.append(Cell(status, label, _shown(None if main is None else main.observed), expected))
-            if outcome in (UNMET, BAD_DATA):
+            if outcome in (Outcome.UNMET, Outcome.BAD_DATA):
                 for r in [main, *alts]:
-                    if r is not None and r.status in ("not_met", "invalid"):
+                    if r is not None and r.status in (RuleStatus.NOT_MET, RuleStatus.INVALID):
                         failures.append(Failure(county.name, ind.id, ind.name, _rule_label(catalog, ind.id, r.rule),
                                                 _shown(r.observed), r.expected, STATUS_LABEL[r.status],
                                                 cells_of.get((county.code, ind.id), "")))
