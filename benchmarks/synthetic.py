@@ -4,7 +4,7 @@
 
 synthetic_catalog() replaces the catalog's eight counties by N units with realistic names (临泉县, 安宁市,
 …) and six-digit codes (province + prefecture + county). write_quarter() writes one return per unit, built
-from the real template and filled in with the sample generator's values (chuangwen.sample.fill_values).
+from the real template and filled in with the sample generator's values (tests/sample_data.py, fill_values).
 About `messy_share` of the filled cells are typed the way counties really type them: mostly forms the
 reader converts (92.5%, ９２．５, 1,234, II类, √, surrounding spaces, a fraction in a percent cell), a few
 that it rejects (见附件, ≥90, a negative share). The same arguments give byte-identical files.
@@ -13,6 +13,7 @@ that it rejects (见附件, ≥90, a negative share). The same arguments give by
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -24,7 +25,6 @@ from adapters.county_templates import build_template, template_path, workbook_by
 from adapters.files import write_atomic
 from adapters.office_files import REFERENCES, build_references_template
 from adapters.returns import last_year_values
-from chuangwen import sample
 from core.layout import (
     COL_ID,
     COL_LAST,
@@ -39,6 +39,9 @@ from core.layout import (
 )
 from core.quarters import parse_quarter, shift_quarter
 from expectations.catalog import Catalog, County, load_catalog
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import sample_data as sample  # noqa: E402  (test data, not part of the shipped package)
 
 # Real province-level prefixes of the administrative division codes (GB/T 2260).
 PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",

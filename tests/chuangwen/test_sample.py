@@ -1,9 +1,10 @@
 """The shipped sample (data/raw) is exactly what the generator writes from today's template and catalog:
-a template or catalog change that is not followed by `python -m chuangwen.sample --out data/raw` fails here."""
+a template or catalog change that is not followed by `python tests/sample_data.py --out data/raw` fails here."""
 
 from __future__ import annotations
 
-from chuangwen.sample import SCENARIOS, write_sample
+from sample_data import SCENARIOS, write_sample
+
 from core.runtime import PROJECT_ROOT
 from expectations.catalog import load_catalog
 
@@ -15,7 +16,7 @@ def test_the_committed_sample_is_the_generators(tmp_path):
     shipped = sorted(p.relative_to(RAW) for p in RAW.glob("*/*") if p.is_file())
     assert sorted(p.relative_to(tmp_path) for p in written) == shipped
     changed = [str(p) for p in shipped if (RAW / p).read_bytes() != (tmp_path / p).read_bytes()]
-    assert not changed, f"regenerate the sample (python -m chuangwen.sample --out data/raw): {changed[:5]}"
+    assert not changed, f"regenerate the sample (python tests/sample_data.py --out data/raw): {changed[:5]}"
 
 
 def test_the_scenarios_cover_the_cases_the_published_figures_must_get_right():

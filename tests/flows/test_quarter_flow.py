@@ -8,8 +8,8 @@ import shutil
 import subprocess
 
 import pytest
+from sample_data import write_sample
 
-from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
 
 CAT = load_catalog()
@@ -369,7 +369,7 @@ def test_totals_in_scores_csv_recompute_from_the_detail_csvs_with_the_weights_th
 
 
 def test_the_sample_quarter_shows_the_fixed_results(run):
-    """The sample's scenarios (chuangwen.sample.SCENARIOS) come out right in 2022Q4's outputs."""
+    """The sample's scenarios (tests/sample_data.py SCENARIOS) come out right in 2022Q4's outputs."""
     from openpyxl import load_workbook
 
     _, out, written = run

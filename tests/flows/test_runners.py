@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from sample_data import write_sample
 
 from adapters.files import sha256_file
 from adapters.history import HistoryStore
-from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
 
 CAT = load_catalog()

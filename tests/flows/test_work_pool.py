@@ -12,11 +12,11 @@ import socket
 import subprocess
 import sys
 
+from sample_data import write_sample
 from typer.testing import CliRunner
 
 from adapters.files import sha256_file
 from chuangwen.cli import app
-from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
 from flows.schedule import DEFAULT_CRON, TIMEZONE
 

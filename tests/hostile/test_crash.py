@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
+from sample_data import write_sample
 
 from adapters.history import TABLES
-from chuangwen.sample import write_sample
 from core import faults
 from core.layout import COL_ID, COL_VALUE, DATA_SHEET
 from expectations.catalog import load_catalog

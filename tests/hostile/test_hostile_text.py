@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 from guards import watched
 from openpyxl import load_workbook
+from sample_data import write_sample
 
 from adapters import returns
 from adapters.history import HistoryStore, read_quarter_history
 from adapters.manifest import write_manifest
 from adapters.outputs import csv_bytes
-from chuangwen.sample import write_sample
 from core.layout import COL_ID, COL_NOTE, COL_STATUS, COL_VALUE, DATA_SHEET, META_COUNTY, META_SHEET
 from core.quarters import default_issue_date
 from expectations.catalog import load_catalog

@@ -8,9 +8,9 @@ import json
 import shutil
 
 import pytest
+from sample_data import write_sample
 
 from adapters.returns import absent_reasons, archive_received, ingest_folder, intake_notes
-from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
 
 CAT = load_catalog()

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from sample_data import write_sample
 from typer.testing import CliRunner
 
 from adapters.history import KEEP_BACKUPS, HistoryDamaged, HistoryStore
 from chuangwen.cli import app
-from chuangwen.sample import write_sample
 from expectations.catalog import load_catalog
 from expectations.settings import CONFIG_PATH, ConfigError, load_config
 

@@ -1,6 +1,6 @@
 """Deterministic sample returns for 2021Q1–2022Q4, filled in through the real template.
 
-    python -m chuangwen.sample [--out data/raw]
+    python tests/sample_data.py [--out data/raw]
 
 Each county has a profile (a base quality, a trend, a noise level); each figure is drawn around its
 catalog threshold from that quality, so that strong counties mostly meet the rules and weak ones miss
