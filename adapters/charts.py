@@ -17,10 +17,16 @@ def _pyplot():
     import matplotlib
 
     matplotlib.use("svg")
-    matplotlib.rcParams.update({
-        "font.family": "sans-serif", "font.sans-serif": _CJK, "svg.fonttype": "path", "svg.hashsalt": "chuangwen",
-        "axes.unicode_minus": False, "font.size": 9,
-    })
+    matplotlib.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": _CJK,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "chuangwen",
+            "axes.unicode_minus": False,
+            "font.size": 9,
+        }
+    )
     import matplotlib.pyplot as plt
 
     return plt
@@ -76,8 +82,14 @@ def trend_lines(quarters: list[str], series: dict[str, list[float | None]]) -> s
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.2, 3.0))
     for county, totals in series.items():
-        ax.plot(quarters, [float("nan") if t is None else t for t in totals], marker="o", markersize=3,
-                linewidth=1.2, label=county)
+        ax.plot(
+            quarters,
+            [float("nan") if t is None else t for t in totals],
+            marker="o",
+            markersize=3,
+            linewidth=1.2,
+            label=county,
+        )
     ax.set_ylabel("总分")
     ax.set_ylim(0, 100)
     ax.legend(ncol=4, fontsize=7, frameon=False, loc="lower center", bbox_to_anchor=(0.5, -0.45))

@@ -43,9 +43,7 @@ def template_path(out_dir: Path, county: County) -> Path:
     return Path(out_dir) / f"{county.name}.xlsx"
 
 
-def build_template(
-    catalog: Catalog, county: County, quarter: str, last_year: dict[str, str] | None = None
-) -> Workbook:
+def build_template(catalog: Catalog, county: County, quarter: str, last_year: dict[str, str] | None = None) -> Workbook:
     """A blank return for one county and quarter, with the county, quarter and catalog version recorded
     in the file, drop-down lists for every answer, and everything but the cells to fill locked.
 
@@ -82,8 +80,9 @@ def build_template(
 def _protect(ws) -> None:
     """Lock the structure, no password: anyone can read, only the cells to fill can be typed in.
     Column widths and row heights stay adjustable."""
-    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False, selectLockedCells=False,
-                                    selectUnlockedCells=False)
+    ws.protection = SheetProtection(
+        sheet=True, formatColumns=False, formatRows=False, selectLockedCells=False, selectUnlockedCells=False
+    )
 
 
 def _write_rows(ws, rows: list[TemplateRow], last_year: dict[str, str]) -> None:
@@ -93,8 +92,20 @@ def _write_rows(ws, rows: list[TemplateRow], last_year: dict[str, str]) -> None:
     lists: dict[tuple[str, ...], DataValidation] = {}
     for n, row in enumerate(rows, start=1):
         r = HEADER_ROW + n
-        values = (n, row.item_id, KIND_LABEL[row.kind], row.task_id, row.name, row.unit, row.rule,
-                  row.frequency, last_year.get(row.item_id), None, None, None)
+        values = (
+            n,
+            row.item_id,
+            KIND_LABEL[row.kind],
+            row.task_id,
+            row.name,
+            row.unit,
+            row.rule,
+            row.frequency,
+            last_year.get(row.item_id),
+            None,
+            None,
+            None,
+        )
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
             if value is not None:
@@ -113,9 +124,17 @@ def _write_rows(ws, rows: list[TemplateRow], last_year: dict[str, str]) -> None:
             dv = lists.get(row.choices)
             if dv is None:
                 formula = '"' + ",".join(row.choices) + '"'
-                dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                                    errorTitle="填报值无效", error="请从下拉列表中选择",
-                                    showInputMessage=True, promptTitle="请选择", prompt="、".join(row.choices))
+                dv = DataValidation(
+                    type="list",
+                    formula1=formula,
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="填报值无效",
+                    error="请从下拉列表中选择",
+                    showInputMessage=True,
+                    promptTitle="请选择",
+                    prompt="、".join(row.choices),
+                )
                 ws.add_data_validation(dv)
                 lists[row.choices] = dv
             dv.add(ws.cell(row=r, column=target))
@@ -124,8 +143,12 @@ def _write_rows(ws, rows: list[TemplateRow], last_year: dict[str, str]) -> None:
 def _write_meta(wb: Workbook, catalog: Catalog, county: County, quarter: str) -> None:
     ws = wb.create_sheet(META_SHEET)
     for r, (key, value) in enumerate(
-        ((META_COUNTY, county.name), (META_CODE, county.code), (META_QUARTER, quarter),
-         (META_VERSION, catalog.version)),
+        (
+            (META_COUNTY, county.name),
+            (META_CODE, county.code),
+            (META_QUARTER, quarter),
+            (META_VERSION, catalog.version),
+        ),
         start=1,
     ):
         ws.cell(row=r, column=1, value=key).font = Font(bold=True)
@@ -147,8 +170,7 @@ def _write_guide(wb: Workbook, catalog: Catalog, quarter: str) -> None:
         f"任务行选择“{COL_STATUS}”列，“备注”列可写说明。其余单元格已锁定，无需密码即可查看。",
         "二、数值只填数字本身。百分比可填 92.5 或 92.5%；不要填写“≥90”“约90”“见附件”等文字，"
         "不要填写公式。没有数据的请留空，并在“备注”中说明原因。",
-        f"三、是否类问题请选择“是”或“否”；等级、类别请从下拉列表中选择（{scales}）；"
-        f"任务完成情况请选择：{statuses}。",
+        f"三、是否类问题请选择“是”或“否”；等级、类别请从下拉列表中选择（{scales}）；任务完成情况请选择：{statuses}。",
         "四、年度指标只在第四季度填报；“上年同期值”为上年同期报送的数据，仅供参考，不必修改。"
         "每项任务每季度都有一行“完成情况”：有定量指标的任务，选择其定量指标以外的其余工作的完成情况。"
         "判定所依据的上级下达的规划指标、同类城市平均水平等由州文明办提供，本表不必填报。",

@@ -63,8 +63,14 @@ def distribute(out_dir: Path, quarter: str, catalog: Catalog) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
         data = dest.read_bytes()
-        entries.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
-                        "source": str(src.relative_to(folder))})
+        entries.append(
+            {
+                "path": name,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                "source": str(src.relative_to(folder)),
+            }
+        )
     manifest = {"quarter": quarter, "source_run": source_key, "files": entries}
     (staging / outputs.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     for d in [staging, *staging.rglob("*")]:

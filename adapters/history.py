@@ -17,8 +17,20 @@ from core.quarters import parse_quarter, shift_quarter
 from expectations.suites import HISTORY_YEARS
 from transforms.history import QuarterHistory
 
-TABLES = ("figures", "rules", "indicator_scores", "task_scores", "ranking", "deductions", "lists", "escalations",
-          "goals", "orders", "progress", "robustness")
+TABLES = (
+    "figures",
+    "rules",
+    "indicator_scores",
+    "task_scores",
+    "ranking",
+    "deductions",
+    "lists",
+    "escalations",
+    "goals",
+    "orders",
+    "progress",
+    "robustness",
+)
 
 
 def _prepared(frame: pd.DataFrame, quarter: str) -> pd.DataFrame:
@@ -27,8 +39,13 @@ def _prepared(frame: pd.DataFrame, quarter: str) -> pd.DataFrame:
     for col in out.columns:
         series = out[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            text = series.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else
-                              (f"{v:.15g}" if isinstance(v, float) else str(v)))
+            text = series.map(
+                lambda v: (
+                    None
+                    if v is None or (isinstance(v, float) and pd.isna(v))
+                    else (f"{v:.15g}" if isinstance(v, float) else str(v))
+                )
+            )
             out[col] = text.astype("object")
     return out
 
@@ -77,11 +94,15 @@ class HistoryStore:
         empty = self.path.is_file() and self.path.stat().st_size == 0
         what = "文件是空的（0 字节）" if empty else "文件已损坏或不完整"
         if copies:
-            restore = (f"请从备份恢复：把 {copies[-1]}（最近一次写入前的副本）复制为 {self.path} 后重新运行"
-                       f"（全部副本在 {self.backups}）")
+            restore = (
+                f"请从备份恢复：把 {copies[-1]}（最近一次写入前的副本）复制为 {self.path} 后重新运行"
+                f"（全部副本在 {self.backups}）"
+            )
         else:
-            restore = (f"没有备份副本：请把 {self.path.name} 改名保存以备查，再运行 chuangwen backfill "
-                       "由报送文件重新补算各季度")
+            restore = (
+                f"没有备份副本：请把 {self.path.name} 改名保存以备查，再运行 chuangwen backfill "
+                "由报送文件重新补算各季度"
+            )
         return f"历史库 {self.path} 无法打开，{what}。未作任何处理，历史库和已有结果均未改动。{restore}。"
 
     def _keep_copy(self, quarter: str) -> None:
@@ -129,8 +150,12 @@ class HistoryStore:
 
     @staticmethod
     def _replace(con, name: str, frame: pd.DataFrame, quarter: str) -> None:
-        existing = {r[0]: r[1] for r in con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [name]).fetchall()}
+        existing = {
+            r[0]: r[1]
+            for r in con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        }
         if not existing:
             columns = ", ".join(f'"{c}" {_sql_type(frame[c])}' for c in frame.columns)
             con.execute(f'CREATE TABLE "{name}" ({columns})')
@@ -151,8 +176,9 @@ class HistoryStore:
             if quarters is None:
                 frame = con.execute(f'SELECT * FROM "{name}" ORDER BY ALL').df()
             else:
-                frame = con.execute(f'SELECT * FROM "{name}" WHERE quarter IN (SELECT UNNEST(?)) ORDER BY ALL',
-                                    [quarters]).df()
+                frame = con.execute(
+                    f'SELECT * FROM "{name}" WHERE quarter IN (SELECT UNNEST(?)) ORDER BY ALL', [quarters]
+                ).df()
         for col in frame.columns:
             if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
                 frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
@@ -174,7 +200,8 @@ class HistoryStore:
             return pd.DataFrame(columns=["county_code", "item_id", "value", "years_back"])
         figures = figures[figures["kind"] != "task"]
         return figures.assign(years_back=figures["quarter"].map(wanted))[
-            ["county_code", "item_id", "value", "years_back"]].reset_index(drop=True)
+            ["county_code", "item_id", "value", "years_back"]
+        ].reset_index(drop=True)
 
     def latest_before(self, name: str, quarter: str) -> pd.DataFrame:
         """The rows of the most recent quarter before this one (e.g. last quarter's ranking or ledger)."""

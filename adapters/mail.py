@@ -23,8 +23,9 @@ class AlreadySent(RuntimeError):
     pass
 
 
-def send_distribution(target: Path, quarter: str, settings: MailSettings, password: str | None = None,
-                      again: bool = False) -> list[str]:
+def send_distribution(
+    target: Path, quarter: str, settings: MailSettings, password: str | None = None, again: bool = False
+) -> list[str]:
     """Send every recipient folder of `target` (…/分发) that has addresses; returns who was sent to.
     Refuses if this distribution (same manifest) was already sent, unless `again`."""
     manifest = (target / outputs.MANIFEST).read_bytes()
@@ -43,7 +44,9 @@ def send_distribution(target: Path, quarter: str, settings: MailSettings, passwo
             msg["Subject"] = f"{quarter_label(quarter)}文明城市创建测评通报（{folder.name}）"
             msg["From"] = settings.sender
             msg["To"] = ", ".join(addresses)
-            msg.set_content(f"{folder.name}：\n\n附件为{quarter_label(quarter)}文明城市创建测评通报及相关材料，请查收。\n")
+            msg.set_content(
+                f"{folder.name}：\n\n附件为{quarter_label(quarter)}文明城市创建测评通报及相关材料，请查收。\n"
+            )
             for file in sorted(folder.iterdir()):
                 kind = (mimetypes.guess_type(file.name)[0] or "application/octet-stream").split("/")
                 msg.add_attachment(file.read_bytes(), maintype=kind[0], subtype=kind[1], filename=file.name)

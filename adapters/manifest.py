@@ -16,8 +16,22 @@ from core.runtime import PROJECT_ROOT
 from expectations.catalog import CATALOG_PATH
 from transforms.history import QuarterHistory
 
-PACKAGES = ("chuangwen", "prefect", "great-expectations", "pandas", "numpy", "weasyprint", "jinja2", "duckdb",
-            "openpyxl", "python-calamine", "matplotlib", "pydantic", "prefect-dask", "distributed")
+PACKAGES = (
+    "chuangwen",
+    "prefect",
+    "great-expectations",
+    "pandas",
+    "numpy",
+    "weasyprint",
+    "jinja2",
+    "duckdb",
+    "openpyxl",
+    "python-calamine",
+    "matplotlib",
+    "pydantic",
+    "prefect-dask",
+    "distributed",
+)
 CODE_DIRS = ("core", "expectations", "transforms", "adapters", "flows", "chuangwen", "report_templates")
 
 
@@ -43,12 +57,16 @@ def history_hash(history: QuarterHistory) -> str:
     return digest.hexdigest()
 
 
-def input_key(quarter: str, raw_folder: Path, history: QuarterHistory, config_path: Path,
-              options: dict | None = None) -> dict:
+def input_key(
+    quarter: str, raw_folder: Path, history: QuarterHistory, config_path: Path, options: dict | None = None
+) -> dict:
     """Everything a quarter's outputs depend on, each hashed, and one key over all of them.
     options: the run's own parameters that change the outputs (document number, issue date)."""
-    files = {p.name: sha256_file(p) for p in sorted(Path(raw_folder).iterdir()) if p.is_file()} \
-        if Path(raw_folder).is_dir() else {}
+    files = (
+        {p.name: sha256_file(p) for p in sorted(Path(raw_folder).iterdir()) if p.is_file()}
+        if Path(raw_folder).is_dir()
+        else {}
+    )
     parts = {
         "quarter": quarter,
         "files": files,
@@ -72,16 +90,19 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def write_manifest(folder: Path, inputs: dict, written: dict[str, Path], timings: dict[str, float],
-                   catalog_version: str) -> Path:
+def write_manifest(
+    folder: Path, inputs: dict, written: dict[str, Path], timings: dict[str, float], catalog_version: str
+) -> Path:
     manifest = {
         "quarter": inputs["quarter"],
         "input_key": inputs["key"],
         "inputs": inputs,
         "catalog_version": catalog_version,
         "packages": package_versions(),
-        "outputs": {str(Path(p).relative_to(folder)): {"sha256": sha256_file(p), "size": Path(p).stat().st_size}
-                    for p in sorted(written.values())},
+        "outputs": {
+            str(Path(p).relative_to(folder)): {"sha256": sha256_file(p), "size": Path(p).stat().st_size}
+            for p in sorted(written.values())
+        },
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
     path = Path(folder) / outputs.MANIFEST

@@ -49,8 +49,9 @@ def build_inspection_template(catalog: Catalog, quarter: str) -> Workbook:
     header = [COL_ITEM, COL_NAME, *[c.name for c in catalog.counties]]
     for col, name in enumerate(header, start=1):
         ws.cell(row=3, column=col, value=name).font = Font(bold=True)
-    statuses = DataValidation(type="list", formula1='"' + ",".join(s.name for s in catalog.completion_statuses) + '"',
-                              allow_blank=True)
+    statuses = DataValidation(
+        type="list", formula1='"' + ",".join(s.name for s in catalog.completion_statuses) + '"', allow_blank=True
+    )
     ws.add_data_validation(statuses)
     rows = [(t, _status_label(catalog, t), True) for t in status_tasks(catalog, quarter)]
     rows += [(n.id, f"负面清单：{n.name}（次）", False) for n in catalog.negative_list if n.inspection]
@@ -73,8 +74,9 @@ def _status_label(catalog: Catalog, task_id: str) -> str:
     return f"{title}（定量指标以外的其余工作）" if catalog.indicators_of(task_id) else title
 
 
-def build_references_template(catalog: Catalog, quarter: str, values: dict[str, dict[str, float]] | None = None
-                              ) -> Workbook:
+def build_references_template(
+    catalog: Catalog, quarter: str, values: dict[str, dict[str, float]] | None = None
+) -> Workbook:
     """Rows: the bars the office supplies this quarter (due_inputs from the office); columns: one value
     for every county (全州统一), then one per county where they differ (a county's cell wins).
     values: item id → (county name or 全州统一 → value), to fill in (the sample data does)."""
@@ -83,8 +85,10 @@ def build_references_template(catalog: Catalog, quarter: str, values: dict[str, 
     ws.title = REFERENCES
     ws["A1"] = f"{quarter_label(quarter)}（{quarter}）参照数据表"
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = ("由州文明办填写：上级下达的规划指标、同类城市平均水平、区域卫生规划要求等，用于判定相关指标。"
-                "各县（市）相同的填“全州统一”列，不同的填各县（市）列（优先于全州统一）。")
+    ws["A2"] = (
+        "由州文明办填写：上级下达的规划指标、同类城市平均水平、区域卫生规划要求等，用于判定相关指标。"
+        "各县（市）相同的填“全州统一”列，不同的填各县（市）列（优先于全州统一）。"
+    )
     header = [COL_ITEM, COL_FIGURE, COL_UNIT, COL_ALL, *[c.name for c in catalog.counties]]
     for col, name in enumerate(header, start=1):
         ws.cell(row=3, column=col, value=name).font = Font(bold=True)
@@ -112,11 +116,19 @@ def read_references(path: Path, catalog: Catalog, quarter: str) -> tuple[pd.Data
         grids, _ = read_workbook(path)
     except UnreadableFile as exc:
         return empty, [Problem(path.name, "", "", str(exc))]
-    found = next(((s, r, row) for s, g in grids.items() for r, row in enumerate(g[:20])
-                  if COL_ITEM in [str(v).strip() for v in row]), None)
+    found = next(
+        (
+            (s, r, row)
+            for s, g in grids.items()
+            for r, row in enumerate(g[:20])
+            if COL_ITEM in [str(v).strip() for v in row]
+        ),
+        None,
+    )
     if found is None:
-        return empty, [Problem(path.name, "", "", f"找不到表头“{COL_ITEM}”，请使用 chuangwen template 生成的"
-                                                  "参照数据表")]
+        return empty, [
+            Problem(path.name, "", "", f"找不到表头“{COL_ITEM}”，请使用 chuangwen template 生成的参照数据表")
+        ]
     sheet, header_row, header = found
     names = [str(v).strip() for v in header]
     item_col = names.index(COL_ITEM)
@@ -124,14 +136,21 @@ def read_references(path: Path, catalog: Catalog, quarter: str) -> tuple[pd.Data
     columns = {catalog.county_by_name[n].code: c for c, n in enumerate(names) if n in catalog.county_by_name}
     wanted = {i.id: i for i in due_inputs(catalog, quarter, "office")}
     rows, problems = [], []
-    for r, row in enumerate(grids[sheet][header_row + 1:], start=header_row + 1):
+    for r, row in enumerate(grids[sheet][header_row + 1 :], start=header_row + 1):
         item = str(row[item_col]).strip() if item_col < len(row) else ""
         if not item:
             continue
         if item not in wanted:
             known = "、".join(wanted) or "无"
-            problems.append(Problem(path.name, sheet, f"{get_column_letter(item_col + 1)}{r + 1}",
-                                    f"“{item}”不是本季度需要的参照数据（应为：{known}），该行未读取", item_id=item))
+            problems.append(
+                Problem(
+                    path.name,
+                    sheet,
+                    f"{get_column_letter(item_col + 1)}{r + 1}",
+                    f"“{item}”不是本季度需要的参照数据（应为：{known}），该行未读取",
+                    item_id=item,
+                )
+            )
             continue
         inp = wanted[item]
         where = (path.name, sheet, r)
@@ -143,8 +162,9 @@ def read_references(path: Path, catalog: Catalog, quarter: str) -> tuple[pd.Data
     return pd.DataFrame(rows, columns=empty.columns), problems
 
 
-def _reference_cell(row: list, col: int | None, inp, where: tuple[str, str, int], catalog: Catalog,
-                    problems: list[Problem]) -> tuple[float, str] | None:
+def _reference_cell(
+    row: list, col: int | None, inp, where: tuple[str, str, int], catalog: Catalog, problems: list[Problem]
+) -> tuple[float, str] | None:
     """(value, cell) of one cell of the references sheet, None when blank; a bad value becomes a problem."""
     if col is None or col >= len(row) or row[col] in ("", None):
         return None
@@ -153,8 +173,9 @@ def _reference_cell(row: list, col: int | None, inp, where: tuple[str, str, int]
     number = parse_number(row[col], inp.unit)
     why = number.error or (check_range(number.value, inp.unit, catalog) if number.value is not None else None)
     if why or number.value is None:
-        problems.append(Problem(file, sheet, cell, why or "不是数值", item_id=inp.id,
-                                item_name=inp.name, raw=str(row[col])))
+        problems.append(
+            Problem(file, sheet, cell, why or "不是数值", item_id=inp.id, item_name=inp.name, raw=str(row[col]))
+        )
         return None
     return number.value, cell
 
@@ -166,8 +187,15 @@ def read_inspection(path: Path, catalog: Catalog) -> tuple[pd.DataFrame, pd.Data
         grids, _ = read_workbook(path)
     except UnreadableFile as exc:
         return _empty_ratings(), _empty_counts(), [Problem(path.name, "", "", str(exc))]
-    found = next(((s, r, row) for s, g in grids.items() for r, row in enumerate(g[:20])
-                  if COL_ITEM in [str(v).strip() for v in row]), None)
+    found = next(
+        (
+            (s, r, row)
+            for s, g in grids.items()
+            for r, row in enumerate(g[:20])
+            if COL_ITEM in [str(v).strip() for v in row]
+        ),
+        None,
+    )
     if found is None:
         return _empty_ratings(), _empty_counts(), [Problem(path.name, "", "", f"找不到表头“{COL_ITEM}”")]
     sheet, header_row, header = found
@@ -175,7 +203,7 @@ def read_inspection(path: Path, catalog: Catalog) -> tuple[pd.DataFrame, pd.Data
     item_col = names.index(COL_ITEM)
     columns = {catalog.county_by_name[n].code: c for c, n in enumerate(names) if n in catalog.county_by_name}
     statuses = tuple(s.name for s in catalog.completion_statuses)
-    for r, row in enumerate(grids[sheet][header_row + 1:], start=header_row + 1):
+    for r, row in enumerate(grids[sheet][header_row + 1 :], start=header_row + 1):
         item = str(row[item_col]).strip() if item_col < len(row) else ""
         if not item:
             continue
@@ -198,11 +226,21 @@ def read_inspection(path: Path, catalog: Catalog) -> tuple[pd.DataFrame, pd.Data
                 else:
                     counts.append((code, item, int(parsed.value)))
             else:
-                problems.append(Problem(path.name, sheet, f"{get_column_letter(item_col + 1)}{r + 1}",
-                                        f"未知的编号“{item}”", item_id=item))
+                problems.append(
+                    Problem(
+                        path.name,
+                        sheet,
+                        f"{get_column_letter(item_col + 1)}{r + 1}",
+                        f"未知的编号“{item}”",
+                        item_id=item,
+                    )
+                )
                 break
-    return (pd.DataFrame(ratings, columns=_empty_ratings().columns),
-            pd.DataFrame(counts, columns=_empty_counts().columns), problems)
+    return (
+        pd.DataFrame(ratings, columns=_empty_ratings().columns),
+        pd.DataFrame(counts, columns=_empty_counts().columns),
+        problems,
+    )
 
 
 def _empty_ratings() -> pd.DataFrame:
@@ -224,7 +262,7 @@ def read_province_rank(path: Path, catalog: Catalog) -> tuple[tuple[int, int] | 
         for r, row in enumerate(grid[:20]):
             names = [str(v).strip() for v in row]
             if {"县（市）", "排名", "参评数"} <= set(names):
-                for data in grid[r + 1:]:
+                for data in grid[r + 1 :]:
                     if len(data) > names.index("县（市）") and str(data[names.index("县（市）")]).strip() == nominee:
                         rank = parse_number(data[names.index("排名")], "")
                         of = parse_number(data[names.index("参评数")], "")

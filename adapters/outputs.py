@@ -21,26 +21,84 @@ from adapters.county_templates import FIXED_STAMP
 from expectations.catalog import Catalog
 
 HEADERS = {
-    "rank": "排名", "county": "县（市）", "county_code": "行政区划代码", "total": "总分", "previous_rank": "上季度排名",
-    "rank_change": "排名变化", "not_ranked_reason": "不予排名原因", "missing_share": "未填报比例",
-    "judged_points": "可判定分值", "raw_score": "得分", "before_deduction": "扣分前总分", "deduction": "扣分",
-    "indicator_id": "指标编号", "task_id": "任务编号", "value": "填报值", "reference": "参照值", "cell": "单元格",
-    "file": "文件", "alternative": "替代条件", "note": "说明", "outcome": "判定", "achievement": "达成度",
-    "area": "领域", "points": "分值", "status": "完成情况", "status_source": "来源", "score": "得分",
-    "item_id": "编号", "name": "名称", "count": "次数", "focus": "大比武重点", "focus_rate": "得分率",
-    "focus_rank": "大比武排名", "list": "榜单", "streak": "连续上黑榜季度数", "action": "处理",
-    "goal": "目标", "on_course": "是否达到", "detail": "说明", "order_id": "派单编号", "problem": "问题",
-    "responsible": "责任单位", "issued_quarter": "派单季度", "issued_on": "派单日期",
+    "rank": "排名",
+    "county": "县（市）",
+    "county_code": "行政区划代码",
+    "total": "总分",
+    "previous_rank": "上季度排名",
+    "rank_change": "排名变化",
+    "not_ranked_reason": "不予排名原因",
+    "missing_share": "未填报比例",
+    "judged_points": "可判定分值",
+    "raw_score": "得分",
+    "before_deduction": "扣分前总分",
+    "deduction": "扣分",
+    "indicator_id": "指标编号",
+    "task_id": "任务编号",
+    "value": "填报值",
+    "reference": "参照值",
+    "cell": "单元格",
+    "file": "文件",
+    "alternative": "替代条件",
+    "note": "说明",
+    "outcome": "判定",
+    "achievement": "达成度",
+    "area": "领域",
+    "points": "分值",
+    "status": "完成情况",
+    "status_source": "来源",
+    "score": "得分",
+    "item_id": "编号",
+    "name": "名称",
+    "count": "次数",
+    "focus": "大比武重点",
+    "focus_rate": "得分率",
+    "focus_rank": "大比武排名",
+    "list": "榜单",
+    "streak": "连续上黑榜季度数",
+    "action": "处理",
+    "goal": "目标",
+    "on_course": "是否达到",
+    "detail": "说明",
+    "order_id": "派单编号",
+    "problem": "问题",
+    "responsible": "责任单位",
+    "issued_quarter": "派单季度",
+    "issued_on": "派单日期",
     "deadline_quarter": "整改期限季度",
-    "deadline": "整改期限", "closed_quarter": "销号季度", "checked_quarter": "核验季度", "due": "到期派单数",
-    "closed": "已销号", "overdue": "逾期", "rate": "整改率", "base_value": "上年值", "target": "目标值",
-    "observed_rate": "实际年增长率", "required_rate": "所需年增长率", "ratio": "比值", "progress": "进度",
-    "rank_low": "排名区间下限", "rank_high": "排名区间上限", "share_same_rank": "保持原排名的比例",
-    "frequency": "频次", "due_this_quarter": "本季度填报", "carried_from": "沿用判定的季度", "share": "占任务分值比例",
-    "status_share": "其余工作占任务分值比例", "status_achievement": "完成情况得分率", "judged_share": "可判定部分占比",
-    "rescaled": "按可判定部分折算", "met": "达标指标", "unmet": "未达标指标", "undecidable": "无法判定指标",
-    "carried": "沿用上年指标", "reason": "原因", "responsible_basis": "责任单位依据", "base_year": "基准年",
-    "target_year": "目标年", "reference_source": "参照值来源",
+    "deadline": "整改期限",
+    "closed_quarter": "销号季度",
+    "checked_quarter": "核验季度",
+    "due": "到期派单数",
+    "closed": "已销号",
+    "overdue": "逾期",
+    "rate": "整改率",
+    "base_value": "上年值",
+    "target": "目标值",
+    "observed_rate": "实际年增长率",
+    "required_rate": "所需年增长率",
+    "ratio": "比值",
+    "progress": "进度",
+    "rank_low": "排名区间下限",
+    "rank_high": "排名区间上限",
+    "share_same_rank": "保持原排名的比例",
+    "frequency": "频次",
+    "due_this_quarter": "本季度填报",
+    "carried_from": "沿用判定的季度",
+    "share": "占任务分值比例",
+    "status_share": "其余工作占任务分值比例",
+    "status_achievement": "完成情况得分率",
+    "judged_share": "可判定部分占比",
+    "rescaled": "按可判定部分折算",
+    "met": "达标指标",
+    "unmet": "未达标指标",
+    "undecidable": "无法判定指标",
+    "carried": "沿用上年指标",
+    "reason": "原因",
+    "responsible_basis": "责任单位依据",
+    "base_year": "基准年",
+    "target_year": "目标年",
+    "reference_source": "参照值来源",
 }
 
 
@@ -51,8 +109,10 @@ def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     """One sheet per frame, bold Chinese headers, frozen header row; equal tables give equal bytes
     (fixed document date; XlsxWriter stamps its zip entries with a fixed time)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        buf,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     wb.set_properties({"created": FIXED_STAMP})
     bold = wb.add_format({"bold": True})
     for title, frame in sheets.items():
@@ -79,19 +139,21 @@ def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 def detail_workbook(scores, assessment, catalog: Catalog) -> bytes:
     """The quarter's tables as one workbook for the office."""
-    return frames_workbook({
-        "总分排名": scores.ranking,
-        "指标得分": scores.indicators,
-        "任务得分": scores.tasks,
-        "负面清单扣分": scores.deductions,
-        "大比武红黑榜": assessment.lists,
-        "黑榜升级": assessment.escalations,
-        "目标进展": assessment.goals,
-        "派单台账": assessment.orders,
-        "整改率": assessment.rates,
-        "年度进度": assessment.progress,
-        "排名稳健性": assessment.robustness,
-    })
+    return frames_workbook(
+        {
+            "总分排名": scores.ranking,
+            "指标得分": scores.indicators,
+            "任务得分": scores.tasks,
+            "负面清单扣分": scores.deductions,
+            "大比武红黑榜": assessment.lists,
+            "黑榜升级": assessment.escalations,
+            "目标进展": assessment.goals,
+            "派单台账": assessment.orders,
+            "整改率": assessment.rates,
+            "年度进度": assessment.progress,
+            "排名稳健性": assessment.robustness,
+        }
+    )
 
 
 # Text a spreadsheet would run as a formula (or a DDE command) when it opens a CSV: such a field gets a
@@ -117,4 +179,3 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def json_bytes(obj: object) -> bytes:
     """UTF-8 JSON, Chinese as written, dates and other values as their text."""
     return json.dumps(obj, ensure_ascii=False, indent=1, default=str).encode("utf-8")
-

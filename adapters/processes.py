@@ -44,8 +44,9 @@ def map_batches(fn: Callable[[list[T]], list[R]], items: list[T], workers: int) 
     if workers <= 1 or len(items) <= 1:
         return fn(items)
     chunks = batches(items, workers * 4)  # several per worker evens out uneven batches
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)), mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
         return [r for chunk in pool.map(fn, chunks) for r in chunk]
 
 
@@ -54,4 +55,3 @@ def render_batch(pages: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
     from adapters.render import render_pdf
 
     return [(name, render_pdf(html)) for name, html in pages]
-

@@ -36,8 +36,10 @@ def check_cjk_font() -> str:
     listed = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
     families = sorted({line.split(",")[0].strip() for line in listed.splitlines() if line.strip()})
     if not families:
-        raise MissingFont("本机没有可用的中文字体，生成的 PDF 将无法显示中文；请安装 fonts-noto-cjk"
-                          "（apt-get install fonts-noto-cjk）后重试。已有的通报和历史库未作改动")
+        raise MissingFont(
+            "本机没有可用的中文字体，生成的 PDF 将无法显示中文；请安装 fonts-noto-cjk"
+            "（apt-get install fonts-noto-cjk）后重试。已有的通报和历史库未作改动"
+        )
     return next((f for f in families if "CJK" in f), families[0])
 
 

@@ -60,8 +60,9 @@ def _empty_values(catalog: Catalog) -> pd.DataFrame:
     return normalise_values(pd.DataFrame(columns=RECORD_COLUMNS), catalog)[0]
 
 
-def check_file(path: Path, catalog: Catalog, expected_county: str | None = None,
-               expected_quarter: str | None = None) -> FileResult:
+def check_file(
+    path: Path, catalog: Catalog, expected_county: str | None = None, expected_quarter: str | None = None
+) -> FileResult:
     """Read and normalise one file. Never raises for a bad file: its problems say what is wrong."""
     path = Path(path)
     if path.is_symlink():  # never followed: it could point at any file on the machine
@@ -107,8 +108,9 @@ def _check_references(path: Path, catalog: Catalog, quarter: str | None) -> File
         return FileResult(path, sha, None, None, False, _empty_values(catalog), (problem,))
     _, problems = read_references(path, catalog, quarter)
     errors = [p for p in problems if p.severity == ERROR]
-    return FileResult(path, sha, OFFICE, quarter, not any(p.cell == "" for p in errors), _empty_values(catalog),
-                      tuple(problems))
+    return FileResult(
+        path, sha, OFFICE, quarter, not any(p.cell == "" for p in errors), _empty_values(catalog), tuple(problems)
+    )
 
 
 def _with_quality_problems(result: FileResult, catalog: Catalog) -> FileResult:
@@ -116,15 +118,25 @@ def _with_quality_problems(result: FileResult, catalog: Catalog) -> FileResult:
         return result
     code = catalog.county_by_name[result.county].code
     no_history = history_frame({})
-    failures = validate_quality(to_wide(result.values, no_history, catalog, result.quarter, [code]), catalog,
-                                result.quarter)
+    failures = validate_quality(
+        to_wide(result.values, no_history, catalog, result.quarter, [code]), catalog, result.quarter
+    )
     cells = result.values.set_index("item_id")
     found = []
     for f in failures.itertuples(index=False):
         row = cells.loc[f.item_id] if f.item_id in cells.index else None
-        found.append(Problem(result.path.name, "" if row is None else row["sheet"], "" if row is None else row["cell"],
-                             f"数据质量校验未通过：{f.problem}", ERROR, f.item_id,
-                             None, None if row is None else str(row["raw"])))
+        found.append(
+            Problem(
+                result.path.name,
+                "" if row is None else row["sheet"],
+                "" if row is None else row["cell"],
+                f"数据质量校验未通过：{f.problem}",
+                ERROR,
+                f.item_id,
+                None,
+                None if row is None else str(row["raw"]),
+            )
+        )
     return replace(result, problems=(*result.problems, *found)) if found else result
 
 
@@ -140,14 +152,19 @@ def quarter_files(folder: Path, catalog: Catalog) -> list[tuple[Path, str | None
     read, so that every file is in problems.json and the ledger."""
     if not Path(folder).is_dir():
         return []
-    paths = sorted((p for p in Path(folder).iterdir() if not (p.is_file() and p.stem in OFFICE_FILES)),
-                   key=lambda p: _intake_order(p, catalog))
+    paths = sorted(
+        (p for p in Path(folder).iterdir() if not (p.is_file() and p.stem in OFFICE_FILES)),
+        key=lambda p: _intake_order(p, catalog),
+    )
     return [(p, p.stem if p.stem in catalog.county_by_name else None) for p in paths]
 
 
 # Files that office programs leave beside the ones they open: named as such, never read as returns.
-NOT_RETURNS = (("~$", "Excel 或 WPS 打开文件时生成的临时锁定文件"), (".~lock.", "LibreOffice 打开文件时生成的锁定文件"),
-               ("._", "苹果电脑（macOS）复制文件时生成的元数据文件"))
+NOT_RETURNS = (
+    ("~$", "Excel 或 WPS 打开文件时生成的临时锁定文件"),
+    (".~lock.", "LibreOffice 打开文件时生成的锁定文件"),
+    ("._", "苹果电脑（macOS）复制文件时生成的元数据文件"),
+)
 
 
 def read_return(path: Path, expected_county: str | None, catalog: Catalog, quarter: str) -> FileResult:
@@ -176,8 +193,11 @@ def absent_reasons(ingested: Ingested, catalog: Catalog) -> dict[str, str]:
     table's remark; the files and their reasons are in the intake notes (intake_notes)."""
     accepted = {f.county for f in ingested.files if f.accepted}
     tried = {f.county for f in ingested.files}
-    return {c.code: Absence.REFUSED if c.name in tried else Absence.NOT_REPORTED for c in catalog.counties
-            if c.name not in accepted}
+    return {
+        c.code: Absence.REFUSED if c.name in tried else Absence.NOT_REPORTED
+        for c in catalog.counties
+        if c.name not in accepted
+    }
 
 
 def combine_returns(results: list[FileResult], catalog: Catalog, quarter: str) -> Ingested:
@@ -187,16 +207,26 @@ def combine_returns(results: list[FileResult], catalog: Catalog, quarter: str) -
     taken: dict[str, str] = {}
     for result in results:
         if result.accepted and result.county in taken:
-            duplicate = Problem(result.path.name, "", "", f"{result.county} {quarter} 已由 {taken[result.county]} "
-                                                          "报送，本文件未采用（如需更正，请替换原文件）")
-            result = replace(result, accepted=False, values=_empty_values(catalog),
-                             problems=(*result.problems, duplicate))
+            duplicate = Problem(
+                result.path.name,
+                "",
+                "",
+                f"{result.county} {quarter} 已由 {taken[result.county]} 报送，本文件未采用（如需更正，请替换原文件）",
+            )
+            result = replace(
+                result, accepted=False, values=_empty_values(catalog), problems=(*result.problems, duplicate)
+            )
         elif result.accepted:
             taken[result.county] = result.path.name
         kept.append(result)
     sent = {r.county for r in kept}
-    missing = [Problem("", "", "", f"{c.name}本季度报送的文件未能读取，按未报送处理" if c.name in sent
-                       else f"{c.name}本季度未报送") for c in catalog.counties if c.name not in taken]
+    missing = [
+        Problem(
+            "", "", "", f"{c.name}本季度报送的文件未能读取，按未报送处理" if c.name in sent else f"{c.name}本季度未报送"
+        )
+        for c in catalog.counties
+        if c.name not in taken
+    ]
     frames = [r.values for r in kept if r.accepted]
     values = pd.concat(frames, ignore_index=True) if frames else _empty_values(catalog)
     problems = [p for r in kept for p in r.problems] + missing
@@ -233,10 +263,14 @@ def archive_received(ingested: Ingested, archive_root: Path) -> int:
         if not f.sha256 or not f.path.is_file():  # not read (a symlink, too large) or gone since
             continue
         receipt = Receipt(
-            sha256=f.sha256, file=f.path.name, quarter=ingested.quarter, county=f.county,
+            sha256=f.sha256,
+            file=f.path.name,
+            quarter=ingested.quarter,
+            county=f.county,
             outcome="accepted" if f.accepted else "rejected",
             errors=tuple(str(p) for p in f.errors),
-            warnings=sum(p.severity != ERROR for p in f.problems), received_at=when,
+            warnings=sum(p.severity != ERROR for p in f.problems),
+            received_at=when,
         )
         new += archive.keep(f.path, receipt)
     return new

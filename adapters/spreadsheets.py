@@ -71,14 +71,17 @@ def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]
         try:
             sheet = wb.get_sheet_by_name(name)
         except Exception as exc:
-            raise UnreadableFile(f"{path.name}：工作表“{name}”无法读取（{exc}），"
-                                 "请用 Excel 或 WPS 重新保存后提交") from exc
+            raise UnreadableFile(
+                f"{path.name}：工作表“{name}”无法读取（{exc}），请用 Excel 或 WPS 重新保存后提交"
+            ) from exc
         cells += sheet.height * sheet.width
         if sheet.height > MAX_ROWS or cells > MAX_CELLS:
             where = _far_content(sheet, deadline) if sheet.width > FAR_COLUMNS and sheet.height <= MAX_ROWS else ""
-            raise UnreadableFile(f"{path.name}：工作表“{name}”有 {sheet.height} 行 × {sheet.width} 列，"
-                                 f"超过每表 {MAX_ROWS} 行、每个文件 {MAX_CELLS} 个单元格的上限，不像是填报表，已拒收"
-                                 f"{where}")
+            raise UnreadableFile(
+                f"{path.name}：工作表“{name}”有 {sheet.height} 行 × {sheet.width} 列，"
+                f"超过每表 {MAX_ROWS} 行、每个文件 {MAX_CELLS} 个单元格的上限，不像是填报表，已拒收"
+                f"{where}"
+            )
         _in_time(path, deadline)
         grids[name] = sheet.to_python(skip_empty_area=False)
     details = _xlsx_details(path) if suffix in (".xlsx", ".xlsm") else _xls_details(path)
@@ -105,15 +108,20 @@ def _check_kind(path: Path, suffix: str) -> None:
         return
     if head.startswith(OLE_MAGIC):
         if suffix in (".xlsx", ".xlsm"):
-            raise UnreadableFile(f"{path.name}：文件实际是 .xls 格式，或设有打开密码；请取消密码，"
-                                 "用 Excel 或 WPS 另存为 .xlsx 后提交")
+            raise UnreadableFile(
+                f"{path.name}：文件实际是 .xls 格式，或设有打开密码；请取消密码，用 Excel 或 WPS 另存为 .xlsx 后提交"
+            )
         return
     if text.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head", b"<body")):
-        raise UnreadableFile(f"{path.name}：文件实际是网页（HTML）或 XML 格式，不是 Excel 工作簿（常见于从网站导出的"
-                             "表格）；请用 Excel 或 WPS 打开后另存为 .xlsx 再提交")
+        raise UnreadableFile(
+            f"{path.name}：文件实际是网页（HTML）或 XML 格式，不是 Excel 工作簿（常见于从网站导出的"
+            "表格）；请用 Excel 或 WPS 打开后另存为 .xlsx 再提交"
+        )
     if suffix == ".xls" and not head.startswith(OLE_MAGIC):
-        raise UnreadableFile(f"{path.name}：不是 Excel 97–2003（.xls）格式的文件，可能已损坏或只是改了扩展名；"
-                             "请用 Excel 或 WPS 重新保存为 .xlsx 后提交")
+        raise UnreadableFile(
+            f"{path.name}：不是 Excel 97–2003（.xls）格式的文件，可能已损坏或只是改了扩展名；"
+            "请用 Excel 或 WPS 重新保存为 .xlsx 后提交"
+        )
 
 
 FAR_COLUMNS = 256  # a return is 12 columns wide; content beyond this is a stray keystroke, worth locating
@@ -136,8 +144,9 @@ def _far_content(sheet, deadline: float) -> str:
 
 def _in_time(path: Path, deadline: float) -> None:
     if time.monotonic() > deadline:
-        raise UnreadableFile(f"{path.name}：读取超过 {READ_SECONDS:.0f} 秒仍未完成，已停止；"
-                             "请检查文件是否为下发的填报模板")
+        raise UnreadableFile(
+            f"{path.name}：读取超过 {READ_SECONDS:.0f} 秒仍未完成，已停止；请检查文件是否为下发的填报模板"
+        )
 
 
 def read_grids(path: Path) -> dict[str, Grid]:
@@ -153,8 +162,9 @@ def _xlsx_details(path: Path) -> dict[str, SheetDetails]:
         with zipfile.ZipFile(path) as zf:
             return read_details(zf)
     except Exception as exc:  # damaged XML, a refused DTD, a missing part
-        raise UnreadableFile(f"{path.name}：无法读取单元格格式（{type(exc).__name__}），"
-                             "请用 Excel 或 WPS 重新保存后提交") from exc
+        raise UnreadableFile(
+            f"{path.name}：无法读取单元格格式（{type(exc).__name__}），请用 Excel 或 WPS 重新保存后提交"
+        ) from exc
 
 
 def _xls_details(path: Path) -> dict[str, SheetDetails]:
@@ -164,8 +174,9 @@ def _xls_details(path: Path) -> dict[str, SheetDetails]:
     try:
         return read_xls_details(path)
     except Exception as exc:  # xlrd raises its own errors and others on damaged records
-        raise UnreadableFile(f"{path.name}：无法读取单元格格式（{type(exc).__name__}），"
-                             "请用 Excel 或 WPS 重新保存为 .xlsx 后提交") from exc
+        raise UnreadableFile(
+            f"{path.name}：无法读取单元格格式（{type(exc).__name__}），请用 Excel 或 WPS 重新保存为 .xlsx 后提交"
+        ) from exc
 
 
 def _check_zip(path: Path) -> None:
@@ -177,12 +188,15 @@ def _check_zip(path: Path) -> None:
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
-        raise UnreadableFile(f"{path.name}：解压后 {total / 1024 / 1024:.0f} MB（压缩比 {total / packed:.0f}），"
-                             "不像是填报表，已拒收")
+        raise UnreadableFile(
+            f"{path.name}：解压后 {total / 1024 / 1024:.0f} MB（压缩比 {total / packed:.0f}），不像是填报表，已拒收"
+        )
     largest = max(infos, key=lambda i: i.file_size, default=None)
     if largest is not None and largest.file_size > MAX_PART_BYTES:
-        raise UnreadableFile(f"{path.name}：其中 {largest.filename} 解压后 {largest.file_size / 1024 / 1024:.0f} MB，"
-                             f"超过 {MAX_PART_BYTES // 1024 // 1024} MB 上限（行数过多），不像是填报表，已拒收")
+        raise UnreadableFile(
+            f"{path.name}：其中 {largest.filename} 解压后 {largest.file_size / 1024 / 1024:.0f} MB，"
+            f"超过 {MAX_PART_BYTES // 1024 // 1024} MB 上限（行数过多），不像是填报表，已拒收"
+        )
 
 
 def _read_csv(path: Path) -> Grid:

@@ -25,8 +25,14 @@ from expectations.suites import (
 )
 
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [KEY]}
-QUALITY_MESSAGE = {"scale": "不在可选范围内", "range": "超出合理取值范围", "type": "不是数值",
-                   "unique": "同一县（市）重复报送", "county": "不是本州的县（市）", "columns": "表中有未知的指标列"}
+QUALITY_MESSAGE = {
+    "scale": "不在可选范围内",
+    "range": "超出合理取值范围",
+    "type": "不是数值",
+    "unique": "同一县（市）重复报送",
+    "county": "不是本州的县（市）",
+    "columns": "表中有未知的指标列",
+}
 RULE_COLUMNS = [KEY, "indicator_id", "rule", "status", "missing", "observed", "expected", "columns"]
 SUITE_NAMES = {"quality": "数据质量", "compliance": "达标"}
 
@@ -68,8 +74,14 @@ def _context():
 SUITES = {"quality": quality_expectations, "compliance": compliance_expectations}
 
 
-def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Path | None,
-                keys: tuple[str, ...] = tuple(SUITES), install_docs: bool = True):
+def _run_suites(
+    wide: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    docs_dir: Path | None,
+    keys: tuple[str, ...] = tuple(SUITES),
+    install_docs: bool = True,
+):
     """Run the named suites over the wide frame in one fresh context; optionally build Data Docs (into
     docs_dir, or beside it when not install_docs: then the third value is where they wait)."""
     gx = _gx()
@@ -88,7 +100,8 @@ def _run_suites(wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Pa
             results[key] = batch.validate(suite, result_format=RESULT_FORMAT)
         else:
             definition = ctx.validation_definitions.add(
-                gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite))
+                gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite)
+            )
             results[key] = definition.run(batch_parameters={"dataframe": wide}, result_format=RESULT_FORMAT)
         _raise_on_errors(results[key])
     staged = build_data_docs(ctx, Path(docs_dir), install_docs) if docs_dir is not None else None
@@ -114,7 +127,9 @@ def build_data_docs(ctx, folder: Path, install: bool = True) -> Path:
     ctx.build_data_docs(site_names=["chuangwen"])
     (staging / "说明.txt").write_text(
         "这是 Great Expectations 自带的 Data Docs，页面样式和脚本从互联网加载，离线时没有样式。\n"
-        "离线查看请打开上一级文件夹中的 report.html（创文校验报告）。\n", encoding="utf-8")
+        "离线查看请打开上一级文件夹中的 report.html（创文校验报告）。\n",
+        encoding="utf-8",
+    )
     if not install:
         return staging
     install_data_docs(staging, folder)
@@ -151,8 +166,14 @@ def _quality_failures(quality) -> pd.DataFrame:
             continue  # a missing figure is scored as 未填报, not as bad data
         counties = _failing(res) if meta["check"] != "columns" or res.success else {"*"}
         for county in sorted(counties):
-            failures.append({KEY: county, "item_id": meta["item_id"], "check": meta["check"],
-                             "problem": QUALITY_MESSAGE[meta["check"]]})
+            failures.append(
+                {
+                    KEY: county,
+                    "item_id": meta["item_id"],
+                    "check": meta["check"],
+                    "problem": QUALITY_MESSAGE[meta["check"]],
+                }
+            )
     return pd.DataFrame(failures, columns=[KEY, "item_id", "check", "problem"])
 
 
@@ -168,8 +189,9 @@ def _missing_kind(column: str, indicator_id: str, office: set[str]) -> str:
     return MissingKind.REFERENCE if column in office else MissingKind.VALUE
 
 
-def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalog: Catalog,
-               quarter: str) -> pd.DataFrame:
+def rule_table(
+    wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalog: Catalog, quarter: str
+) -> pd.DataFrame:
     """The compliance results as one row per county, indicator and rule (parts and options combined).
     Column-wise per comparison: no Python loop over counties."""
     failing = {}
@@ -202,13 +224,24 @@ def rule_table(wide: pd.DataFrame, compliance, dq_failures: pd.DataFrame, catalo
             expected = pd.Series(f"{COMPARISON_SYMBOL[c.op]}{_shown(c.value)}", index=rows.index, dtype="object")
         else:
             other = rows[c.other]
-            expected = other.map(lambda v, sym=COMPARISON_SYMBOL[c.op]: f"{sym}？" if pd.isna(v) else f"{sym}{_shown(v)}")
-        parts.append(pd.DataFrame({
-            KEY: county, "indicator_id": c.indicator_id, "rule": c.rule, "part": c.part, "status": status,
-            "missing": missing.where(is_missing, None),
-            "observed": observed.astype("object").where(observed.notna(), None),
-            "expected": expected.astype("object"), "columns": " ".join(c.columns),
-        }))
+            expected = other.map(
+                lambda v, sym=COMPARISON_SYMBOL[c.op]: f"{sym}？" if pd.isna(v) else f"{sym}{_shown(v)}"
+            )
+        parts.append(
+            pd.DataFrame(
+                {
+                    KEY: county,
+                    "indicator_id": c.indicator_id,
+                    "rule": c.rule,
+                    "part": c.part,
+                    "status": status,
+                    "missing": missing.where(is_missing, None),
+                    "observed": observed.astype("object").where(observed.notna(), None),
+                    "expected": expected.astype("object"),
+                    "columns": " ".join(c.columns),
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=RULE_COLUMNS)
     return _combine_parts(pd.concat(parts, ignore_index=True))
@@ -240,13 +273,16 @@ def _reduce(frame: pd.DataFrame, keys: list[str], order: dict[str, int], joiner:
         return frame
     multi = frame[several]
     first = multi.drop_duplicates(keys, keep="first").set_index(keys)
-    chosen = (multi.assign(_rank=multi["status"].map(order))
-              .sort_values(["_rank", "_order"], kind="stable")
-              .drop_duplicates(keys, keep="first").set_index(keys))
-    joined = multi.groupby(keys, sort=False).agg(expected=("expected", joiner.join),
-                                                 columns=("columns", _unique_words))
-    first = first.assign(status=chosen["status"], missing=chosen["missing"], expected=joined["expected"],
-                         columns=joined["columns"]).reset_index()
+    chosen = (
+        multi.assign(_rank=multi["status"].map(order))
+        .sort_values(["_rank", "_order"], kind="stable")
+        .drop_duplicates(keys, keep="first")
+        .set_index(keys)
+    )
+    joined = multi.groupby(keys, sort=False).agg(expected=("expected", joiner.join), columns=("columns", _unique_words))
+    first = first.assign(
+        status=chosen["status"], missing=chosen["missing"], expected=joined["expected"], columns=joined["columns"]
+    ).reset_index()
     return pd.concat([frame[~several], first], ignore_index=True).sort_values("_order", kind="stable")
 
 
@@ -260,8 +296,9 @@ _TEXT_COLUMNS = (KEY, "indicator_id", "rule", "status", "expected", "columns")
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as pandas' string type, missing reasons and observed figures as objects with None."""
     missing = frame["missing"].astype("object")
-    return frame.assign(missing=missing.where(missing.notna(), None),
-                        **{c: frame[c].astype("str") for c in _TEXT_COLUMNS})[RULE_COLUMNS].reset_index(drop=True)
+    return frame.assign(
+        missing=missing.where(missing.notna(), None), **{c: frame[c].astype("str") for c in _TEXT_COLUMNS}
+    )[RULE_COLUMNS].reset_index(drop=True)
 
 
 def validate_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.DataFrame:
@@ -270,8 +307,9 @@ def validate_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.D
     return _quality_failures(results["quality"])
 
 
-def validate_quarter(wide: pd.DataFrame, catalog: Catalog, quarter: str,
-                     docs_dir: Path | None = None, stage_docs: bool = False) -> ValidationOutcome:
+def validate_quarter(
+    wide: pd.DataFrame, catalog: Catalog, quarter: str, docs_dir: Path | None = None, stage_docs: bool = False
+) -> ValidationOutcome:
     """Validate one quarter's wide frame with both suites; optionally build Data Docs into docs_dir
     (stage_docs: beside it, for install_data_docs when the run's outputs are written)."""
     results, suites, staged = _run_suites(wide, catalog, quarter, docs_dir, install_docs=not stage_docs)

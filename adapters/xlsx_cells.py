@@ -144,8 +144,9 @@ class _SheetHandler:
         _note_cell(self.details, at, attrs.get("t") == "e", int(style) if style.isdigit() else 0, value, self.formats)
 
 
-def _note_cell(details: SheetDetails, at: tuple[int, int], error: bool, style: int, value: str | None,
-               formats: list[str]) -> None:
+def _note_cell(
+    details: SheetDetails, at: tuple[int, int], error: bool, style: int, value: str | None, formats: list[str]
+) -> None:
     """An error cell's code, or a filled cell's number format when it is not General."""
     if not value:
         return
@@ -230,7 +231,7 @@ def _scanned_details(data: bytes, formats: list[str]) -> SheetDetails | None:
     if found is None:
         return None
     closed = len(body) if found.group(2) else body.find(b"</sheetData", found.end())
-    cells = body[found.end():closed] if closed >= 0 else b""
+    cells = body[found.end() : closed] if closed >= 0 else b""
     formatted = {i for i, code in enumerate(formats) if code and code != "General"}
     details = SheetDetails()
     styles_used = {int(i) for i in _STYLE_ATTR.findall(cells) if i}

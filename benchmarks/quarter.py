@@ -53,10 +53,20 @@ def main() -> None:
         outcome = timed("validate (warm)", tasks.validate, current, history, catalog, office)
         scores = timed("score and rank", tasks.score, current, outcome, catalog, history, office)
         issued = default_issue_date(q)
-        assessment = timed("assess (lists, goals, orders, 1000 robustness draws)", assess, q, scores,
-                           history, catalog, settings, office, issued)
-        docs = timed("build HTML, XLSX, CSV", tasks.documents, current, outcome, scores, assessment, catalog,
-                     None, issued)
+        assessment = timed(
+            "assess (lists, goals, orders, 1000 robustness draws)",
+            assess,
+            q,
+            scores,
+            history,
+            catalog,
+            settings,
+            office,
+            issued,
+        )
+        docs = timed(
+            "build HTML, XLSX, CSV", tasks.documents, current, outcome, scores, assessment, catalog, None, issued
+        )
         pdfs = timed("render PDFs (one process)", tasks.render_pdfs, list(docs.pages.items()))
         timed("write files", tasks.write_files, Path(out) / q, {**docs.files, **dict(pdfs)})
         timed("record the quarter in DuckDB", tasks.record, store, current, outcome, scores, assessment)

@@ -92,8 +92,20 @@ def ensure_data(n: int, data: Path) -> Path:
     marker = folder / "complete.json"
     if not marker.exists():
         start = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synthetic.py"), "--units", str(n),
-                        "--quarter", QUARTER, "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "synthetic.py"),
+                "--units",
+                str(n),
+                "--quarter",
+                QUARTER,
+                "--out",
+                str(folder),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         marker.write_text(json.dumps({"units": n, "seconds": round(time.perf_counter() - start, 1)}))
     return folder
 
@@ -113,6 +125,7 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     from expectations.settings import load_config, office_catalog
     from flows import tasks
     from transforms.assess import assess
+
     imports = time.perf_counter() - import_start
 
     settings = load_config().for_quarter(QUARTER)
@@ -135,8 +148,7 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
         # the history is written before the documents here (the flow writes it last) so that the peak
         # memory after it is that of the core stages alone
         s.run("write history", tasks.record, store, current, outcome, scores, assessment)
-        docs = s.run("build documents", tasks.documents, current, outcome, scores, assessment, catalog, None,
-                     issued)
+        docs = s.run("build documents", tasks.documents, current, outcome, scores, assessment, catalog, None, issued)
         s.run("render bulletin", tasks.render_pdfs, [("bulletin.pdf", docs.pages["bulletin.pdf"])])
 
         sheets = [(k, v) for k, v in docs.pages.items() if k.startswith("counties/")][:feedback_limit]
@@ -159,9 +171,15 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     baseline = (time.perf_counter() - t) * len(files) / len(chosen)
     ingest = next(r["wall"] for r in s.rows if r["stage"] == "ingest")
     return {
-        "units": n, "files": len(files), "imports": imports, "stages": s.rows,
-        "feedback": {"sheets": len(sheets), "median": statistics.median(per_sheet),
-                     "speedup": s.rows[-2]["wall"] / s.rows[-1]["wall"]},
+        "units": n,
+        "files": len(files),
+        "imports": imports,
+        "stages": s.rows,
+        "feedback": {
+            "sheets": len(sheets),
+            "median": statistics.median(per_sheet),
+            "speedup": s.rows[-2]["wall"] / s.rows[-1]["wall"],
+        },
         "baseline": {"seconds": baseline, "timed_files": len(chosen), "ratio": baseline / ingest},
         "peak_mb": _peak_mb(),
     }
@@ -179,11 +197,15 @@ def report(result: dict) -> None:
     core = sum(r["wall"] for r in result["stages"] if r["stage"] in ("ingest", "validate", "score", "write history"))
     print(f"{'ingest+validate+score+history':<30}{core:9.2f}")
     fb = result["feedback"]
-    print(f"feedback sheets: {fb['sheets']} rendered, median {fb['median']:.3f} s each, "
-          f"speed-up {fb['speedup']:.2f}x on more processes")
+    print(
+        f"feedback sheets: {fb['sheets']} rendered, median {fb['median']:.3f} s each, "
+        f"speed-up {fb['speedup']:.2f}x on more processes"
+    )
     b = result["baseline"]
-    print(f"baseline pandas.read_excel (default engine, one by one): {b['seconds']:.2f} s "
-          f"(timed on {b['timed_files']} files) = {b['ratio']:.1f}x our ingest")
+    print(
+        f"baseline pandas.read_excel (default engine, one by one): {b['seconds']:.2f} s "
+        f"(timed on {b['timed_files']} files) = {b['ratio']:.1f}x our ingest"
+    )
 
 
 def main() -> None:
@@ -193,22 +215,45 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--feedback-limit", type=int, default=200)
     parser.add_argument("--baseline-limit", type=int, default=300)
-    parser.add_argument("--profile", type=int, default=0, metavar="K",
-                        help="profile every stage and print its K most expensive functions")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="K",
+        help="profile every stage and print its K most expensive functions",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one N in this process
     args = parser.parse_args()
     if args.one:
         folder = ensure_data(args.one, args.data)
-        print(json.dumps(measure(args.one, folder, args.workers, args.feedback_limit, args.baseline_limit,
-                                 args.profile)))
+        print(
+            json.dumps(measure(args.one, folder, args.workers, args.feedback_limit, args.baseline_limit, args.profile))
+        )
         return
     results = []
     for n in args.units:
         ensure_data(n, args.data)
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--data", str(args.data), "--workers",
-                              str(args.workers), "--feedback-limit", str(args.feedback_limit),
-                              "--baseline-limit", str(args.baseline_limit), "--profile", str(args.profile)],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--data",
+                str(args.data),
+                "--workers",
+                str(args.workers),
+                "--feedback-limit",
+                str(args.feedback_limit),
+                "--baseline-limit",
+                str(args.baseline_limit),
+                "--profile",
+                str(args.profile),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         report(results[-1])
     by_n = {r["units"]: r for r in results}

@@ -44,12 +44,45 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import sample_data as sample  # noqa: E402  (test data, not part of the shipped package)
 
 # Real province-level prefixes of the administrative division codes (GB/T 2260).
-PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-             "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65")
+PROVINCES = (
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+)
 INNER_MONGOLIA = "15"  # the only province with banners (旗)
 # Characters common in county-level place names: a stem is FIRST + SECOND (+ THIRD, rarely).
-FIRST = ("安平临永新宁长东西南北清武建兴德福龙青云华天泰昌文广江河石金宜庆嘉通高白丰太洛汉曲乐寿定阜"
-         "商襄汝桐松柳桂梅凤黄红绥沙盐滨汾沁泗淮泾渭岳衡湘丹赤玉灵隆会")
+FIRST = (
+    "安平临永新宁长东西南北清武建兴德福龙青云华天泰昌文广江河石金宜庆嘉通高白丰太洛汉曲乐寿定阜"
+    "商襄汝桐松柳桂梅凤黄红绥沙盐滨汾沁泗淮泾渭岳衡湘丹赤玉灵隆会"
+)
 SECOND = "阳安宁平山江川水城州源泉河丰和乐昌兴德化远津林台口海原康谷峰陵明都沙溪湖定关池"
 THIRD = "坡屯营堡岭坪峪店"
 MAX_UNITS = 10_000
@@ -108,8 +141,9 @@ def synthetic_catalog(catalog: Catalog, n: int) -> Catalog:
         taken_codes.add(code)
         taken_names.add(name)
         model = real[len(units) % len(real)]
-        units.append({"code": code, "name": name, "standing": model.standing, "goal": model.goal,
-                      "goal_text": model.goal_text})
+        units.append(
+            {"code": code, "name": name, "standing": model.standing, "goal": model.goal, "goal_text": model.goal_text}
+        )
     units.sort(key=lambda u: u["code"])
     return Catalog.model_validate({**catalog.model_dump(), "counties": units})
 
@@ -171,8 +205,9 @@ def _choice_forms(word: str) -> tuple[list[object], list[object]]:
     return ok, ["见附件", "待核实"]
 
 
-def _messy(values: dict[str, object], items: list[str], catalog: Catalog, share: float,
-           rng: np.random.Generator) -> dict[str, object]:
+def _messy(
+    values: dict[str, object], items: list[str], catalog: Catalog, share: float, rng: np.random.Generator
+) -> dict[str, object]:
     """The values with about `share` of the filled template cells (items) retyped; ERROR_SHARE of those
     in a form the reader rejects."""
     out = dict(values)
@@ -198,8 +233,14 @@ def _fill(wb: Workbook, cells: list[tuple[int, str, int]], values: dict[str, obj
         ws.cell(row=row, column=col).value = values.get(item)
 
 
-def _product_bytes(catalog: Catalog, unit: County, quarter: str, last_year: dict[str, str] | None,
-                   cells: list[tuple[int, str, int]], values: dict[str, object]) -> bytes:
+def _product_bytes(
+    catalog: Catalog,
+    unit: County,
+    quarter: str,
+    last_year: dict[str, str] | None,
+    cells: list[tuple[int, str, int]],
+    values: dict[str, object],
+) -> bytes:
     """The file as the product itself would write it: its template for this unit, then the answers."""
     wb = build_template(catalog, unit, quarter, last_year)
     _fill(wb, cells, values)
@@ -244,8 +285,14 @@ class _Template:
         return workbook_bytes(self.wb)
 
 
-def write_quarter(catalog: Catalog, out_dir: Path, quarter: str, messy_share: float = 0.05, seed: int = 0,
-                  last_year: dict[str, dict[str, str]] | None = None) -> list[Path]:
+def write_quarter(
+    catalog: Catalog,
+    out_dir: Path,
+    quarter: str,
+    messy_share: float = 0.05,
+    seed: int = 0,
+    last_year: dict[str, dict[str, str]] | None = None,
+) -> list[Path]:
     """Write <out_dir>/<quarter>/<unit name>.xlsx for every unit of the catalog; return the paths.
 
     The figures are the sample generator's for the unit and quarter; `seed` chooses only which cells
@@ -263,8 +310,7 @@ def write_quarter(catalog: Catalog, out_dir: Path, quarter: str, messy_share: fl
         values = sample.fill_values(catalog, unit.name, quarter, unit_quality(unit.name, quarter))
         values = _messy(values, items, catalog, messy_share, _rng(seed, quarter, unit.name, "messy"))
         data = template.bytes_for(unit, last_year.get(unit.name), values)
-        if i == 1 and data != _product_bytes(catalog, unit, quarter, last_year.get(unit.name), template.cells,
-                                             values):
+        if i == 1 and data != _product_bytes(catalog, unit, quarter, last_year.get(unit.name), template.cells, values):
             raise RuntimeError("the reused template no longer matches build_template; update _Template")
         path = template_path(Path(out_dir) / quarter, unit)
         write_atomic(path, data)
@@ -277,8 +323,10 @@ def write_references(catalog: Catalog, folder: Path, quarter: str) -> Path:
     """The office's 参照数据.xlsx: the sample's bars of the prefecture's first county, one value for all
     units (全州统一), as a province's office would fill it for figures it sets alike."""
     first = load_catalog().counties[0].name
-    values = {item: {"全州统一": by_county.get("全州统一", by_county.get(first))}
-              for item, by_county in sample.reference_values(load_catalog(), quarter).items()}
+    values = {
+        item: {"全州统一": by_county.get("全州统一", by_county.get(first))}
+        for item, by_county in sample.reference_values(load_catalog(), quarter).items()
+    }
     path = Path(folder) / f"{REFERENCES}.xlsx"
     write_atomic(path, workbook_bytes(build_references_template(catalog, quarter, values)))
     return path
@@ -291,8 +339,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/synth"))
     parser.add_argument("--messy-share", type=float, default=0.05, help="share of filled cells typed messily")
     parser.add_argument("--seed", type=int, default=0, help="chooses the messy cells")
-    parser.add_argument("--with-last-year", action="store_true",
-                        help="also write the same quarter a year earlier, and show it as 上年同期值")
+    parser.add_argument(
+        "--with-last-year",
+        action="store_true",
+        help="also write the same quarter a year earlier, and show it as 上年同期值",
+    )
     args = parser.parse_args()
     catalog = synthetic_catalog(load_catalog(), args.units)
     quarters = [shift_quarter(args.quarter, -4), args.quarter] if args.with_last_year else [args.quarter]

@@ -20,23 +20,34 @@ def check_json(results: list[FileResult]) -> list[dict]:
     for r in results:
         figures = r.values[r.values["kind"] != "task"]
         tasks = r.values[r.values["kind"] == "task"]
-        out.append({
-            "file": str(r.path),
-            "sha256": r.sha256,
-            "county": r.county,
-            "quarter": r.quarter,
-            "accepted": r.accepted,
-            "values": {row.item_id: v for row in figures.itertuples(index=False)
-                       if (v := _figure(row)) is not None},
-            "conversions": {row.item_id: row.conversion for row in r.values.itertuples(index=False)
-                            if row.conversion},
-            "statuses": {row.item_id: row.status for row in tasks.itertuples(index=False) if row.status},
-            "problems": [
-                {"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "indicator_id": p.item_id,
-                 "indicator_name": p.item_name, "raw": p.raw, "message": p.message}
-                for p in r.problems
-            ],
-        })
+        out.append(
+            {
+                "file": str(r.path),
+                "sha256": r.sha256,
+                "county": r.county,
+                "quarter": r.quarter,
+                "accepted": r.accepted,
+                "values": {
+                    row.item_id: v for row in figures.itertuples(index=False) if (v := _figure(row)) is not None
+                },
+                "conversions": {
+                    row.item_id: row.conversion for row in r.values.itertuples(index=False) if row.conversion
+                },
+                "statuses": {row.item_id: row.status for row in tasks.itertuples(index=False) if row.status},
+                "problems": [
+                    {
+                        "severity": p.severity,
+                        "sheet": p.sheet,
+                        "cell": p.cell,
+                        "indicator_id": p.item_id,
+                        "indicator_name": p.item_name,
+                        "raw": p.raw,
+                        "message": p.message,
+                    }
+                    for p in r.problems
+                ],
+            }
+        )
     return out
 
 
@@ -49,8 +60,9 @@ def check_text(results: list[FileResult]) -> str:
         if r.accepted and r.county == OFFICE:
             head = f"{r.path.name}：州文明办参照数据表 {r.quarter}，错误 {errors} 项，提示 {warnings} 项"
         elif r.accepted:
-            head = (f"{r.path.name}：{r.county} {r.quarter}，读取 {len(r.values)} 项，"
-                    f"错误 {errors} 项，提示 {warnings} 项")
+            head = (
+                f"{r.path.name}：{r.county} {r.quarter}，读取 {len(r.values)} 项，错误 {errors} 项，提示 {warnings} 项"
+            )
         else:
             head = f"{r.path.name}：未采用，错误 {errors} 项"
         lines.append(head)

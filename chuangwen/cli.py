@@ -149,8 +149,10 @@ def template_cmd(
         if due_inputs(catalog, quarter, "office"):
             path = out / f"{REFERENCES}.xlsx"
             save_workbook(build_references_template(catalog, quarter), path)
-            typer.echo(f"已生成 {path}（州文明办参照数据表：判定相关指标所依据的上级指标和平均水平，"
-                       "填写后放入该季度的报送文件夹）")
+            typer.echo(
+                f"已生成 {path}（州文明办参照数据表：判定相关指标所依据的上级指标和平均水平，"
+                "填写后放入该季度的报送文件夹）"
+            )
 
 
 @app.command("check")
@@ -213,8 +215,12 @@ def _store_quarters(path: Path) -> list[str]:
         return HistoryStore(path).quarters()
     except HistoryDamaged as exc:
         raise _fail(str(exc)) from exc
-DASK_HELP = ("用 Dask 并行读取各县（市）文件、生成通报和反馈单：local 表示在本机按 CPU 核数启动进程，"
-             "或填写已运行的 Dask 调度器地址，如 tcp://10.0.0.5:8786；默认在本进程内用线程")
+
+
+DASK_HELP = (
+    "用 Dask 并行读取各县（市）文件、生成通报和反馈单：local 表示在本机按 CPU 核数启动进程，"
+    "或填写已运行的 Dask 调度器地址，如 tcp://10.0.0.5:8786；默认在本进程内用线程"
+)
 
 
 @app.command("run")
@@ -249,14 +255,29 @@ def run_cmd(
     with _progress_bar([*earlier, quarter]):
         if missing:
             try:
-                backfill(start=earlier[0], end=earlier[-1], raw_dir=raw, out_dir=out, history_path=history, dask=dask,
-                         config_path=config)
+                backfill(
+                    start=earlier[0],
+                    end=earlier[-1],
+                    raw_dir=raw,
+                    out_dir=out,
+                    history_path=history,
+                    dask=dask,
+                    config_path=config,
+                )
             except Exception as exc:
                 raise _run_failed(f"补算 {earlier[0]}—{earlier[-1]}", exc) from exc
         try:
             with assessment_with(dask) as assessment:
-                written = assessment(quarter=quarter, raw_dir=raw, out_dir=out, doc_number=doc_number,
-                                     issue_date=date, history_path=history, force=force, config_path=config)
+                written = assessment(
+                    quarter=quarter,
+                    raw_dir=raw,
+                    out_dir=out,
+                    doc_number=doc_number,
+                    issue_date=date,
+                    history_path=history,
+                    force=force,
+                    config_path=config,
+                )
         except Exception as exc:
             raise _run_failed(quarter, exc) from exc
     _report(written)
@@ -293,8 +314,16 @@ def backfill_cmd(
     typer.echo(f"按顺序处理 {'、'.join(quarters)} ……")
     with _progress_bar(quarters):
         try:
-            results = backfill(start=first, end=last, raw_dir=raw, out_dir=out, history_path=history, force=force,
-                               dask=dask, config_path=config)
+            results = backfill(
+                start=first,
+                end=last,
+                raw_dir=raw,
+                out_dir=out,
+                history_path=history,
+                force=force,
+                dask=dask,
+                config_path=config,
+            )
         except Exception as exc:
             raise _run_failed(f"{quarters[0]}—{quarters[-1]}", exc) from exc
     for q, written in results.items():
@@ -309,8 +338,14 @@ def _progress_bar(quarters: list[str]) -> Iterator[None]:
 
     from flows import events
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=False)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
     whole = bar.add_task("准备……", total=len(quarters) * len(events.STAGES))
 
     def show(step: events.Step) -> None:
@@ -381,9 +416,11 @@ def serve_cmd(
             typer.echo(f"下次运行：{when.astimezone().isoformat(timespec='minutes')}，处理 {quarter}")
         from flows.quarter import scheduled_assessment
 
-        scheduled_assessment.serve(name="quarterly", schedule=Cron(cron, timezone=TIMEZONE),
-                                     parameters={"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve()),
-                                                 "dask": dask})
+        scheduled_assessment.serve(
+            name="quarterly",
+            schedule=Cron(cron, timezone=TIMEZONE),
+            parameters={"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve()), "dask": dask},
+        )
 
 
 @app.command("deploy")
@@ -392,8 +429,9 @@ def deploy_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹（各台机器上相同的共享路径）")] = Path("data/out"),
     pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池名称")] = "chuangwen",
     cron: Annotated[str, typer.Option("--cron", help="定时运行时间（cron 表达式，北京时间）")] = DEFAULT_CRON,
-    dask: Annotated[str | None, typer.Option("--dask", help="补算和定时运行所用的 Dask 调度器地址，如 tcp://10.0.0.5:8786")]
-    = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="补算和定时运行所用的 Dask 调度器地址，如 tcp://10.0.0.5:8786")
+    ] = None,
 ) -> None:
     """多机运行：在 PREFECT_API_URL 所指的 Prefect 服务上建立工作池（每次只运行一个季度）和三个部署
     （按需处理一个季度、补算、定时）。各台机器在相同路径安装本项目后运行
@@ -425,11 +463,17 @@ def _run_failed(what: str, exc: Exception) -> typer.Exit:
 
 
 _DISK_ERRORS = {
-    errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已用完", errno.EROFS: "所在位置是只读的",
-    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EROFS: "所在位置是只读的",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
 }
-_DISK_WORDS = {"No space left on device": errno.ENOSPC, "Read-only file system": errno.EROFS,
-               "Permission denied": errno.EACCES}
+_DISK_WORDS = {
+    "No space left on device": errno.ENOSPC,
+    "Read-only file system": errno.EROFS,
+    "Permission denied": errno.EACCES,
+}
 
 
 def _explain(exc: BaseException) -> str:
@@ -441,8 +485,10 @@ def _explain(exc: BaseException) -> str:
         code = code or next((c for words, c in _DISK_WORDS.items() if words in str(seen)), None)
         if code in _DISK_ERRORS:
             where = getattr(seen, "filename", None) or str(seen)
-            return (f"{_DISK_ERRORS[code]}（{where}）。已写入的文件都是完整的，历史库只会保存完整的季度；"
-                    "请腾出空间或改正权限后重新运行")
+            return (
+                f"{_DISK_ERRORS[code]}（{where}）。已写入的文件都是完整的，历史库只会保存完整的季度；"
+                "请腾出空间或改正权限后重新运行"
+            )
         seen = seen.__cause__ or seen.__context__
     return str(exc)
 
@@ -465,8 +511,10 @@ def _preflight(out: Path) -> None:
             with urllib.request.urlopen(f"{api.rstrip('/')}/health", timeout=10) as response:
                 response.read()
         except OSError as exc:
-            raise _fail(f"无法连接 Prefect 服务 {api}（{getattr(exc, 'reason', exc)}）；请确认该服务已启动，"
-                        "或删除环境变量 PREFECT_API_URL 以使用本机临时服务") from exc
+            raise _fail(
+                f"无法连接 Prefect 服务 {api}（{getattr(exc, 'reason', exc)}）；请确认该服务已启动，"
+                "或删除环境变量 PREFECT_API_URL 以使用本机临时服务"
+            ) from exc
 
 
 def _latest_or(quarter: str | None, raw: Path) -> str:

@@ -17,8 +17,20 @@ COL_LAST = "上年同期值"
 COL_VALUE = "填报值"
 COL_STATUS = "完成情况"
 COL_NOTE = "备注"
-HEADERS = (COL_SEQ, COL_ID, COL_KIND, COL_TASK, COL_NAME, COL_UNIT, COL_RULE, COL_FREQ, COL_LAST, COL_VALUE,
-           COL_STATUS, COL_NOTE)
+HEADERS = (
+    COL_SEQ,
+    COL_ID,
+    COL_KIND,
+    COL_TASK,
+    COL_NAME,
+    COL_UNIT,
+    COL_RULE,
+    COL_FREQ,
+    COL_LAST,
+    COL_VALUE,
+    COL_STATUS,
+    COL_NOTE,
+)
 WIDTHS = (6, 10, 12, 9, 48, 9, 30, 6, 11, 14, 11, 24)
 EDITABLE = (COL_VALUE, COL_STATUS, COL_NOTE)  # the only unlocked columns of a data row
 META_COUNTY = "县（市）"

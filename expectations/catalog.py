@@ -235,8 +235,13 @@ class Catalog(_Model):
                     tid = f"{area.num}.{sub.num}.{entry.num}"
                     # one point per part by default: the rest of its content, and each indicator
                     default = float(1 + per_task.get(tid, 0))
-                    units, basis = ((entry.office_responsible, OFFICE_BASIS) if entry.office_responsible else
-                                    (entry.responsible, SEED_BASIS) if entry.responsible else ((), UNASSIGNED))
+                    units, basis = (
+                        (entry.office_responsible, OFFICE_BASIS)
+                        if entry.office_responsible
+                        else (entry.responsible, SEED_BASIS)
+                        if entry.responsible
+                        else ((), UNASSIGNED)
+                    )
                     out.append(
                         Task(
                             id=tid,
@@ -354,18 +359,26 @@ class Catalog(_Model):
         if len(self.tasks) != TASK_COUNT:
             problems.append(f"the seed lists {TASK_COUNT} tasks, the catalog {len(self.tasks)}")
         for ind in self.indicators:
-            if ind.op == "relative" and ind.threshold in self.input_by_id and \
-                    self.input_by_id[str(ind.threshold)].source != "office":
-                problems.append(f"indicator {ind.id}: the bar it is judged against ({ind.threshold}) must come "
-                                "from the office, not from the county judged")
+            if (
+                ind.op == "relative"
+                and ind.threshold in self.input_by_id
+                and self.input_by_id[str(ind.threshold)].source != "office"
+            ):
+                problems.append(
+                    f"indicator {ind.id}: the bar it is judged against ({ind.threshold}) must come "
+                    "from the office, not from the county judged"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
 
-def with_office_choices(catalog: Catalog, task_points: dict[str, float] | None = None,
-                        part_weights: dict[str, float] | None = None,
-                        responsible: dict[str, tuple[str, ...]] | None = None) -> Catalog:
+def with_office_choices(
+    catalog: Catalog,
+    task_points: dict[str, float] | None = None,
+    part_weights: dict[str, float] | None = None,
+    responsible: dict[str, tuple[str, ...]] | None = None,
+) -> Catalog:
     """The catalog with the office's own choices applied: task points, part weights (a task id names the
     rest of its content) and the responsible units of tasks. Unknown ids raise CatalogError."""
     task_points, part_weights, responsible = task_points or {}, part_weights or {}, responsible or {}
@@ -426,9 +439,7 @@ def parse_catalog(text: str, origin: str = "catalog.yaml") -> Catalog:
     try:
         return Catalog.model_validate(raw)
     except ValidationError as exc:
-        lines = [
-            f"  {'.'.join(str(p) for p in err['loc']) or '(catalog)'}: {err['msg']}" for err in exc.errors()
-        ]
+        lines = [f"  {'.'.join(str(p) for p in err['loc']) or '(catalog)'}: {err['msg']}" for err in exc.errors()]
         more = f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else ""
         raise CatalogError(f"{origin}: invalid catalog\n" + "\n".join(lines[:20]) + more) from exc
 

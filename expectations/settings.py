@@ -20,7 +20,6 @@ from expectations.catalog import Catalog, CatalogError, focus_tasks, with_office
 CONFIG_PATH = PROJECT_ROOT / "config" / "office.yaml"
 
 
-
 class MailSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -130,8 +129,9 @@ class QuarterSettings(_Model):
         if not self.focus:
             raise ConfigError(
                 f"办公室设置中没有 {quarter} 的大比武重点：任务清单要求每季度确定一项重点工作开展“大比武”。"
-                f"请在 config/office.yaml 的 quarters 下加一行，如 {quarter}: {{focus: \"1.4\"}}"
-                "（领域、子领域或任务编号），或在 defaults 下设置 focus 作为默认重点")
+                f'请在 config/office.yaml 的 quarters 下加一行，如 {quarter}: {{focus: "1.4"}}'
+                "（领域、子领域或任务编号），或在 defaults 下设置 focus 作为默认重点"
+            )
         return self.focus
 
 
@@ -187,8 +187,9 @@ def _load(path: Path, _mtime_ns: int = 0, _size: int = 0) -> OfficeConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
-        raise ConfigError(f"{path}：不是有效的 YAML{('（' + where + '）') if where else ''}，"
-                          "请检查缩进、冒号和括号是否成对") from exc
+        raise ConfigError(
+            f"{path}：不是有效的 YAML{('（' + where + '）') if where else ''}，请检查缩进、冒号和括号是否成对"
+        ) from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}：应为“设置项: 值”的形式，顶层至少要有 defaults")
     try:
@@ -229,13 +230,23 @@ def _chinese(err: dict) -> str:
         return "不认识的设置项（可能拼写有误）" + (f"；这里允许的设置项：{allowed}" if allowed else "")
     if kind == "missing":
         return "缺少这一项"
-    bounds = {"less_than_equal": f"应不大于 {ctx.get('le')}", "less_than": f"应小于 {ctx.get('lt')}",
-              "greater_than_equal": f"应不小于 {ctx.get('ge')}", "greater_than": f"应大于 {ctx.get('gt')}",
-              "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
-              "float_parsing": "应为数字", "float_type": "应为数字", "string_type": "应为文字",
-              "bool_parsing": "应为 true 或 false", "dict_type": "应为“设置项: 值”的形式",
-              "list_type": "应为列表，如 [约谈, 通报批评, 问责]", "tuple_type": "应为列表，如 [约谈, 通报批评, 问责]",
-              "too_short": "不能为空"}
+    bounds = {
+        "less_than_equal": f"应不大于 {ctx.get('le')}",
+        "less_than": f"应小于 {ctx.get('lt')}",
+        "greater_than_equal": f"应不小于 {ctx.get('ge')}",
+        "greater_than": f"应大于 {ctx.get('gt')}",
+        "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "int_from_float": "应为整数",
+        "float_parsing": "应为数字",
+        "float_type": "应为数字",
+        "string_type": "应为文字",
+        "bool_parsing": "应为 true 或 false",
+        "dict_type": "应为“设置项: 值”的形式",
+        "list_type": "应为列表，如 [约谈, 通报批评, 问责]",
+        "tuple_type": "应为列表，如 [约谈, 通报批评, 问责]",
+        "too_short": "不能为空",
+    }
     if kind in bounds:
         return f"{bounds[kind]}，现为 {err.get('input')!r}"
     if kind == "literal_error":

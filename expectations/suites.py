@@ -163,20 +163,32 @@ def quality_expectations(catalog: Catalog, quarter: str) -> list:
     out = [
         gxe.ExpectColumnValuesToBeInSet(column=KEY, value_set=codes, meta={"item_id": KEY, "check": "county"}),
         gxe.ExpectColumnValuesToBeUnique(column=KEY, meta={"item_id": KEY, "check": "unique"}),
-        gxe.ExpectTableColumnsToMatchSet(column_set=[KEY, *wide_columns(catalog, quarter)], exact_match=True,
-                                         meta={"item_id": "", "check": "columns"}),
+        gxe.ExpectTableColumnsToMatchSet(
+            column_set=[KEY, *wide_columns(catalog, quarter)],
+            exact_match=True,
+            meta={"item_id": "", "check": "columns"},
+        ),
     ]
     for fig in [*due_indicators(catalog, quarter), *due_inputs(catalog, quarter)]:
         out.append(gxe.ExpectColumnValuesToNotBeNull(column=fig.id, meta={"item_id": fig.id, "check": "required"}))
         if fig.scale:
-            out.append(gxe.ExpectColumnValuesToBeInSet(
-                column=fig.id, value_set=list(catalog.scales[fig.scale]), meta={"item_id": fig.id, "check": "scale"}))
+            out.append(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=fig.id, value_set=list(catalog.scales[fig.scale]), meta={"item_id": fig.id, "check": "scale"}
+                )
+            )
         else:
             low, high = catalog.physical_range(fig.unit)
-            out.append(gxe.ExpectColumnValuesToBeInTypeList(
-                column=fig.id, type_list=NUMBER_TYPES, meta={"item_id": fig.id, "check": "type"}))
-            out.append(gxe.ExpectColumnValuesToBeBetween(
-                column=fig.id, min_value=low, max_value=high, meta={"item_id": fig.id, "check": "range"}))
+            out.append(
+                gxe.ExpectColumnValuesToBeInTypeList(
+                    column=fig.id, type_list=NUMBER_TYPES, meta={"item_id": fig.id, "check": "type"}
+                )
+            )
+            out.append(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=fig.id, min_value=low, max_value=high, meta={"item_id": fig.id, "check": "range"}
+                )
+            )
     return out
 
 

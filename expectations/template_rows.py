@@ -76,22 +76,44 @@ def template_rows(catalog: Catalog, quarter: str) -> list[TemplateRow]:
     rows: list[TemplateRow] = []
     for task in catalog.tasks:
         figures = catalog.indicators_of(task.id)
-        rows.append(TemplateRow(task.id, "task", task.id, task.title, "",
-                                STATUS_RULE_WITH_FIGURES if figures else STATUS_RULE, "季度", statuses))
+        rows.append(
+            TemplateRow(
+                task.id,
+                "task",
+                task.id,
+                task.title,
+                "",
+                STATUS_RULE_WITH_FIGURES if figures else STATUS_RULE,
+                "季度",
+                statuses,
+            )
+        )
         for ind in (i for i in due if i.task == task.id):
             choices = catalog.scales[ind.scale] if ind.scale else ()
             rows.append(
                 TemplateRow(
-                    ind.id, "indicator", task.id, ind.name, ind.unit, rule_text(ind, catalog),
-                    FREQUENCY_LABEL[ind.frequency], tuple(choices),
+                    ind.id,
+                    "indicator",
+                    task.id,
+                    ind.name,
+                    ind.unit,
+                    rule_text(ind, catalog),
+                    FREQUENCY_LABEL[ind.frequency],
+                    tuple(choices),
                 )
             )
         for inp in inputs_by_task.get(task.id, []):
             choices = catalog.scales[inp.scale] if inp.scale else ()
             rows.append(
                 TemplateRow(
-                    inp.id, "input", task.id, inp.name, inp.unit, "据实填报（用于判定上一行指标）",
-                    FREQUENCY_LABEL[inp.frequency], tuple(choices),
+                    inp.id,
+                    "input",
+                    task.id,
+                    inp.name,
+                    inp.unit,
+                    "据实填报（用于判定上一行指标）",
+                    FREQUENCY_LABEL[inp.frequency],
+                    tuple(choices),
                 )
             )
     return rows

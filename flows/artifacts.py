@@ -7,8 +7,9 @@ import pandas as pd
 from core.vocab import ListKind
 
 
-def summary_markdown(quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | None = None,
-                     problems: int = 0, orders: int = 0) -> str:
+def summary_markdown(
+    quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | None = None, problems: int = 0, orders: int = 0
+) -> str:
     """The quarter's summary as Markdown, for the Prefect artifact: ranking, lists, counts."""
     lines = [f"# {quarter} 综合排名", "", "| 排名 | 县（市） | 总分 | 备注 |", "|---|---|---|---|"]
     for r in ranking.itertuples(index=False):
@@ -25,6 +26,12 @@ def summary_markdown(quarter: str, ranking: pd.DataFrame, lists: pd.DataFrame | 
 
 def score_table(ranking: pd.DataFrame) -> list[dict]:
     """The ranking as rows for the Prefect table artifact."""
-    return [{"排名": None if pd.isna(r.rank) else int(r.rank), "县（市）": r.county,
-             "总分": None if pd.isna(r.total) else float(r.total), "备注": r.not_ranked_reason}
-            for r in ranking.itertuples(index=False)]
+    return [
+        {
+            "排名": None if pd.isna(r.rank) else int(r.rank),
+            "县（市）": r.county,
+            "总分": None if pd.isna(r.total) else float(r.total),
+            "备注": r.not_ranked_reason,
+        }
+        for r in ranking.itertuples(index=False)
+    ]

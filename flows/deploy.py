@@ -21,8 +21,14 @@ class Deployed:
     description: str
 
 
-def deploy_flows(pool: str, raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CRON, dask: str | None = None,
-                 project: Path = PROJECT_ROOT) -> list[Deployed]:
+def deploy_flows(
+    pool: str,
+    raw_dir: Path,
+    out_dir: Path,
+    cron: str = DEFAULT_CRON,
+    dask: str | None = None,
+    project: Path = PROJECT_ROOT,
+) -> list[Deployed]:
     """Create the process work pool (one flow run at a time: the history store has one writer) unless it
     exists, and deploy three flows on it, loaded from `project` on the worker's machine:
     quarterly_assessment/on-demand (one quarter, threads), backfill/on-demand (a range of quarters;
@@ -44,13 +50,26 @@ def deploy_flows(pool: str, raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CR
     plan = [
         ("quarterly_assessment", "on-demand", paths, None, "按需处理一个季度（参数 quarter，如 2022Q4）"),
         ("backfill", "on-demand", {**paths, "dask": dask}, None, "按顺序补算一段季度（参数 start、end）"),
-        ("scheduled_assessment", "quarterly", {**paths, "dask": dask}, Cron(cron, timezone=TIMEZONE),
-         f"定时处理刚结束的季度（{cron}，北京时间）"),
+        (
+            "scheduled_assessment",
+            "quarterly",
+            {**paths, "dask": dask},
+            Cron(cron, timezone=TIMEZONE),
+            f"定时处理刚结束的季度（{cron}，北京时间）",
+        ),
     ]
     done = []
     for entry, name, parameters, schedule, description in plan:
         flow = Flow.from_source(source=str(project), entrypoint=f"{ENTRYPOINT}:{entry}")
-        flow.deploy(name=name, work_pool_name=pool, build=False, push=False, parameters=parameters,
-                    schedule=schedule, description=description, print_next_steps=False)
+        flow.deploy(
+            name=name,
+            work_pool_name=pool,
+            build=False,
+            push=False,
+            parameters=parameters,
+            schedule=schedule,
+            description=description,
+            print_next_steps=False,
+        )
         done.append(Deployed(f"{entry}/{name}", description))
     return done

@@ -128,12 +128,14 @@ def quarterly_assessment(
     store = HistoryStore(history_path or default_history(out_dir))
     store.check()  # a damaged store stops the run before any work, saying how to restore it
     with output_lock(out_dir):  # two runs of a quarter at once would interleave files and history rows
-        return _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog,
-                            settings, config_path, force)
+        return _run_quarter(
+            quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog, settings, config_path, force
+        )
 
 
-def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog, settings,
-                 config_path, force) -> dict[str, Path]:
+def _run_quarter(
+    quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir, store, catalog, settings, config_path, force
+) -> dict[str, Path]:
     options = {"doc_number": doc_number, "issue_date": issue_date.isoformat() if issue_date else None}
     history = read_history(store, quarter, settings.progress.years(catalog.year)[0])
     inputs = fingerprint(quarter, raw_dir / quarter, history, config_path, options)
@@ -143,8 +145,9 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
         return cached  # nothing it depends on has changed since the last run, and its rows are stored
     check_cjk_font()  # before anything is written: a bulletin without its font must not replace one with it
     remove_stale_temporaries(out_dir / quarter)
-    issued_on = issue_date or (dt.date.fromisoformat(settings.issue_date) if settings.issue_date
-                               else default_issue_date(quarter))
+    issued_on = issue_date or (
+        dt.date.fromisoformat(settings.issue_date) if settings.issue_date else default_issue_date(quarter)
+    )
     timings: dict[str, float] = {}
     with stage(timings, quarter, "ingest"):
         files = returns.quarter_files(raw_dir / quarter, catalog)
@@ -164,11 +167,16 @@ def _run_quarter(quarter, raw_dir, out_dir, doc_number, issue_date, archive_dir,
         record(store, current, outcome, scores, assessment)
     faults.point("manifest")
     written[outputs.MANIFEST] = manifest(out_dir / quarter, inputs, written, timings, catalog.version)
-    create_markdown_artifact(key=f"quarter-{quarter.lower()}", description=f"{quarter} 评分摘要",
-                             markdown=summary_markdown(quarter, scores.ranking, assessment.lists,
-                                                       len(current.problems), len(assessment.orders)))
-    create_table_artifact(key=f"scores-{quarter.lower()}", description=f"{quarter} 各县（市）得分",
-                          table=score_table(scores.ranking))
+    create_markdown_artifact(
+        key=f"quarter-{quarter.lower()}",
+        description=f"{quarter} 评分摘要",
+        markdown=summary_markdown(
+            quarter, scores.ranking, assessment.lists, len(current.problems), len(assessment.orders)
+        ),
+    )
+    create_table_artifact(
+        key=f"scores-{quarter.lower()}", description=f"{quarter} 各县（市）得分", table=score_table(scores.ranking)
+    )
     return written
 
 
@@ -198,8 +206,9 @@ def _cluster(dask: str) -> Iterator[str]:
         return
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -227,8 +236,15 @@ def backfill(
     with assessment_with(dask) as run:
         for q in quarters:
             try:
-                done[q] = run(quarter=q, raw_dir=raw_dir, out_dir=out_dir, archive_dir=archive_dir,
-                              history_path=history_path, config_path=config_path, force=force)
+                done[q] = run(
+                    quarter=q,
+                    raw_dir=raw_dir,
+                    out_dir=out_dir,
+                    archive_dir=archive_dir,
+                    history_path=history_path,
+                    config_path=config_path,
+                    force=force,
+                )
             except Exception as exc:
                 rest = [x for x in quarters if x > q]
                 tail = f"；其后的 {'、'.join(rest)} 未处理" if rest else ""
@@ -237,8 +253,9 @@ def backfill(
 
 
 @flow(name="scheduled_assessment", log_prints=False)
-def scheduled_assessment(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/out"),
-                         dask: str | None = None) -> dict[str, Path]:
+def scheduled_assessment(
+    raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/out"), dask: str | None = None
+) -> dict[str, Path]:
     """The deployment `chuangwen serve` (or a work pool) schedules: runs the quarter that ended before
     this run's scheduled start time (not the clock, so a late or retried run still picks the right
     quarter)."""
@@ -249,4 +266,3 @@ def scheduled_assessment(raw_dir: Path = Path("data/raw"), out_dir: Path = Path(
     quarter = quarter_before(flow_run.scheduled_start_time)
     with assessment_with(dask) as run:
         return run(quarter=quarter, raw_dir=raw_dir, out_dir=out_dir)
-

@@ -21,7 +21,9 @@ def local_server(port: int, timeout: float = 90.0) -> Iterator[str]:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a service stop must still stop the server below
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
     )
     try:
         deadline = time.monotonic() + timeout

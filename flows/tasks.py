@@ -62,25 +62,40 @@ def office_inputs(folder: Path, catalog: Catalog, quarter: str) -> OfficeInputs:
         problems += found
     elif needed:
         names = "、".join(i.name for i in needed)
-        problems.append(Problem(f"{REFERENCES}.xlsx", "", "", f"本季度没有州文明办的参照数据表，依据{names}判定的指标"
-                                "无法判定；请用 chuangwen template 生成参照数据表，填写后放入本季度文件夹", WARNING))
+        problems.append(
+            Problem(
+                f"{REFERENCES}.xlsx",
+                "",
+                "",
+                f"本季度没有州文明办的参照数据表，依据{names}判定的指标"
+                "无法判定；请用 chuangwen template 生成参照数据表，填写后放入本季度文件夹",
+                WARNING,
+            )
+        )
     rank = None
     if path := find_office_file(folder, PROVINCE_RANK):
         rank, found = read_province_rank(path, catalog)
         problems += found
-    return OfficeInputs(ratings if len(ratings) else None, counts if len(counts) else None, rank, tuple(problems),
-                        references if len(references) else None)
+    return OfficeInputs(
+        ratings if len(ratings) else None,
+        counts if len(counts) else None,
+        rank,
+        tuple(problems),
+        references if len(references) else None,
+    )
 
 
-def validate(current: Ingested, history: QuarterHistory, catalog: Catalog, office: OfficeInputs,
-             docs_dir: Path | None = None) -> ValidationOutcome:
+def validate(
+    current: Ingested, history: QuarterHistory, catalog: Catalog, office: OfficeInputs, docs_dir: Path | None = None
+) -> ValidationOutcome:
     """Both suites over all counties at once (one wide table); Data Docs into docs_dir when given and
     there are at most DATA_DOCS_MAX_UNITS units (our own validation/report.html covers every size)."""
     present = set(current.values["county_code"])
     counties = [c.code for c in catalog.counties if c.code in present]
     wide = to_wide(current.values, history.same_quarter, catalog, current.quarter, counties, office.references)
-    return validate_quarter(wide, catalog, current.quarter,
-                            docs_dir if len(counties) <= DATA_DOCS_MAX_UNITS else None, stage_docs=True)
+    return validate_quarter(
+        wide, catalog, current.quarter, docs_dir if len(counties) <= DATA_DOCS_MAX_UNITS else None, stage_docs=True
+    )
 
 
 def install_docs(outcome: ValidationOutcome, docs_dir: Path) -> None:
@@ -90,26 +105,52 @@ def install_docs(outcome: ValidationOutcome, docs_dir: Path) -> None:
         install_data_docs(outcome.docs_staged, docs_dir)
 
 
-def score(current: Ingested, outcome: ValidationOutcome, catalog: Catalog, history: QuarterHistory,
-          office: OfficeInputs | None = None) -> QuarterScores:
+def score(
+    current: Ingested,
+    outcome: ValidationOutcome,
+    catalog: Catalog,
+    history: QuarterHistory,
+    office: OfficeInputs | None = None,
+) -> QuarterScores:
     office = office or OfficeInputs(None, None, None, ())
     previous = history.previous_ranking if len(history.previous_ranking) else None
-    return score_quarter(current.values, outcome.rules, catalog, current.quarter, previous,
-                         office.ratings, office.finding_counts, history.carried, office.references,
-                         absent_reasons(current, catalog))
+    return score_quarter(
+        current.values,
+        outcome.rules,
+        catalog,
+        current.quarter,
+        previous,
+        office.ratings,
+        office.finding_counts,
+        history.carried,
+        office.references,
+        absent_reasons(current, catalog),
+    )
 
 
-def record(store: HistoryStore, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores,
-           assessment: Assessment) -> None:
+def record(
+    store: HistoryStore, current: Ingested, outcome: ValidationOutcome, scores: QuarterScores, assessment: Assessment
+) -> None:
     """Replace this quarter in the history store, in one transaction."""
     sha = current.accepted
     figures = current.values.assign(sha256=current.values["file"].map(sha))
-    store.write_quarter(current.quarter, {
-        "figures": figures, "rules": outcome.rules, "indicator_scores": scores.indicators,
-        "task_scores": scores.tasks, "ranking": scores.ranking, "deductions": scores.deductions,
-        "lists": assessment.lists, "escalations": assessment.escalations, "goals": assessment.goals,
-        "orders": assessment.orders, "progress": assessment.progress, "robustness": assessment.robustness,
-    })
+    store.write_quarter(
+        current.quarter,
+        {
+            "figures": figures,
+            "rules": outcome.rules,
+            "indicator_scores": scores.indicators,
+            "task_scores": scores.tasks,
+            "ranking": scores.ranking,
+            "deductions": scores.deductions,
+            "lists": assessment.lists,
+            "escalations": assessment.escalations,
+            "goals": assessment.goals,
+            "orders": assessment.orders,
+            "progress": assessment.progress,
+            "robustness": assessment.robustness,
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -121,18 +162,37 @@ class Documents:
     files: dict[str, bytes]
 
 
-def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScores, assessment: Assessment,
-              catalog: Catalog, doc_number: str | None, issue_date: dt.date,
-              office_problems: tuple[Problem, ...] = ()) -> Documents:
+def documents(
+    current: Ingested,
+    outcome: ValidationOutcome,
+    scores: QuarterScores,
+    assessment: Assessment,
+    catalog: Catalog,
+    doc_number: str | None,
+    issue_date: dt.date,
+    office_problems: tuple[Problem, ...] = (),
+) -> Documents:
     """The bulletin (HTML and, to render, PDF), feedback sheets to render, scores, orders and check results."""
     quarter = current.quarter
     doc_number = doc_number or assessment.settings.doc_number or f"文文明办〔{issue_date.year}〕{int(quarter[-1])}号"
     notes = {(r.county_code, r.item_id): r.note for r in current.values.itertuples(index=False) if r.note}
-    ctx = build_bulletin(quarter, quarter_label(quarter), scores.ranking, scores.indicators, scores.tasks,
-                         catalog, doc_number, issue_date, intake_notes(current, catalog),
-                         extras=bulletin_extras(assessment, scores, catalog, quarter),
-                         charts=bulletin_charts(scores, assessment, catalog), orders=assessment.orders,
-                         notes=notes, cc=assessment.settings.cc, recipients=assessment.settings.recipients)
+    ctx = build_bulletin(
+        quarter,
+        quarter_label(quarter),
+        scores.ranking,
+        scores.indicators,
+        scores.tasks,
+        catalog,
+        doc_number,
+        issue_date,
+        intake_notes(current, catalog),
+        extras=bulletin_extras(assessment, scores, catalog, quarter),
+        charts=bulletin_charts(scores, assessment, catalog),
+        orders=assessment.orders,
+        notes=notes,
+        cc=assessment.settings.cc,
+        recipients=assessment.settings.recipients,
+    )
     html = render_html("bulletin.html.j2", ctx)
     method = method_html(catalog, assessment.settings, quarter)
     files = {
@@ -145,11 +205,15 @@ def documents(current: Ingested, outcome: ValidationOutcome, scores: QuarterScor
         outputs.TASK_SCORES_CSV: csv_bytes(scores.tasks),
         outputs.PROBLEMS_JSON: json_bytes([asdict(p) for p in (*current.problems, *office_problems)]),
         **validation_files(outcome, current, catalog, scores),
-        outputs.INPUTS_JSON: json_bytes({"quarter": quarter, "catalog_version": catalog.version,
-                                         "files": current.accepted}),
+        outputs.INPUTS_JSON: json_bytes(
+            {"quarter": quarter, "catalog_version": catalog.version, "files": current.accepted}
+        ),
     }
-    pages = {outputs.BULLETIN_PDF: html, outputs.METHOD_PDF: method,
-             **feedback_pages(current, scores, assessment, catalog, issue_date, notes)}
+    pages = {
+        outputs.BULLETIN_PDF: html,
+        outputs.METHOD_PDF: method,
+        **feedback_pages(current, scores, assessment, catalog, issue_date, notes),
+    }
     return Documents(pages, files)
 
 
@@ -181,8 +245,7 @@ def _ends(frame: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
     if len(frame) <= most:
         return frame, ""
     head, tail = most // 2, most - most // 2
-    return (pd.concat([frame.head(head), frame.tail(tail)]),
-            f"（共{len(frame)}个单位，图中为前{head}名和后{tail}名）")
+    return (pd.concat([frame.head(head), frame.tail(tail)]), f"（共{len(frame)}个单位，图中为前{head}名和后{tail}名）")
 
 
 def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
@@ -191,8 +254,10 @@ def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Cata
     shown_codes = set(shown["county_code"])
     reported = [c for c in catalog.counties if c.code in shown_codes]
     by_code = shown.set_index("county_code")
-    rates = [[None if pd.isna(v := by_code.loc[c.code].get(f"area_{a.num}_rate")) else float(v)
-              for a in catalog.areas] for c in reported]
+    rates = [
+        [None if pd.isna(v := by_code.loc[c.code].get(f"area_{a.num}_rate")) else float(v) for a in catalog.areas]
+        for c in reported
+    ]
     trend = assessment.trend
     quarters = sorted(trend["quarter"].unique())
     if len(catalog.counties) <= LIST_ALL_UNITS_UP_TO:
@@ -203,10 +268,12 @@ def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Cata
     series = {c.name: [_total(trend, q, c.name) for q in quarters] for c in lines}
     return Charts(
         ranking=charts.data_uri(charts.ranking_bars(list(shown["county"]), [float(t) for t in shown["total"]])),
-        heatmap=charts.data_uri(charts.area_heatmap([c.name for c in reported],
-                                                    [cn_numeral(a.num) for a in catalog.areas], rates)),
+        heatmap=charts.data_uri(
+            charts.area_heatmap([c.name for c in reported], [cn_numeral(a.num) for a in catalog.areas], rates)
+        ),
         trend=charts.data_uri(charts.trend_lines(quarters, series)),
-        scope=scope, trend_scope=trend_scope,
+        scope=scope,
+        trend_scope=trend_scope,
     )
 
 
@@ -215,8 +282,14 @@ def _total(trend: pd.DataFrame, quarter: str, county: str) -> float | None:
     return None if hit.empty or pd.isna(hit.iloc[0]) else float(hit.iloc[0])
 
 
-def feedback_pages(current: Ingested, scores: QuarterScores, assessment: Assessment, catalog: Catalog,
-                   issue_date: dt.date, notes: dict[tuple[str, str], str]) -> dict[str, str]:
+def feedback_pages(
+    current: Ingested,
+    scores: QuarterScores,
+    assessment: Assessment,
+    catalog: Catalog,
+    issue_date: dt.date,
+    notes: dict[tuple[str, str], str],
+) -> dict[str, str]:
     """counties/<县名>反馈单.pdf → its HTML, for every county that reported."""
     out = {}
     reported = set(scores.indicators["county_code"])
@@ -225,18 +298,38 @@ def feedback_pages(current: Ingested, scores: QuarterScores, assessment: Assessm
     for c in catalog.counties:
         if c.code not in reported:
             continue
-        ctx = build_feedback(c.code, current.quarter, quarter_label(current.quarter), issue_date, scores,
-                             assessment, catalog, notes, issues.get(c.code, ()), tables)
+        ctx = build_feedback(
+            c.code,
+            current.quarter,
+            quarter_label(current.quarter),
+            issue_date,
+            scores,
+            assessment,
+            catalog,
+            notes,
+            issues.get(c.code, ()),
+            tables,
+        )
         out[outputs.feedback_sheet(c.name)] = render_html("feedback.html.j2", ctx)
     return out
 
 
-def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Catalog,
-                     scores: QuarterScores) -> dict[str, bytes]:
+def validation_files(
+    outcome: ValidationOutcome, current: Ingested, catalog: Catalog, scores: QuarterScores
+) -> dict[str, bytes]:
     """validation/: raw results, the rule table, our offline Chinese report, the suites as run."""
     count = sum(len(s["expectations"]) for s in outcome.suites.values())
-    report = build_validation_report(outcome.rules, outcome.dq_failures, current.values, catalog, current.quarter,
-                                     quarter_label(current.quarter), count, scores.indicators, scores.ranking)
+    report = build_validation_report(
+        outcome.rules,
+        outcome.dq_failures,
+        current.values,
+        catalog,
+        current.quarter,
+        quarter_label(current.quarter),
+        count,
+        scores.indicators,
+        scores.ranking,
+    )
     return {
         outputs.VALIDATION_RESULTS: json_bytes(outcome.documents),
         outputs.VALIDATION_RULES: csv_bytes(_with_names(outcome.rules, catalog)),
@@ -248,5 +341,3 @@ def validation_files(outcome: ValidationOutcome, current: Ingested, catalog: Cat
 def _with_names(rules: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     names = {i.id: i.name for i in catalog.indicators}
     return rules.assign(indicator_name=rules["indicator_id"].map(names))
-
-

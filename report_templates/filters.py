@@ -51,5 +51,14 @@ def chinese_date(value: dt.date) -> str:
     return cn_date(value)
 
 
-FILTERS = {"percent": percent, "percent0": percent0, "share": share, "score": score, "points": points,
-           "change": change, "rank": rank, "cn_date": chinese_date, "cn_num": cn_numeral}
+FILTERS = {
+    "percent": percent,
+    "percent0": percent0,
+    "share": share,
+    "score": score,
+    "points": points,
+    "change": change,
+    "rank": rank,
+    "cn_date": chinese_date,
+    "cn_num": cn_numeral,
+}

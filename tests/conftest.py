@@ -48,8 +48,14 @@ def reliability(request):
     """reliability(group, case, tried, expected, checked): describe this test's case for the report."""
 
     def record(group: str, case: str, tried: str, expected: str, checked: str) -> None:
-        _reliability_cases[request.node.nodeid] = {"group": group, "case": case, "tried": tried,
-                                                   "expected": expected, "checked": checked, "outcome": None}
+        _reliability_cases[request.node.nodeid] = {
+            "group": group,
+            "case": case,
+            "tried": tried,
+            "expected": expected,
+            "checked": checked,
+            "outcome": None,
+        }
 
     return record
 

@@ -8,8 +8,16 @@ import tempfile
 from pathlib import Path
 
 OUTCOME = {"passed": "通过", "failed": "未通过", None: "未完成"}
-GROUP_ORDER = ["恶意或损坏的文件", "真实客户端保存的文件", "报送文件夹", "文件中的恶意文本", "名称与路径",
-               "州文明办自己的失误", "模糊测试", "崩溃与故障"]
+GROUP_ORDER = [
+    "恶意或损坏的文件",
+    "真实客户端保存的文件",
+    "报送文件夹",
+    "文件中的恶意文本",
+    "名称与路径",
+    "州文明办自己的失误",
+    "模糊测试",
+    "崩溃与故障",
+]
 
 
 def _cell(text: str) -> str:
@@ -31,12 +39,18 @@ def render_report(cases: list[dict]) -> str:
     number = 0
     for group in groups:
         members = [c for c in cases if c["group"] == group]  # in the order the tests ran
-        lines += [f"## {group}（{len(members)} 种）", "", "| 编号 | 情形 | 输入 | 预期结果 | 检查内容 | 结果 |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {group}（{len(members)} 种）",
+            "",
+            "| 编号 | 情形 | 输入 | 预期结果 | 检查内容 | 结果 |",
+            "|---|---|---|---|---|---|",
+        ]
         for c in members:
             number += 1
-            lines.append(f"| {number} | {_cell(c['case'])} | {_cell(c['tried'])} | {_cell(c['expected'])} | "
-                         f"{_cell(c['checked'])} | {OUTCOME[c['outcome']]} |")
+            lines.append(
+                f"| {number} | {_cell(c['case'])} | {_cell(c['tried'])} | {_cell(c['expected'])} | "
+                f"{_cell(c['checked'])} | {OUTCOME[c['outcome']]} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

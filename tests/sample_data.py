@@ -70,8 +70,7 @@ def _quality(county: str, quarter: str) -> float:
 
 
 def _decimals(unit: str) -> int:
-    return {"%": 1, "个": 0, "起": 0, "天": 0, "元": 0, "元/人": 0, "张": 2, "人": 2, "倍": 2,
-            "公顷": 0}.get(unit, 2)
+    return {"%": 1, "个": 0, "起": 0, "天": 0, "元": 0, "元/人": 0, "张": 2, "人": 2, "倍": 2, "公顷": 0}.get(unit, 2)
 
 
 def _level(q: float, rng: np.random.Generator) -> float:

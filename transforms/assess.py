@@ -50,26 +50,51 @@ class Assessment:
     progress_years: tuple[int, int]  # (base year, target year) of the progress classes
 
 
-def assess(quarter: str, scores: QuarterScores, history: QuarterHistory, catalog: Catalog,
-           settings: QuarterSettings, office: OfficeInputs, issued_on: dt.date) -> Assessment:
+def assess(
+    quarter: str,
+    scores: QuarterScores,
+    history: QuarterHistory,
+    catalog: Catalog,
+    settings: QuarterSettings,
+    office: OfficeInputs,
+    issued_on: dt.date,
+) -> Assessment:
     """Lists, escalation, goals, orders and progress for the quarter, from its scores and its history."""
     focus = settings.require_focus(quarter)
     lists = red_black_lists(scores.tasks, scores.ranking, catalog, focus, settings.lists)
     earlier = history.lists if len(history.lists) else pd.DataFrame(columns=["quarter", "county_code", "list"])
     escalations = escalate(lists, earlier, settings.escalation)
     goals = goal_status(scores.ranking, catalog, settings.lines, office.province_rank)
-    orders = order_ledger(history.previous_orders, scores.indicators, scores.tasks, catalog, quarter, issued_on,
-                          settings.order_deadline_quarters)
-    robustness = rank_ranges(scores.tasks, scores.ranking, catalog, settings.robustness.draws,
-                             settings.robustness.spread, settings.robustness.seed)
+    orders = order_ledger(
+        history.previous_orders,
+        scores.indicators,
+        scores.tasks,
+        catalog,
+        quarter,
+        issued_on,
+        settings.order_deadline_quarters,
+    )
+    robustness = rank_ranges(
+        scores.tasks,
+        scores.ranking,
+        catalog,
+        settings.robustness.draws,
+        settings.robustness.spread,
+        settings.robustness.seed,
+    )
     base_year, target_year = settings.progress.years(catalog.year)
     return Assessment(
         settings=settings,
         focus_name=focus_name(catalog, focus),
-        lists=lists, escalations=escalations, goals=goals, creation=creation_summary(goals, catalog),
-        orders=orders, rates=rectification_rates(orders, quarter, catalog),
+        lists=lists,
+        escalations=escalations,
+        goals=goals,
+        creation=creation_summary(goals, catalog),
+        orders=orders,
+        rates=rectification_rates(orders, quarter, catalog),
         progress=progress_classes(scores.indicators, history.base_figures, catalog, quarter, base_year, target_year),
-        robustness=robustness, trend=_trend(history.rankings, scores.ranking, quarter),
+        robustness=robustness,
+        trend=_trend(history.rankings, scores.ranking, quarter),
         progress_years=(base_year, target_year),
     )
 

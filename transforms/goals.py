@@ -9,8 +9,7 @@ from expectations.catalog import Catalog
 GOAL_COLUMNS = ["county_code", "county", "goal", "status", "on_course", "detail"]
 
 
-def goal_status(ranking: pd.DataFrame, catalog: Catalog, lines,
-                province_rank: tuple[int, int] | None) -> pd.DataFrame:
+def goal_status(ranking: pd.DataFrame, catalog: Catalog, lines, province_rank: tuple[int, int] | None) -> pd.DataFrame:
     """One row per county: its goal, where it stands and whether it is on course.
 
     province_rank: (rank, of) of 文山市 among the province's nominees, from the optional input file;
@@ -50,8 +49,16 @@ def goal_status(ranking: pd.DataFrame, catalog: Catalog, lines,
                 on_course = bool(total >= line)
                 status = "达到达标线" if on_course else f"低于达标线 {line - total:.2f} 分"
                 detail = f"{shown}，达标线 {line:g} 分"
-        rows.append({"county_code": c.code, "county": c.name, "goal": goal, "status": status,
-                     "on_course": on_course, "detail": detail})
+        rows.append(
+            {
+                "county_code": c.code,
+                "county": c.name,
+                "goal": goal,
+                "status": status,
+                "on_course": on_course,
+                "detail": detail,
+            }
+        )
     return pd.DataFrame(rows, columns=GOAL_COLUMNS)
 
 
@@ -62,5 +69,7 @@ def creation_summary(goals: pd.DataFrame, catalog: Catalog) -> str:
     on = goals[goals["county"].isin(names) & goals["on_course"].eq(True)]["county"].tolist()
     verdict = "达到目标" if len(on) >= g["min_created"] else "尚未达到目标"
     listed = "、".join(on) if on else "无"
-    return (f"{g['of']}个创建县中 {len(on)} 个达到创成达标线（{listed}），目标为 {g['min_created']} 至 "
-            f"{g['max_created']} 个，{verdict}。")
+    return (
+        f"{g['of']}个创建县中 {len(on)} 个达到创成达标线（{listed}），目标为 {g['min_created']} 至 "
+        f"{g['max_created']} 个，{verdict}。"
+    )

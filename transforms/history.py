@@ -24,6 +24,12 @@ class QuarterHistory:
     base_figures: pd.DataFrame  # county_code, item_id, value of the progress base year's fourth quarter
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {"same_quarter": self.same_quarter, "previous_ranking": self.previous_ranking,
-                "rankings": self.rankings, "previous_orders": self.previous_orders, "lists": self.lists,
-                "carried": self.carried, "base_figures": self.base_figures}
+        return {
+            "same_quarter": self.same_quarter,
+            "previous_ranking": self.previous_ranking,
+            "rankings": self.rankings,
+            "previous_orders": self.previous_orders,
+            "lists": self.lists,
+            "carried": self.carried,
+            "base_figures": self.base_figures,
+        }

@@ -19,8 +19,22 @@ _HEADER_SCAN_ROWS = 30
 _SUBTITLE_COUNTY = re.compile(r"填报单位[:：]\s*(\S+?)[（(](\d{6})[）)]")
 _SUBTITLE_QUARTER = re.compile(r"[（(](\d{4}Q[1-4])[）)]")
 
-RECORD_COLUMNS = ["quarter", "county_code", "county", "item_id", "kind", "raw", "number_format", "cell_note",
-                  "note", "file", "sheet", "cell"]
+RECORD_COLUMNS = [
+    "quarter",
+    "county_code",
+    "county",
+    "item_id",
+    "kind",
+    "raw",
+    "number_format",
+    "cell_note",
+    "note",
+    "file",
+    "sheet",
+    "cell",
+]
+
+
 @dataclass(frozen=True)
 class Return:
     """One county's return as read: its identity and its filled rows."""
@@ -34,8 +48,12 @@ class Return:
 def visible(text: str) -> str:
     """Text with what cannot be seen shown: a zero-width space, a control or format character, an unusual
     space inside an indicator id as <U+200B>, so that the county can find what to delete."""
-    return "".join(ch if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn")
-                   else f"<U+{ord(ch):04X}>" for ch in text)
+    return "".join(
+        ch
+        if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn")
+        else f"<U+{ord(ch):04X}>"
+        for ch in text
+    )
 
 
 def _text(value: object) -> str:
@@ -68,10 +86,12 @@ def _find_headers(grids: dict[str, list[list[object]]]) -> list[tuple[str, int, 
     return found
 
 
-def _one_visible_data_sheet(found: list[tuple[str, int, dict[str, int]]], file_name: str,
-                            details: dict[str, SheetDetails] | None) -> Problem | None:
+def _one_visible_data_sheet(
+    found: list[tuple[str, int, dict[str, int]]], file_name: str, details: dict[str, SheetDetails] | None
+) -> Problem | None:
     """What the office sees on opening the file must be what is scored: two sheets with the data header
     (a decoy, a hidden copy) or a hidden data sheet refuse the file, naming the sheets."""
+
     def shown(sheet: str) -> str:
         hidden = details is not None and sheet in details and details[sheet].hidden
         return f"“{sheet}”（已隐藏）" if hidden else f"“{sheet}”"
@@ -79,12 +99,21 @@ def _one_visible_data_sheet(found: list[tuple[str, int, dict[str, int]]], file_n
     if len(found) > 1:
         names = "、".join(shown(sheet) for sheet, _, _ in found)
         header = f"“{layout.COL_ID}”“{layout.COL_VALUE}”"
-        return Problem(file_name, "", "", f"有 {len(found)} 个工作表都含表头{header}（{names}），无法确定以哪一个"
-                                          f"为准，文件未采用；请只保留下发模板中的“{layout.DATA_SHEET}”工作表后重新报送")
+        return Problem(
+            file_name,
+            "",
+            "",
+            f"有 {len(found)} 个工作表都含表头{header}（{names}），无法确定以哪一个"
+            f"为准，文件未采用；请只保留下发模板中的“{layout.DATA_SHEET}”工作表后重新报送",
+        )
     sheet = found[0][0]
     if details is not None and sheet in details and details[sheet].hidden:
-        return Problem(file_name, sheet, "", f"填报数据所在的工作表{shown(sheet)}被隐藏，打开文件时看不到，"
-                                             "文件未采用；请取消隐藏后重新保存再报送")
+        return Problem(
+            file_name,
+            sheet,
+            "",
+            f"填报数据所在的工作表{shown(sheet)}被隐藏，打开文件时看不到，文件未采用；请取消隐藏后重新保存再报送",
+        )
     return None
 
 
@@ -121,8 +150,9 @@ def _read_meta(grids: dict[str, list[list[object]]], data_sheet: str, header_row
     return _Meta(values, cells)
 
 
-def _identity(meta: _Meta, file_name: str, catalog: Catalog, expected_county: str | None,
-              expected_quarter: str | None) -> tuple[str | None, str | None, list[Problem]]:
+def _identity(
+    meta: _Meta, file_name: str, catalog: Catalog, expected_county: str | None, expected_quarter: str | None
+) -> tuple[str | None, str | None, list[Problem]]:
     """The county and quarter a file belongs to: what the file says, checked against where it was put
     (file name, folder). A disagreement rejects the file; silence is accepted with a warning."""
 
@@ -187,8 +217,14 @@ def extract_return(
     known = catalog.county_by_name[county]
     version = meta.values.get(layout.META_VERSION)
     if version and version != catalog.version:
-        problems.append(Problem(file_name, *meta.where(layout.META_VERSION),
-                                f"模板目录版本为 {version}，当前为 {catalog.version}，请下载新模板重新填报", WARNING))
+        problems.append(
+            Problem(
+                file_name,
+                *meta.where(layout.META_VERSION),
+                f"模板目录版本为 {version}，当前为 {catalog.version}，请下载新模板重新填报",
+                WARNING,
+            )
+        )
     cells = (details or {}).get(sheet, SheetDetails())
     # a sheet with no details (a CSV's) has no number formats to know: its cells are FORMAT_UNKNOWN
     formats_known = details is None or sheet in details
@@ -207,27 +243,52 @@ def extract_return(
         if not item:
             continue
         if item in office:
-            problems.append(Problem(file_name, sheet, _cell(r, id_col),
-                                    "该项为判定所依据的参照数据，由州文明办统一提供（参照数据表），县（市）不必填报，"
-                                    "该行未读取", WARNING, item_id=item, item_name=catalog.input_by_id[item].name))
+            problems.append(
+                Problem(
+                    file_name,
+                    sheet,
+                    _cell(r, id_col),
+                    "该项为判定所依据的参照数据，由州文明办统一提供（参照数据表），县（市）不必填报，该行未读取",
+                    WARNING,
+                    item_id=item,
+                    item_name=catalog.input_by_id[item].name,
+                )
+            )
             continue
         if item not in figures and item not in tasks:
-            problems.append(Problem(file_name, sheet, _cell(r, id_col), f"未知的指标编号“{visible(item)}”，该行未读取",
-                                    item_id=visible(item)))
+            problems.append(
+                Problem(
+                    file_name,
+                    sheet,
+                    _cell(r, id_col),
+                    f"未知的指标编号“{visible(item)}”，该行未读取",
+                    item_id=visible(item),
+                )
+            )
             continue
         name = _item_name(item, catalog)
         if item in seen:
-            problems.append(Problem(file_name, sheet, _cell(r, id_col),
-                                    f"指标编号重复出现（首次在 {seen[item]}），本行未读取，请只保留一行",
-                                    item_id=item, item_name=name))
+            problems.append(
+                Problem(
+                    file_name,
+                    sheet,
+                    _cell(r, id_col),
+                    f"指标编号重复出现（首次在 {seen[item]}），本行未读取，请只保留一行",
+                    item_id=item,
+                    item_name=name,
+                )
+            )
             continue
         seen[item] = _cell(r, id_col)
         is_task = item in tasks
         col = status_col if is_task else value_col
         if col is None:
             if not missing_status_reported:
-                problems.append(Problem(file_name, sheet, _cell(header_row, 0),
-                                        f"缺少“{layout.COL_STATUS}”列，任务完成情况无法读取"))
+                problems.append(
+                    Problem(
+                        file_name, sheet, _cell(header_row, 0), f"缺少“{layout.COL_STATUS}”列，任务完成情况无法读取"
+                    )
+                )
                 missing_status_reported = True
             continue
         raw = row[col] if col < len(row) else None
@@ -253,8 +314,9 @@ def extract_return(
     absent = [item_id for item_id in template_ids(catalog, quarter) if item_id not in seen]
     if absent:
         shown = "、".join(absent[:10]) + ("等" if len(absent) > 10 else "")
-        problems.append(Problem(file_name, sheet, "", f"模板中的 {len(absent)} 行缺失（{shown}），按未填报处理",
-                                WARNING))
+        problems.append(
+            Problem(file_name, sheet, "", f"模板中的 {len(absent)} 行缺失（{shown}），按未填报处理", WARNING)
+        )
     # object columns, so that blanks stay None and values keep the type they were typed with
     records = pd.DataFrame(rows, columns=RECORD_COLUMNS, dtype="object")
     return Return(known.code, known.name, quarter, records), problems

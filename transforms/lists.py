@@ -14,8 +14,9 @@ LIST_COLUMNS = ["county_code", "county", "focus", "focus_rate", "focus_rank", "l
 ESCALATION_COLUMNS = ["county_code", "county", "streak", "action"]
 
 
-def red_black_lists(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, focus: str,
-                    rule) -> pd.DataFrame:
+def red_black_lists(
+    task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, focus: str, rule
+) -> pd.DataFrame:
     """One row per county of the catalog: its rate on the focus item (score ÷ points), its rank on it
     among the ranked counties, and its list. A county that did not report or is not ranked (不予排名) has
     no focus rank and is on the black list, `reason` saying why."""
@@ -27,7 +28,8 @@ def red_black_lists(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: C
     sums = decided.groupby("county_code")[["score", "points"]].sum()
     rate = (sums["score"] / sums["points"]).round(6).rename("focus_rate")  # 0.9 stays 0.9 for the threshold
     out = ranking[["county_code", "county", "rank", "not_ranked_reason"]].merge(
-        rate, left_on="county_code", right_index=True, how="left")
+        rate, left_on="county_code", right_index=True, how="left"
+    )
     ranked = out["rank"].notna() & out["focus_rate"].notna()
     out["focus"] = focus
     out["focus_rank"] = out["focus_rate"].where(ranked).rank(method="min", ascending=False).astype("Int64")
@@ -60,8 +62,11 @@ def escalate(lists: pd.DataFrame, earlier: pd.DataFrame, ladder: tuple[str, ...]
     """
     black = lists[lists["list"] == ListKind.BLACK]
     quarters = sorted(earlier["quarter"].unique(), reverse=True) if len(earlier) else []
-    by_quarter = {q: dict(zip(frame["county_code"], frame["list"], strict=True))
-                  for q, frame in earlier.groupby("quarter")} if len(earlier) else {}
+    by_quarter = (
+        {q: dict(zip(frame["county_code"], frame["list"], strict=True)) for q, frame in earlier.groupby("quarter")}
+        if len(earlier)
+        else {}
+    )
     rows = []
     for r in black.itertuples(index=False):
         streak = 1
@@ -69,8 +74,14 @@ def escalate(lists: pd.DataFrame, earlier: pd.DataFrame, ladder: tuple[str, ...]
             if by_quarter[q].get(r.county_code) != ListKind.BLACK:
                 break
             streak += 1
-        rows.append({"county_code": r.county_code, "county": r.county, "streak": streak,
-                     "action": escalation_action(streak, ladder)})
+        rows.append(
+            {
+                "county_code": r.county_code,
+                "county": r.county,
+                "streak": streak,
+                "action": escalation_action(streak, ladder),
+            }
+        )
     return pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
 
 

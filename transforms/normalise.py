@@ -33,6 +33,8 @@ def quoted(raw: object, most: int = QUOTE_CHARS) -> str:
     """A cell's text as a message quotes it: at most `most` characters, with the length beyond."""
     text = str(raw)
     return text if len(text) <= most else f"{text[:most]}…（共{len(text)}字）"
+
+
 _YES = {"是", "有", "Y", "YES", "√", "✓", "✔"}
 _NO = {"否", "无", "N", "NO", "×", "✗", "✘"}
 
@@ -116,8 +118,9 @@ def parse_number(
     return Parsed(value=value, notes=tuple(notes))
 
 
-def _number_cell(value: float, unit: str, number_format: str | None, plausible_min: float | None,
-                 known: bool = True) -> Parsed:
+def _number_cell(
+    value: float, unit: str, number_format: str | None, plausible_min: float | None, known: bool = True
+) -> Parsed:
     if math.isnan(value):
         return Parsed(error=f"单元格的值不是数值（NaN），应填写{_expected(unit)}")
     if not math.isfinite(value):
@@ -128,8 +131,9 @@ def _number_cell(value: float, unit: str, number_format: str | None, plausible_m
     if not math.isfinite(percent):
         return Parsed(error=f"数值过大，应填写{_expected(unit)}")
     if number_format and "%" in number_format:
-        return Parsed(value=percent, notes=(f"单元格为百分比格式，{value:g} 按 {percent:g}% 读取",),
-                      shown=f"{percent:g}%")
+        return Parsed(
+            value=percent, notes=(f"单元格为百分比格式，{value:g} 按 {percent:g}% 读取",), shown=f"{percent:g}%"
+        )
     if 0 < value <= 1:
         return _bare_fraction(value, (), plausible_min, known)
     return Parsed(value=value)
@@ -139,11 +143,16 @@ def _bare_fraction(value: float, notes: tuple[str, ...], plausible_min: float | 
     """0.925 in a percentage figure, without a percent sign or format: 0.925 % or 92.5 %?"""
     percent = round(value * 100, 10)
     if not known:
-        return Parsed(error=f"填报值 {value:g} 在百分比指标中，文件未保存单元格格式，无法确定是 {value:g}% 还是 "
-                            f"{percent:g}%；请填写百分数本身（如 {percent:g}），或从模板另存为 .xlsx 后报送")
+        return Parsed(
+            error=f"填报值 {value:g} 在百分比指标中，文件未保存单元格格式，无法确定是 {value:g}% 还是 "
+            f"{percent:g}%；请填写百分数本身（如 {percent:g}），或从模板另存为 .xlsx 后报送"
+        )
     if plausible_min is not None and plausible_min > 1:
-        return Parsed(value=percent, notes=(*notes, f"{value:g} 按小数理解为 {percent:g}%"),
-                      warning=f"填报值 {value:g} 按小数理解为 {percent:g}%，请核实")
+        return Parsed(
+            value=percent,
+            notes=(*notes, f"{value:g} 按小数理解为 {percent:g}%"),
+            warning=f"填报值 {value:g} 按小数理解为 {percent:g}%，请核实",
+        )
     hint = f"填报值 {value:g}% 偏小；如为小数形式（即 {percent:g}%），请改填 {percent:g}"
     return Parsed(value=value, notes=notes, warning=hint)
 
@@ -227,8 +236,11 @@ def _parse_row(row, item, catalog: Catalog, statuses: tuple[str, ...]) -> Parsed
     parsed = parse_number(row.raw, item.unit, number_format=fmt, plausible_min=_plausible_min(item))
     if parsed.value is not None and (why := check_range(parsed.value, item.unit, catalog)):
         if parsed.shown:  # what the county sees in the cell, not what it stores
-            return Parsed(error=f"单元格显示为“{parsed.shown}”，{why}（如应为 {row.raw:g}%，请输入 {row.raw:g}% "
-                                f"或把单元格格式改为常规后填 {row.raw:g}）", notes=parsed.notes)
+            return Parsed(
+                error=f"单元格显示为“{parsed.shown}”，{why}（如应为 {row.raw:g}%，请输入 {row.raw:g}% "
+                f"或把单元格格式改为常规后填 {row.raw:g}）",
+                notes=parsed.notes,
+            )
         shown = f"{row.raw:g}" if isinstance(row.raw, float) else quoted(row.raw)
         return Parsed(error=f"“{shown}”{why}", notes=parsed.notes)
     return parsed
@@ -261,8 +273,18 @@ def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFr
             notes.insert(0, "单元格为公式，取其计算结果")
         for severity, message in ((ERROR, parsed.error), (WARNING, parsed.warning)):
             if message:
-                problems.append(Problem(row.file, row.sheet, row.cell, message, severity, row.item_id, name,
-                                        None if _blank(row.raw) else quoted(row.raw)))
+                problems.append(
+                    Problem(
+                        row.file,
+                        row.sheet,
+                        row.cell,
+                        message,
+                        severity,
+                        row.item_id,
+                        name,
+                        None if _blank(row.raw) else quoted(row.raw),
+                    )
+                )
         ok = parsed.error is None and parsed.value is not None
         number = ok and isinstance(parsed.value, float)
         values.append(parsed.value if number else np.nan)
@@ -271,8 +293,11 @@ def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFr
         conversions.append("；".join(notes))
         issues.append(parsed.error)
     # object columns (pandas would infer strings and turn None into NaN), then the two typed ones
-    typed = pd.DataFrame({"answer": answers, "status": task_status, "conversion": conversions, "issue": issues},
-                         index=records.index, dtype="object")
+    typed = pd.DataFrame(
+        {"answer": answers, "status": task_status, "conversion": conversions, "issue": issues},
+        index=records.index,
+        dtype="object",
+    )
     typed.insert(0, "value", np.array(values, dtype="float64"))
     typed.insert(4, "rejected", np.array([i is not None for i in issues], dtype="bool"))
     return pd.concat([records.drop(columns=typed.columns, errors="ignore"), typed], axis=1), problems

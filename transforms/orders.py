@@ -22,9 +22,24 @@ from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 
-ORDER_COLUMNS = ["order_id", "county_code", "county", "item_id", "task_id", "frequency", "problem", "responsible",
-                 "responsible_basis", "issued_quarter", "issued_on", "deadline_quarter", "deadline", "status",
-                 "closed_quarter", "checked_quarter"]
+ORDER_COLUMNS = [
+    "order_id",
+    "county_code",
+    "county",
+    "item_id",
+    "task_id",
+    "frequency",
+    "problem",
+    "responsible",
+    "responsible_basis",
+    "issued_quarter",
+    "issued_on",
+    "deadline_quarter",
+    "deadline",
+    "status",
+    "closed_quarter",
+    "checked_quarter",
+]
 FIXED_OUTCOMES = MET_OUTCOMES
 
 
@@ -52,39 +67,58 @@ def _problems(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog
     for r in judged[judged["outcome"].isin(UNMET_OUTCOMES)].itertuples(index=False):
         ind = catalog.indicator_by_id[r.indicator_id]
         task = catalog.task_by_id[ind.task]
-        said = Outcome.MISSING if r.outcome == Outcome.MISSING else f"填报 {figure_text(r.value, ind.unit)}" + (
-            f"（{Outcome.BAD_DATA}）" if r.outcome == Outcome.BAD_DATA else "")
+        said = (
+            Outcome.MISSING
+            if r.outcome == Outcome.MISSING
+            else f"填报 {figure_text(r.value, ind.unit)}"
+            + (f"（{Outcome.BAD_DATA}）" if r.outcome == Outcome.BAD_DATA else "")
+        )
         problem = f"{ind.name}：{said}，要求 {rule_text(ind, catalog)}"
-        rows.append((r.county_code, ind.id, task.id, ind.frequency, problem, _units(task),
-                     task.responsible_basis))
+        rows.append((r.county_code, ind.id, task.id, ind.frequency, problem, _units(task), task.responsible_basis))
     done = catalog.done_statuses()
     open_tasks = task_scores[task_scores["status"].notna() & ~task_scores["status"].isin(done)]
     for r in open_tasks.itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
         what = "定量指标以外的其余工作" if catalog.indicators_of(task.id) else ""
-        rows.append((r.county_code, task.id, task.id, "quarterly",
-                     f"{task.title}{what and '（' + what + '）'}：完成情况为“{r.status}”，要求完成",
-                     _units(task), task.responsible_basis))
-    return pd.DataFrame(rows, columns=["county_code", "item_id", "task_id", "frequency", "problem", "responsible",
-                                       "responsible_basis"])
+        rows.append(
+            (
+                r.county_code,
+                task.id,
+                task.id,
+                "quarterly",
+                f"{task.title}{what and '（' + what + '）'}：完成情况为“{r.status}”，要求完成",
+                _units(task),
+                task.responsible_basis,
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["county_code", "item_id", "task_id", "frequency", "problem", "responsible", "responsible_basis"]
+    )
 
 
 def _units(task) -> str:
     return "、".join(task.responsible) or task.responsible_basis  # 未指定 where nobody has named any
 
 
-def _state_now(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame,
-               catalog: Catalog) -> dict[tuple[str, str], bool]:
+def _state_now(
+    indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog
+) -> dict[tuple[str, str], bool]:
     """(county, part) → fixed? for every part judged this quarter: indicators reported and decidable
     (not carried from last year), and every task's completion status."""
     done = catalog.done_statuses()
     judged = indicator_scores
     if "carried_from" in judged.columns:
         judged = judged[judged["carried_from"].isna()]
-    state = {(r.county_code, r.indicator_id): r.outcome in FIXED_OUTCOMES
-             for r in judged.itertuples(index=False) if r.outcome != Outcome.UNDECIDABLE}
-    state |= {(r.county_code, r.task_id): r.status in done
-              for r in task_scores.itertuples(index=False) if r.status is not None and r.status == r.status}
+    state = {
+        (r.county_code, r.indicator_id): r.outcome in FIXED_OUTCOMES
+        for r in judged.itertuples(index=False)
+        if r.outcome != Outcome.UNDECIDABLE
+    }
+    state |= {
+        (r.county_code, r.task_id): r.status in done
+        for r in task_scores.itertuples(index=False)
+        if r.status is not None and r.status == r.status
+    }
     return state
 
 
@@ -98,8 +132,15 @@ def _judging_part(item_id: str, task_id: object, catalog: Catalog) -> str:
     return numbered.group(0) if numbered else item_id
 
 
-def order_ledger(previous: pd.DataFrame, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame,
-                 catalog: Catalog, quarter: str, issued_on: dt.date, deadline_quarters: int) -> pd.DataFrame:
+def order_ledger(
+    previous: pd.DataFrame,
+    indicator_scores: pd.DataFrame,
+    task_scores: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    issued_on: dt.date,
+    deadline_quarters: int,
+) -> pd.DataFrame:
     """The ledger as of this quarter: earlier orders followed up, new orders for new problems.
 
     previous: last quarter's ledger (ORDER_COLUMNS), empty at the start. An order still open for the same
@@ -126,13 +167,26 @@ def order_ledger(previous: pd.DataFrame, indicator_scores: pd.DataFrame, task_sc
         if (p.county_code, p.item_id) in still_open:
             continue
         due = deadline_quarter(quarter, p.frequency, deadline_quarters)
-        new.append({"order_id": f"{quarter}-{p.county_code}-{p.item_id}", "county_code": p.county_code,
-                    "county": names[p.county_code], "item_id": p.item_id, "task_id": p.task_id,
-                    "frequency": p.frequency, "problem": p.problem, "responsible": p.responsible,
-                    "responsible_basis": p.responsible_basis, "issued_quarter": quarter,
-                    "issued_on": issued_on.isoformat(), "deadline_quarter": due,
-                    "deadline": quarter_end(due).isoformat(), "status": OrderState.OPEN, "closed_quarter": None,
-                    "checked_quarter": quarter})
+        new.append(
+            {
+                "order_id": f"{quarter}-{p.county_code}-{p.item_id}",
+                "county_code": p.county_code,
+                "county": names[p.county_code],
+                "item_id": p.item_id,
+                "task_id": p.task_id,
+                "frequency": p.frequency,
+                "problem": p.problem,
+                "responsible": p.responsible,
+                "responsible_basis": p.responsible_basis,
+                "issued_quarter": quarter,
+                "issued_on": issued_on.isoformat(),
+                "deadline_quarter": due,
+                "deadline": quarter_end(due).isoformat(),
+                "status": OrderState.OPEN,
+                "closed_quarter": None,
+                "checked_quarter": quarter,
+            }
+        )
     out = pd.concat([ledger, pd.DataFrame(new, columns=ORDER_COLUMNS)], ignore_index=True) if new else ledger
     return out[ORDER_COLUMNS].astype({"closed_quarter": "object"}).reset_index(drop=True)
 
@@ -144,7 +198,14 @@ def rectification_rates(ledger: pd.DataFrame, quarter: str, catalog: Catalog) ->
     for c in catalog.counties:
         mine = due[due["county_code"] == c.code]
         closed = int((mine["status"] == OrderState.CLOSED).sum())
-        rows.append({"county_code": c.code, "county": c.name, "due": len(mine), "closed": closed,
-                     "overdue": int((mine["status"] == OrderState.OVERDUE).sum()),
-                     "rate": closed / len(mine) if len(mine) else None})
+        rows.append(
+            {
+                "county_code": c.code,
+                "county": c.name,
+                "due": len(mine),
+                "closed": closed,
+                "overdue": int((mine["status"] == OrderState.OVERDUE).sum()),
+                "rate": closed / len(mine) if len(mine) else None,
+            }
+        )
     return pd.DataFrame(rows)

@@ -37,8 +37,9 @@ def rank_counties(
     absent: county code → why a county without figures has none (未报送, or 报送的文件未能读取（…）).
     """
     shares = missing_shares(indicator_scores)
-    base = pd.DataFrame({"county_code": [c.code for c in catalog.counties],
-                         "county": [c.name for c in catalog.counties]})
+    base = pd.DataFrame(
+        {"county_code": [c.code for c in catalog.counties], "county": [c.name for c in catalog.counties]}
+    )
     out = base.merge(totals, on="county_code", how="left")
     counts = outcome_counts(indicator_scores).set_index("county_code")
     for column in ("met", "unmet", "undecidable", "carried"):
@@ -48,8 +49,9 @@ def rank_counties(
     no_total = out["total"].isna()
     reason[no_total] = [(absent or {}).get(code, Absence.NOT_REPORTED) for code in out.loc[no_total, "county_code"]]
     too_many = out["missing_share"].gt(MAX_MISSING_SHARE)
-    reason[too_many] = [f"定量指标未填报 {s:.0%}，超过 {MAX_MISSING_SHARE:.0%}，不予排名" for s in
-                        out.loc[too_many, "missing_share"]]
+    reason[too_many] = [
+        f"定量指标未填报 {s:.0%}，超过 {MAX_MISSING_SHARE:.0%}，不予排名" for s in out.loc[too_many, "missing_share"]
+    ]
     out["not_ranked_reason"] = reason
     ranked = reason.eq("")
     out["rank"] = out["total"].where(ranked).rank(method="min", ascending=False).astype("Int64")

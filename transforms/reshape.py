@@ -13,8 +13,14 @@ def figure_values(values: pd.DataFrame) -> pd.Series:
     return values["answer"].where(values["answer"].notna(), values["value"])
 
 
-def to_wide(values: pd.DataFrame, history: pd.DataFrame, catalog: Catalog, quarter: str,
-            counties: list[str], references: pd.DataFrame | None = None) -> pd.DataFrame:
+def to_wide(
+    values: pd.DataFrame,
+    history: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    counties: list[str],
+    references: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per reporting county; a column per due figure, `<id>@prev…` for rules on earlier years,
     and a column per input the office supplies (references: county_code, item_id, value).
 
@@ -25,9 +31,13 @@ def to_wide(values: pd.DataFrame, history: pd.DataFrame, catalog: Catalog, quart
     figures = values[(values["kind"] != "task") & ~values["item_id"].isin(office)]
     figures = figures.assign(v=lambda d: figure_values(d))
     if references is not None and len(references):
-        figures = pd.concat([figures[["county_code", "item_id", "v"]],
-                             references[["county_code", "item_id", "value"]].rename(columns={"value": "v"})],
-                            ignore_index=True)
+        figures = pd.concat(
+            [
+                figures[["county_code", "item_id", "v"]],
+                references[["county_code", "item_id", "value"]].rename(columns={"value": "v"}),
+            ],
+            ignore_index=True,
+        )
     wide = figures.pivot(index="county_code", columns="item_id", values="v")
     out = pd.DataFrame(index=pd.Index(counties, name=KEY)).join(wide)
     for years in range(1, HISTORY_YEARS + 1):

@@ -8,8 +8,9 @@ import pandas as pd
 from expectations.catalog import Catalog
 
 
-def rank_ranges(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, draws: int, spread: float,
-                seed: int) -> pd.DataFrame:
+def rank_ranges(
+    task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, draws: int, spread: float, seed: int
+) -> pd.DataFrame:
     """For each ranked county: its rank, the 5th–95th percentile range of its rank when every area's
     weight and every task's weight is multiplied by an independent factor in [1 − spread, 1 + spread]
     (a task's weight is the product of its area's and its own factor), and the share of draws that give
@@ -38,8 +39,16 @@ def rank_ranges(task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catal
     low = np.percentile(ranks, 5, axis=1, method="lower").astype(int)
     high = np.percentile(ranks, 95, axis=1, method="higher").astype(int)
     same = (ranks == ranked["rank"].to_numpy()[:, None]).mean(axis=1)
-    return pd.DataFrame({"county_code": order, "county": ranked["county"], "rank": ranked["rank"],
-                         "rank_low": low, "rank_high": high, "share_same_rank": same.round(3)})[columns]
+    return pd.DataFrame(
+        {
+            "county_code": order,
+            "county": ranked["county"],
+            "rank": ranked["rank"],
+            "rank_low": low,
+            "rank_high": high,
+            "share_same_rank": same.round(3),
+        }
+    )[columns]
 
 
 def competition_ranks(totals: np.ndarray) -> np.ndarray:

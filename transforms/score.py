@@ -51,9 +51,26 @@ def partial_credit(ind: Indicator, value: float, reference: float | None = None)
     return float(min(max(x, 0.0), UNMET_CAP))
 
 
-INDICATOR_COLUMNS = ["county_code", "indicator_id", "task_id", "frequency", "due_this_quarter", "carried_from", "value",
-                     "reference", "reference_source", "file", "cell", "outcome", "achievement", "alternative", "note",
-                     "points", "share", "score"]
+INDICATOR_COLUMNS = [
+    "county_code",
+    "indicator_id",
+    "task_id",
+    "frequency",
+    "due_this_quarter",
+    "carried_from",
+    "value",
+    "reference",
+    "reference_source",
+    "file",
+    "cell",
+    "outcome",
+    "achievement",
+    "alternative",
+    "note",
+    "points",
+    "share",
+    "score",
+]
 
 
 def _carried_rows(carried: pd.DataFrame | None) -> dict[tuple[str, str], object]:
@@ -82,10 +99,17 @@ def score_indicators(
     references: county_code, item_id, value: the bars the office supplies (for partial credit).
     """
     rows = _lookup(values)
-    bars = {} if references is None or references.empty else {
-        (r.county_code, r.item_id): (float(r.value), " ".join(str(x) for x in (getattr(r, "file", None),
-                                                                             getattr(r, "cell", None)) if x))
-        for r in references.itertuples(index=False)}
+    bars = (
+        {}
+        if references is None or references.empty
+        else {
+            (r.county_code, r.item_id): (
+                float(r.value),
+                " ".join(str(x) for x in (getattr(r, "file", None), getattr(r, "cell", None)) if x),
+            )
+            for r in references.itertuples(index=False)
+        }
+    )
     by_rule = {(r.county_code, r.indicator_id, r.rule): r for r in rules.itertuples(index=False)}
     last_year = _carried_rows(carried)
     due_now = {i.id for i in due_indicators(catalog, quarter)}
@@ -93,9 +117,16 @@ def score_indicators(
     for county in counties:
         for ind in catalog.indicators:
             points = catalog.part_points[ind.id]
-            rec = {"county_code": county, "indicator_id": ind.id, "task_id": ind.task, "frequency": ind.frequency,
-                   "due_this_quarter": ind.id in due_now, "carried_from": None, "points": points,
-                   "share": points / catalog.task_by_id[ind.task].points}
+            rec = {
+                "county_code": county,
+                "indicator_id": ind.id,
+                "task_id": ind.task,
+                "frequency": ind.frequency,
+                "due_this_quarter": ind.id in due_now,
+                "carried_from": None,
+                "points": points,
+                "share": points / catalog.task_by_id[ind.task].points,
+            }
             if ind.id in due_now:
                 rec |= _judged(ind, county, rows, bars, by_rule, catalog)
             else:
@@ -111,12 +142,24 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
     row = rows.get((county, ind.id))
     value = _figure(row)
     reference, where = bars.get((county, str(ind.threshold)), (None, None)) if ind.op == "relative" else (None, None)
-    rec = {"value": value, "reference": reference, "reference_source": where or None,
-           "cell": None if row is None else row.cell, "file": None if row is None else row.file,
-           "alternative": None, "note": ""}
+    rec = {
+        "value": value,
+        "reference": reference,
+        "reference_source": where or None,
+        "cell": None if row is None else row.cell,
+        "file": None if row is None else row.file,
+        "alternative": None,
+        "note": "",
+    }
     main = by_rule.get((county, ind.id, MAIN))
-    passed = next((a.code for a in ind.alternatives
-                   if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == RuleStatus.MET), None)
+    passed = next(
+        (
+            a.code
+            for a in ind.alternatives
+            if getattr(by_rule.get((county, ind.id, a.code)), "status", None) == RuleStatus.MET
+        ),
+        None,
+    )
     rejected = row is not None and bool(row.rejected)
     if main is not None and main.status == RuleStatus.MET and not rejected:
         return rec | {"outcome": Outcome.MET, "achievement": 1.0}
@@ -129,16 +172,22 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
             note = f"本项未填报，{note}"
         return rec | {"outcome": Outcome.MET_ALT, "achievement": 1.0, "alternative": passed, "note": note}
     if rejected:
-        return rec | {"outcome": Outcome.BAD_DATA, "achievement": 0.0,
-                      "note": f"填报值“{quoted(row.raw)}”未被采用：{row.issue}"}
+        return rec | {
+            "outcome": Outcome.BAD_DATA,
+            "achievement": 0.0,
+            "note": f"填报值“{quoted(row.raw)}”未被采用：{row.issue}",
+        }
     if value is None or main is None:
         return rec | {"outcome": Outcome.MISSING, "achievement": 0.0}
     if main.status == RuleStatus.INVALID:
         return rec | {"outcome": Outcome.BAD_DATA, "achievement": 0.0, "note": "数据质量校验未通过"}
     if main.status == RuleStatus.MISSING and main.missing == MissingKind.REFERENCE:
         name = catalog.input_by_id[str(ind.threshold)].name if str(ind.threshold) in catalog.input_by_id else ""
-        return rec | {"outcome": Outcome.UNDECIDABLE, "achievement": np.nan,
-                      "note": f"州文明办参照数据中缺少“{name}”，无法判定"}
+        return rec | {
+            "outcome": Outcome.UNDECIDABLE,
+            "achievement": np.nan,
+            "note": f"州文明办参照数据中缺少“{name}”，无法判定",
+        }
     if main.status == RuleStatus.MISSING:
         return rec | {"outcome": Outcome.UNDECIDABLE, "achievement": np.nan, "note": "无上年同期数据，无法判定"}
     credit = partial_credit(ind, value, reference) if not ind.is_choice else 0.0
@@ -148,18 +197,33 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
 def _carried(ind: Indicator, last: object) -> dict:
     """An annual figure between its reports: last year's fourth-quarter judgement, marked 沿用上年."""
     if last is None or pd.isna(last.achievement):
-        return {"value": None, "reference": None, "reference_source": None, "cell": None, "file": None,
-                "alternative": None,
-                "outcome": Outcome.UNDECIDABLE, "achievement": np.nan,
-                "note": f"年度指标，{CARRIED}第四季度的判定，但上年没有判定结果，无法判定"}
+        return {
+            "value": None,
+            "reference": None,
+            "reference_source": None,
+            "cell": None,
+            "file": None,
+            "alternative": None,
+            "outcome": Outcome.UNDECIDABLE,
+            "achievement": np.nan,
+            "note": f"年度指标，{CARRIED}第四季度的判定，但上年没有判定结果，无法判定",
+        }
     value = None if last.value is None or (not isinstance(last.value, str) and pd.isna(last.value)) else last.value
     if value is not None and not ind.is_choice:
         value = float(value)  # the store keeps a column of numbers and answers as text
     reference = None if last.reference is None or pd.isna(last.reference) else float(last.reference)
-    return {"value": value, "reference": reference, "reference_source": getattr(last, "reference_source", None),
-            "cell": last.cell, "file": last.file,
-            "alternative": last.alternative, "outcome": last.outcome, "achievement": float(last.achievement),
-            "carried_from": last.quarter, "note": f"{CARRIED}：{quarter_label(last.quarter)}判定"}
+    return {
+        "value": value,
+        "reference": reference,
+        "reference_source": getattr(last, "reference_source", None),
+        "cell": last.cell,
+        "file": last.file,
+        "alternative": last.alternative,
+        "outcome": last.outcome,
+        "achievement": float(last.achievement),
+        "carried_from": last.quarter,
+        "note": f"{CARRIED}：{quarter_label(last.quarter)}判定",
+    }
 
 
 def outcome_counts(indicator_scores: pd.DataFrame) -> pd.DataFrame:
@@ -170,15 +234,36 @@ def outcome_counts(indicator_scores: pd.DataFrame) -> pd.DataFrame:
     if indicator_scores.empty:
         return pd.DataFrame(columns=columns)
     outcome = indicator_scores["outcome"]
-    carried = (indicator_scores["carried_from"].notna() if "carried_from" in indicator_scores
-               else pd.Series(False, index=indicator_scores.index))
-    counted = indicator_scores.assign(met=outcome.isin(MET_OUTCOMES), unmet=outcome.isin(UNMET_OUTCOMES),
-                                      undecidable=outcome.eq(Outcome.UNDECIDABLE), carried=carried)
+    carried = (
+        indicator_scores["carried_from"].notna()
+        if "carried_from" in indicator_scores
+        else pd.Series(False, index=indicator_scores.index)
+    )
+    counted = indicator_scores.assign(
+        met=outcome.isin(MET_OUTCOMES),
+        unmet=outcome.isin(UNMET_OUTCOMES),
+        undecidable=outcome.eq(Outcome.UNDECIDABLE),
+        carried=carried,
+    )
     return counted.groupby("county_code")[columns[1:]].sum().astype(int).reset_index()
 
 
-TASK_COLUMNS = ["county_code", "task_id", "area", "points", "status", "status_source", "file", "cell",
-                "status_share", "status_achievement", "judged_share", "rescaled", "achievement", "score"]
+TASK_COLUMNS = [
+    "county_code",
+    "task_id",
+    "area",
+    "points",
+    "status",
+    "status_source",
+    "file",
+    "cell",
+    "status_share",
+    "status_achievement",
+    "judged_share",
+    "rescaled",
+    "achievement",
+    "score",
+]
 
 
 def score_tasks(
@@ -200,9 +285,13 @@ def score_tasks(
     statuses = {(r.county_code, r.item_id): r for r in values[values["kind"] == "task"].itertuples(index=False)}
     rated = {} if ratings is None else {(r.county_code, r.task_id): r for r in ratings.itertuples(index=False)}
     judged = indicator_scores.dropna(subset=["achievement"])
-    sums = (judged.assign(weighted=judged["share"] * judged["achievement"])
-            .groupby(["county_code", "task_id"])[["share", "weighted"]].sum() if len(judged)
-            else pd.DataFrame(columns=["share", "weighted"]))
+    sums = (
+        judged.assign(weighted=judged["share"] * judged["achievement"])
+        .groupby(["county_code", "task_id"])[["share", "weighted"]]
+        .sum()
+        if len(judged)
+        else pd.DataFrame(columns=["share", "weighted"])
+    )
     share_of = sums["share"].to_dict()
     weighted_of = sums["weighted"].to_dict()
     out = []
@@ -216,17 +305,30 @@ def score_tasks(
             judged_share = status_share + share_of.get((county, task.id), 0.0)
             weighted = status_share * status_achievement + weighted_of.get((county, task.id), 0.0)
             achievement = weighted / judged_share
-            out.append({"county_code": county, "task_id": task.id, "area": task.area, "points": task.points,
-                        "status": status or Outcome.MISSING, "status_source": source,
-                        "file": None if row is None else row.file, "cell": None if row is None else row.cell,
-                        "status_share": status_share, "status_achievement": status_achievement,
-                        "judged_share": round(judged_share, 12), "rescaled": bool(judged_share < 1 - 1e-9),
-                        "achievement": achievement, "score": task.points * achievement})
+            out.append(
+                {
+                    "county_code": county,
+                    "task_id": task.id,
+                    "area": task.area,
+                    "points": task.points,
+                    "status": status or Outcome.MISSING,
+                    "status_source": source,
+                    "file": None if row is None else row.file,
+                    "cell": None if row is None else row.cell,
+                    "status_share": status_share,
+                    "status_achievement": status_achievement,
+                    "judged_share": round(judged_share, 12),
+                    "rescaled": bool(judged_share < 1 - 1e-9),
+                    "achievement": achievement,
+                    "score": task.points * achievement,
+                }
+            )
     return pd.DataFrame(out, columns=TASK_COLUMNS)
 
 
-def deductions(values: pd.DataFrame, counts: pd.DataFrame | None, catalog: Catalog,
-               counties: list[str]) -> pd.DataFrame:
+def deductions(
+    values: pd.DataFrame, counts: pd.DataFrame | None, catalog: Catalog, counties: list[str]
+) -> pd.DataFrame:
     """Negative-list deductions per county and item: occurrences × points, at most the item's cap.
 
     counts: county_code, item_id, count from the office's inspection sheet (inspection items)."""
@@ -244,8 +346,15 @@ def deductions(values: pd.DataFrame, counts: pd.DataFrame | None, catalog: Catal
                 else:
                     n = int(figure // item.per) if isinstance(figure, float) and figure > 0 else 0
             if n:
-                out.append({"county_code": county, "item_id": item.id, "name": item.name, "count": n,
-                            "points": min(n * item.points, item.cap)})
+                out.append(
+                    {
+                        "county_code": county,
+                        "item_id": item.id,
+                        "name": item.name,
+                        "count": n,
+                        "points": min(n * item.points, item.cap),
+                    }
+                )
     return pd.DataFrame(out, columns=["county_code", "item_id", "name", "count", "points"])
 
 
@@ -258,8 +367,11 @@ def total_scores(task_scores: pd.DataFrame, catalog: Catalog, deducted: pd.DataF
     raw = decided.groupby("county_code")["score"].sum()
     totals = pd.DataFrame({"judged_points": judged, "raw_score": raw.round(4)})
     totals["before_deduction"] = (raw / judged * 100).round(2)
-    cut = (pd.Series(0.0, index=totals.index) if deducted is None or deducted.empty
-           else deducted.groupby("county_code")["points"].sum().reindex(totals.index, fill_value=0.0))
+    cut = (
+        pd.Series(0.0, index=totals.index)
+        if deducted is None or deducted.empty
+        else deducted.groupby("county_code")["points"].sum().reindex(totals.index, fill_value=0.0)
+    )
     totals["deduction"] = cut
     totals["total"] = (totals["before_deduction"] - cut).clip(lower=0).round(2)
     nums = [a.num for a in catalog.areas]

@@ -25,8 +25,19 @@ from expectations.catalog import Catalog
 ACHIEVED, ON_TRACK, ACCELERATE, LIMITED, DETERIORATING = "已达标", "进度正常", "需加快", "进展有限", "倒退"
 # Open SDG's thresholds on the ratio of observed to required growth, best class first.
 CUTOFFS = ((0.95, ON_TRACK), (0.6, ACCELERATE), (0.0, LIMITED))
-PROGRESS_COLUMNS = ["county_code", "indicator_id", "base_year", "base_value", "value", "target", "target_year",
-                    "observed_rate", "required_rate", "ratio", "progress"]
+PROGRESS_COLUMNS = [
+    "county_code",
+    "indicator_id",
+    "base_year",
+    "base_value",
+    "value",
+    "target",
+    "target_year",
+    "observed_rate",
+    "required_rate",
+    "ratio",
+    "progress",
+]
 NUMERIC_TARGETS = (">=", ">", "<=", "<", "relative")
 _FLOATS = ("base_value", "value", "target", "observed_rate", "required_rate", "ratio")
 
@@ -38,8 +49,9 @@ def _typed(rows: list[dict]) -> pd.DataFrame:
     return frame.astype({c: "float64" for c in _FLOATS} | {"base_year": "Int64", "target_year": "Int64"})
 
 
-def classify(base: float, value: float, target: float, years_observed: int, years_to_target: int,
-             met: bool, direction: int) -> tuple[float | None, float | None, float | None, str | None]:
+def classify(
+    base: float, value: float, target: float, years_observed: int, years_to_target: int, met: bool, direction: int
+) -> tuple[float | None, float | None, float | None, str | None]:
     """(observed rate, required rate, ratio, class) for one figure; class None where the growth rates
     are undefined (a figure or the target at or below zero, no year observed, no year to the target).
 
@@ -59,8 +71,14 @@ def classify(base: float, value: float, target: float, years_observed: int, year
     return observed, required, ratio, label
 
 
-def progress_classes(indicator_scores: pd.DataFrame, base_figures: pd.DataFrame, catalog: Catalog, quarter: str,
-                     base_year: int, target_year: int) -> pd.DataFrame:
+def progress_classes(
+    indicator_scores: pd.DataFrame,
+    base_figures: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    base_year: int,
+    target_year: int,
+) -> pd.DataFrame:
     """One row per county and annual indicator with a numeric target, judged this quarter, whose base-year
     figure is known.
 
@@ -71,8 +89,9 @@ def progress_classes(indicator_scores: pd.DataFrame, base_figures: pd.DataFrame,
     year = parse_quarter(quarter)[0]
     if year <= base_year or len(indicator_scores) == 0:
         return _typed([])
-    base = (base_figures.set_index(["county_code", "item_id"])["value"] if len(base_figures)
-            else pd.Series(dtype="float64"))
+    base = (
+        base_figures.set_index(["county_code", "item_id"])["value"] if len(base_figures) else pd.Series(dtype="float64")
+    )
     judged = indicator_scores
     if "due_this_quarter" in judged.columns:
         judged = judged[judged["due_this_quarter"].astype(bool)]
@@ -83,14 +102,38 @@ def progress_classes(indicator_scores: pd.DataFrame, base_figures: pd.DataFrame,
             continue
         start = base.get((r.county_code, ind.id))
         target = r.reference if ind.op == "relative" else float(ind.threshold)
-        if start is None or pd.isna(start) or not isinstance(r.value, float) or math.isnan(r.value) \
-                or target is None or pd.isna(target):
+        if (
+            start is None
+            or pd.isna(start)
+            or not isinstance(r.value, float)
+            or math.isnan(r.value)
+            or target is None
+            or pd.isna(target)
+        ):
             continue
         direction = 1 if ind.direction == "higher" else -1
-        observed, required, ratio, label = classify(float(start), r.value, float(target), year - base_year,
-                                                    target_year - base_year, r.outcome == "达标", direction)
-        rows.append({"county_code": r.county_code, "indicator_id": ind.id, "base_year": base_year,
-                     "base_value": float(start), "value": r.value, "target": float(target),
-                     "target_year": target_year, "observed_rate": observed, "required_rate": required,
-                     "ratio": ratio, "progress": label})
+        observed, required, ratio, label = classify(
+            float(start),
+            r.value,
+            float(target),
+            year - base_year,
+            target_year - base_year,
+            r.outcome == "达标",
+            direction,
+        )
+        rows.append(
+            {
+                "county_code": r.county_code,
+                "indicator_id": ind.id,
+                "base_year": base_year,
+                "base_value": float(start),
+                "value": r.value,
+                "target": float(target),
+                "target_year": target_year,
+                "observed_rate": observed,
+                "required_rate": required,
+                "ratio": ratio,
+                "progress": label,
+            }
+        )
     return _typed(rows)

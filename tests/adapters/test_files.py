@@ -46,13 +46,18 @@ def test_sweeper_removes_what_a_killed_run_leaves_behind_and_nothing_else(tmp_pa
     (quarter / "validation").mkdir(parents=True)
     (quarter / "scores.csv").write_text("kept")
     (quarter / ".scores.csv.abc123.tmp").write_text("half")
-    leftovers = [staging_dir(quarter, outputs.DISTRIBUTION_DIR),
-                 staging_dir(quarter / "validation", outputs.DATA_DOCS_DIR),
-                 quarter / f".{outputs.DISTRIBUTION_DIR}.old"]
+    leftovers = [
+        staging_dir(quarter, outputs.DISTRIBUTION_DIR),
+        staging_dir(quarter / "validation", outputs.DATA_DOCS_DIR),
+        quarter / f".{outputs.DISTRIBUTION_DIR}.old",
+    ]
     leftovers[-1].mkdir()
     for folder in leftovers:
         (folder / "part.pdf").write_text("x")
     assert remove_stale_temporaries(tmp_path) == 1 + len(leftovers)
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
-        "2022Q4", "2022Q4/scores.csv", "2022Q4/validation"]
+        "2022Q4",
+        "2022Q4/scores.csv",
+        "2022Q4/validation",
+    ]
     assert set(STAGED_FOLDERS) == {outputs.DISTRIBUTION_DIR, outputs.DATA_DOCS_DIR}

@@ -7,8 +7,16 @@ from adapters.archive import LEDGER, Archive, Receipt
 
 
 def _receipt(sha: str, outcome: str = "accepted") -> Receipt:
-    return Receipt(sha256=sha, file="砚山县.xlsx", quarter="2022Q4", county="砚山县", outcome=outcome,
-                   errors=(), warnings=0, received_at="2023-01-05T09:00:00+08:00")
+    return Receipt(
+        sha256=sha,
+        file="砚山县.xlsx",
+        quarter="2022Q4",
+        county="砚山县",
+        outcome=outcome,
+        errors=(),
+        warnings=0,
+        received_at="2023-01-05T09:00:00+08:00",
+    )
 
 
 def test_a_file_is_kept_once_and_each_outcome_recorded_once(tmp_path):

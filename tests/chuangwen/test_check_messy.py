@@ -51,8 +51,10 @@ BLANK = "5.3.2b"
 @pytest.fixture(scope="module")
 def messy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("2022Q4")
-    result = runner.invoke(app, ["template", "--quarter", "2022Q4", "--out", str(folder), "--county", "砚山县",
-                                 "--raw", str(folder / "none")])
+    result = runner.invoke(
+        app,
+        ["template", "--quarter", "2022Q4", "--out", str(folder), "--county", "砚山县", "--raw", str(folder / "none")],
+    )
     assert result.exit_code == 0, result.output
     path = folder / "砚山县.xlsx"
     wb = load_workbook(path)
@@ -65,8 +67,11 @@ def messy(tmp_path_factory):
         col = status_col if item in STATUSES or item == "1.2.1" else value_col
         cell = ws.cell(row=r, column=col)
         cells[item] = f"{cell.column_letter}{r}"
-        typed = {**{k: v[0] for k, v in GOOD.items()}, **{k: v[0] for k, v in STATUSES.items()},
-                 **{k: v[0] for k, v in BAD.items()}}
+        typed = {
+            **{k: v[0] for k, v in GOOD.items()},
+            **{k: v[0] for k, v in STATUSES.items()},
+            **{k: v[0] for k, v in BAD.items()},
+        }
         if item in typed:
             cell.value = typed[item]
         if item in GOOD and GOOD[item][1]:
@@ -86,8 +91,11 @@ def test_values_come_back_as_intended(messy):
     [report] = json.loads(out.stdout)
     assert (report["county"], report["quarter"]) == ("砚山县", "2022Q4")
     for item, (_, _, expected) in GOOD.items():
-        assert report["values"][item] == pytest.approx(expected) if isinstance(expected, float) else \
-            report["values"][item] == expected, item
+        assert (
+            report["values"][item] == pytest.approx(expected)
+            if isinstance(expected, float)
+            else report["values"][item] == expected
+        ), item
     assert {k: report["statuses"][k] for k in STATUSES} == {k: v[1] for k, v in STATUSES.items()}
     for item in BAD:
         assert item not in report["values"] and item not in report["statuses"]

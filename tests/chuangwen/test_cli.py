@@ -37,8 +37,18 @@ def test_template_writes_one_file_per_county(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == sorted(
         f"{n}.xlsx"
-        for n in ["文山市", "砚山县", "西畴县", "麻栗坡县", "马关县", "丘北县", "广南县", "富宁县",
-                  "督导评分", "参照数据"]
+        for n in [
+            "文山市",
+            "砚山县",
+            "西畴县",
+            "麻栗坡县",
+            "马关县",
+            "丘北县",
+            "广南县",
+            "富宁县",
+            "督导评分",
+            "参照数据",
+        ]
     )
 
 
@@ -67,8 +77,19 @@ def test_method_writes_the_assessment_rules_as_pdf_and_html(tmp_path):
     result = runner.invoke(app, ["method", "--quarter", "2022Q4", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     html = (tmp_path / "method.html").read_text(encoding="utf-8")
-    for words in ("测评细则", "124", "替代达标", "沿用上年", "无法判定", "不予排名", "连续第二次约谈", "0.95",
-                  "州文明办确定", "任务清单", "1.3.7a"):
+    for words in (
+        "测评细则",
+        "124",
+        "替代达标",
+        "沿用上年",
+        "无法判定",
+        "不予排名",
+        "连续第二次约谈",
+        "0.95",
+        "州文明办确定",
+        "任务清单",
+        "1.3.7a",
+    ):
         assert words in html, words
     text = subprocess.run(["pdftotext", str(tmp_path / "method.pdf"), "-"], capture_output=True, text=True).stdout
     assert "测评细则" in text and "负面清单扣分" in text

@@ -9,9 +9,14 @@ from adapters.history import HistoryStore
 
 
 def frame(quarter_tag: str, n: int = 3) -> pd.DataFrame:
-    return pd.DataFrame({"county_code": [f"53260{i}" for i in range(n)], "total": [90.0 - i for i in range(n)],
-                         "note": [f"{quarter_tag}-{i}" if i else None for i in range(n)],
-                         "rank": pd.array(list(range(1, n + 1)), dtype="Int64")})
+    return pd.DataFrame(
+        {
+            "county_code": [f"53260{i}" for i in range(n)],
+            "total": [90.0 - i for i in range(n)],
+            "note": [f"{quarter_tag}-{i}" if i else None for i in range(n)],
+            "rank": pd.array(list(range(1, n + 1)), dtype="Int64"),
+        }
+    )
 
 
 def test_writing_a_quarter_replaces_only_that_quarter(tmp_path):
@@ -49,8 +54,14 @@ def test_new_columns_are_added_and_old_rows_keep_theirs(tmp_path):
 
 def test_history_values_are_the_same_quarter_in_earlier_years(tmp_path):
     store = HistoryStore(tmp_path / "h.duckdb")
-    figures = pd.DataFrame({"county_code": ["532601"] * 2, "item_id": ["6.3.2a", "1.1.1"],
-                            "kind": ["indicator", "task"], "value": [30.0, None]})
+    figures = pd.DataFrame(
+        {
+            "county_code": ["532601"] * 2,
+            "item_id": ["6.3.2a", "1.1.1"],
+            "kind": ["indicator", "task"],
+            "value": [30.0, None],
+        }
+    )
     store.write_quarter("2020Q4", {"figures": figures.assign(value=[28.0, None])})
     store.write_quarter("2021Q4", {"figures": figures})
     store.write_quarter("2022Q3", {"figures": figures.assign(value=[99.0, None])})
@@ -72,6 +83,7 @@ def test_numbers_in_a_column_of_numbers_and_answers_keep_their_digits(tmp_path):
     from adapters.history import HistoryStore
 
     store = HistoryStore(tmp_path / "h.duckdb")
-    store.write_quarter("2021Q4", {"indicator_scores": pd.DataFrame({"county_code": ["532601", "532622"],
-                                                                     "value": ["是", 1234567.5]})})
+    store.write_quarter(
+        "2021Q4", {"indicator_scores": pd.DataFrame({"county_code": ["532601", "532622"], "value": ["是", 1234567.5]})}
+    )
     assert store.read("indicator_scores", ["2021Q4"])["value"].tolist() == ["是", "1234567.5"]

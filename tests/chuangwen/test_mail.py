@@ -36,8 +36,11 @@ def smtp():
 
 def _distribution(tmp_path):
     target = tmp_path / "2022Q4" / "分发"
-    for folder, names in {"州文明办": ["通报.pdf", "得分明细.xlsx"], "砚山县": ["通报.pdf", "砚山县反馈单.pdf"],
-                          "丘北县": ["通报.pdf"]}.items():
+    for folder, names in {
+        "州文明办": ["通报.pdf", "得分明细.xlsx"],
+        "砚山县": ["通报.pdf", "砚山县反馈单.pdf"],
+        "丘北县": ["通报.pdf"],
+    }.items():
         (target / folder).mkdir(parents=True)
         for name in names:
             (target / folder / name).write_bytes(f"{folder}/{name}".encode())
@@ -48,8 +51,13 @@ def _distribution(tmp_path):
 def test_each_recipient_gets_its_folder_once(tmp_path, smtp):
     inbox, port = smtp
     target = _distribution(tmp_path)
-    settings = MailSettings(host="127.0.0.1", port=port, security="none", sender="office@example.org",
-                            recipients={"州文明办": ["a@example.org"], "砚山县": ["b@example.org", "c@example.org"]})
+    settings = MailSettings(
+        host="127.0.0.1",
+        port=port,
+        security="none",
+        sender="office@example.org",
+        recipients={"州文明办": ["a@example.org"], "砚山县": ["b@example.org", "c@example.org"]},
+    )
     assert send_distribution(target, "2022Q4", settings) == ["州文明办", "砚山县"]  # 丘北县 has no address
     by_rcpt = {tuple(r): m for r, m in inbox.messages}
     county = by_rcpt[("b@example.org", "c@example.org")]

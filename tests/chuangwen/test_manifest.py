@@ -27,8 +27,14 @@ def test_key_changes_with_files_options_and_history(tmp_path):
     store.write_quarter("2022Q3", {"ranking": pd.DataFrame({"county_code": ["532601"], "total": [90.0]})})
     second = key("2022Q4", raw, store)["key"]
     assert second != first["key"]
-    store.write_quarter("2021Q4", {"figures": pd.DataFrame({"county_code": ["532601"], "item_id": ["6.3.2a"],
-                                                            "kind": ["indicator"], "value": [36.0]})})
+    store.write_quarter(
+        "2021Q4",
+        {
+            "figures": pd.DataFrame(
+                {"county_code": ["532601"], "item_id": ["6.3.2a"], "kind": ["indicator"], "value": [36.0]}
+            )
+        },
+    )
     assert key("2022Q4", raw, store)["key"] != second  # last year's figures and the progress base year
 
 
@@ -52,10 +58,13 @@ def test_the_first_quarter_keeps_its_key_once_the_store_has_tables(tmp_path):
     raw.mkdir()
     store = HistoryStore(tmp_path / "h.duckdb")
     before = key("2021Q1", raw, store)["key"]
-    store.write_quarter("2021Q2", {
-        "ranking": pd.DataFrame({"county_code": ["532601"], "total": [90.0]}),
-        "orders": pd.DataFrame({"order_id": ["2021Q2-532601-1.1.1"]}),
-        "lists": pd.DataFrame({"county_code": ["532601"]}),
-        "figures": pd.DataFrame({"county_code": ["532601"], "item_id": ["1.1.1"]}),
-    })
+    store.write_quarter(
+        "2021Q2",
+        {
+            "ranking": pd.DataFrame({"county_code": ["532601"], "total": [90.0]}),
+            "orders": pd.DataFrame({"order_id": ["2021Q2-532601-1.1.1"]}),
+            "lists": pd.DataFrame({"county_code": ["532601"]}),
+            "figures": pd.DataFrame({"county_code": ["532601"], "item_id": ["1.1.1"]}),
+        },
+    )
     assert key("2021Q1", raw, store)["key"] == before

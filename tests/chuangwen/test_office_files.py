@@ -36,8 +36,18 @@ def test_inspection_ratings_override_the_countys_own_status(tmp_path):
     assert ratings[["county_code", "task_id", "status"]].values.tolist() == [["532622", "1.1.1", "推进中"]]
     assert counts.values.tolist() == [["532626", "N3", 2]]
     assert len(problems) == 1 and problems[0].item_id == "1.1.2" and "已完成" in problems[0].message
-    values = pd.DataFrame([{"county_code": "532622", "item_id": "1.1.1", "kind": "task", "status": "已完成",
-                            "file": "砚山县.xlsx", "cell": "K4"}])
+    values = pd.DataFrame(
+        [
+            {
+                "county_code": "532622",
+                "item_id": "1.1.1",
+                "kind": "task",
+                "status": "已完成",
+                "file": "砚山县.xlsx",
+                "cell": "K4",
+            }
+        ]
+    )
     empty = pd.DataFrame(columns=["county_code", "task_id", "achievement"])
     tasks = score_tasks(empty, values, CAT, "2022Q3", ["532622"], ratings).set_index("task_id")
     assert tasks.loc["1.1.1", ["status", "status_source", "score"]].tolist() == ["推进中", "督导评分", 0.5]
@@ -70,8 +80,11 @@ def test_the_inspection_sheet_rates_every_tasks_remaining_content_and_counts_who
 
 def test_references_one_value_for_all_or_one_per_county(tmp_path):
     path = tmp_path / "参照数据.xlsx"
-    values = {"R6.1.2p": {"全州统一": 26000.0}, "R8.2.1a": {"全州统一": 50000.0, "砚山县": 61000.0},
-              "R6.4.1a": {"砚山县": "见附件"}}
+    values = {
+        "R6.1.2p": {"全州统一": 26000.0},
+        "R8.2.1a": {"全州统一": 50000.0, "砚山县": 61000.0},
+        "R6.4.1a": {"砚山县": "见附件"},
+    }
     save_workbook(build_references_template(CAT, "2022Q4", values), path)
     refs, problems = read_references(path, CAT, "2022Q4")
     got = refs.set_index(["county_code", "item_id"])["value"]

@@ -81,7 +81,6 @@ def _template_copy(tmp_path, name="砚山县.xlsx"):
     return path
 
 
-
 def test_wps_wrong_sheet_dimension_still_shows_every_cell(tmp_path, rewrite_zip):
     from adapters.spreadsheets import read_workbook
 
@@ -126,9 +125,11 @@ def test_xml_entity_attack_is_refused(tmp_path, rewrite_zip):
     from adapters.spreadsheets import _xlsx_details, read_workbook
 
     path = _template_copy(tmp_path)
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-            b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
 
     def inject(files):
         files["xl/worksheets/sheet3.xml"] = bomb
@@ -173,8 +174,10 @@ def test_retyped_gbk_csv_states_its_county_in_the_title(tmp_path):
     from expectations.catalog import load_catalog
     from transforms.ingest import extract_return
 
-    text = "2022年文山州文明城市创建任务季度填报表\n填报单位：砚山县（532622）　填报季度：2022年第四季度（2022Q4）\n" \
-           "指标编号,填报值\n6.3.2c,９６．５％\n"
+    text = (
+        "2022年文山州文明城市创建任务季度填报表\n填报单位：砚山县（532622）　填报季度：2022年第四季度（2022Q4）\n"
+        "指标编号,填报值\n6.3.2c,９６．５％\n"
+    )
     path = tmp_path / "砚山县-重新录入.csv"
     path.write_bytes(text.encode("gb18030"))
     grids = read_grids(path)

@@ -17,19 +17,32 @@ from transforms.documents.bulletin import BulletinContext, CountyIssues, IntakeN
 
 def _ctx(**over) -> BulletinContext:
     base = BulletinContext(
-        issuer="文山州精神文明建设指导委员会办公室", doc_number="文文明办〔2023〕4号",
-        title="关于2022年第四季度全州文明城市创建工作情况的通报", quarter="2022Q4",
-        quarter_label="2022年第四季度", issue_date=dt.date(2023, 1, 10), recipients="各县（市）：",
-        source_document="《工作方案》", reported=2, counties=3, not_reported=("富宁县",), average=80.5,
-        ranking=(RankRow(1, "文山市", 90.0, 1, 50, 2, ""), RankRow(2, "砚山县", 71.0, None, 40, 12, ""),
-                 RankRow(None, "富宁县", None, None, 0, 0, "未报送")),
+        issuer="文山州精神文明建设指导委员会办公室",
+        doc_number="文文明办〔2023〕4号",
+        title="关于2022年第四季度全州文明城市创建工作情况的通报",
+        quarter="2022Q4",
+        quarter_label="2022年第四季度",
+        issue_date=dt.date(2023, 1, 10),
+        recipients="各县（市）：",
+        source_document="《工作方案》",
+        reported=2,
+        counties=3,
+        not_reported=("富宁县",),
+        average=80.5,
+        ranking=(
+            RankRow(1, "文山市", 90.0, 1, 50, 2, ""),
+            RankRow(2, "砚山县", 71.0, None, 40, 12, ""),
+            RankRow(None, "富宁县", None, None, 0, 0, "未报送"),
+        ),
         county_issues=(
             CountyIssues("砚山县", (Issue("6.3.2c", "道路照明亮灯率", "90%", "≥95%", "未达标", "砚山县.xlsx I40"),)),
             CountyIssues("文山市", ()),
         ),
         issues_in_feedback=0,
         intake=(IntakeNote("富宁县", "富宁县.xlsx", "文件未采用", "文件已损坏"),),
-        catalog_version="2022.2", total_points=124.0, parts=124,
+        catalog_version="2022.2",
+        total_points=124.0,
+        parts=124,
     )
     return replace(base, **over)
 
@@ -68,12 +81,13 @@ def test_a_missing_context_field_fails_loudly():
 
 def test_pdf_refuses_local_files_and_network(tmp_path):
     html = render_html("bulletin.html.j2", _ctx()).replace(
-        "</body>", '<img src="file:///etc/hostname"><link rel="attachment" href="file:///etc/passwd">'
-        '<img src="http://127.0.0.1:9/x.png"></body>')
+        "</body>",
+        '<img src="file:///etc/hostname"><link rel="attachment" href="file:///etc/passwd">'
+        '<img src="http://127.0.0.1:9/x.png"></body>',
+    )
     pdf = render_pdf(html)
     (tmp_path / "b.pdf").write_bytes(pdf)
-    attachments = subprocess.run(["pdfdetach", "-list", str(tmp_path / "b.pdf")], capture_output=True,
-                                 text=True).stdout
+    attachments = subprocess.run(["pdfdetach", "-list", str(tmp_path / "b.pdf")], capture_output=True, text=True).stdout
     assert "0 embedded files" in attachments
     assert b"/EmbeddedFile" not in pdf
     assert render_pdf(html) == pdf  # byte-identical renders
@@ -84,4 +98,3 @@ def test_a_provinces_bulletin_refers_unmet_items_to_the_feedback_sheets():
     assert "本季度共129个单位参加测评，各单位的未达标事项和未完成任务逐项列于其反馈单" in html
     listed = render_html("bulletin.html.j2", _ctx())
     assert "逐项列于其反馈单" not in listed and "道路照明亮灯率" in listed
-

@@ -15,8 +15,13 @@ SHANGHAI = ZoneInfo(TIMEZONE)
 def test_next_runs_are_the_tenth_after_each_quarter_at_nine_in_shanghai():
     runs = next_runs(5, dt.datetime(2022, 11, 29, tzinfo=SHANGHAI))
     local = [(d.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), q) for d, q in runs]
-    assert local == [("2023-01-10 09:00", "2022Q4"), ("2023-04-10 09:00", "2023Q1"), ("2023-07-10 09:00", "2023Q2"),
-                     ("2023-10-10 09:00", "2023Q3"), ("2024-01-10 09:00", "2023Q4")]
+    assert local == [
+        ("2023-01-10 09:00", "2022Q4"),
+        ("2023-04-10 09:00", "2023Q1"),
+        ("2023-07-10 09:00", "2023Q2"),
+        ("2023-10-10 09:00", "2023Q3"),
+        ("2024-01-10 09:00", "2023Q4"),
+    ]
     assert runs[0][0].astimezone(dt.UTC).hour == 1  # 09:00 in Shanghai is 01:00 UTC
 
 

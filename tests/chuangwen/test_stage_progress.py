@@ -35,9 +35,16 @@ def test_a_failing_stage_reports_no_end():
     assert seen == [events.Step("2022Q4", "render", False)]
 
 
-@pytest.mark.parametrize(("n", "parts", "sizes"), [
-    (9, 16, [1] * 9), (10, 4, [3, 3, 2, 2]), (0, 4, []), (5, 1, [5]), (2844, 16, [178] * 12 + [177] * 4),
-])
+@pytest.mark.parametrize(
+    ("n", "parts", "sizes"),
+    [
+        (9, 16, [1] * 9),
+        (10, 4, [3, 3, 2, 2]),
+        (0, 4, []),
+        (5, 1, [5]),
+        (2844, 16, [178] * 12 + [177] * 4),
+    ],
+)
 def test_batches_keep_order_and_split_evenly(n, parts, sizes):
     items = list(range(n))
     out = batches(items, parts)

@@ -14,8 +14,11 @@ from transforms.documents.bulletin import BulletinContext
 from transforms.documents.feedback import FeedbackContext
 from transforms.documents.validation_report import ValidationReport
 
-CONTEXTS = {"bulletin.html.j2": BulletinContext, "feedback.html.j2": FeedbackContext,
-            "validation.html.j2": ValidationReport}
+CONTEXTS = {
+    "bulletin.html.j2": BulletinContext,
+    "feedback.html.j2": FeedbackContext,
+    "validation.html.j2": ValidationReport,
+}
 
 
 def _fields_used(name: str) -> set[str]:

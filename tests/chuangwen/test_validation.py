@@ -33,16 +33,26 @@ FIGURES = {
     "8.2.1c": [5.0, 5.1, 0.0],  # ≤5
     "8.1.3b": ["Ⅰ类", "Ⅱ类", "Ⅲ类"],  # Ⅱ类 or better
     "7.1.2b": ["是", "否", NA],  # yes/no
-    "8.2.1a": [100.0, 99.0, 100.0], "R8.2.1a": [100.0, 100.0, NA],  # ≥ its planning target
-    "6.1.2b": [27000.0, 25000.0, 26000.0], "R6.1.2p": [26000.0] * 3, "R6.1.2n": [35000.0] * 3,  # > average
-    "6.3.2a": [30.0, 30.0, 40.0], "6.3.2a@prev": [28.0, 31.0, NA],  # ≥36 or better than last year
+    "8.2.1a": [100.0, 99.0, 100.0],
+    "R8.2.1a": [100.0, 100.0, NA],  # ≥ its planning target
+    "6.1.2b": [27000.0, 25000.0, 26000.0],
+    "R6.1.2p": [26000.0] * 3,
+    "R6.1.2n": [35000.0] * 3,  # > average
+    "6.3.2a": [30.0, 30.0, 40.0],
+    "6.3.2a@prev": [28.0, 31.0, NA],  # ≥36 or better than last year
     # 0, or fewer in each of three years: four yearly figures (B has only three: two decreases)
-    "8.1.3d": [1.0, 1.0, 0.0], "8.1.3d@prev": [2.0, 2.0, 1.0], "8.1.3d@prev2": [3.0, 3.0, NA],
+    "8.1.3d": [1.0, 1.0, 0.0],
+    "8.1.3d@prev": [2.0, 2.0, 1.0],
+    "8.1.3d@prev2": [3.0, 3.0, NA],
     "8.1.3d@prev3": [4.0, NA, NA],
-    "7.1.1b": [0.0, 2.0, 0.0], "7.1.1b@prev": [0.0, 1.0, NA],  # down on last year; zero cannot fall further
-    "6.1.1a": [110.0, 100.0, 90.0], "6.1.1a@prev": [100.0, 100.0, NA],  # up on last year
+    "7.1.1b": [0.0, 2.0, 0.0],
+    "7.1.1b@prev": [0.0, 1.0, NA],  # down on last year; zero cannot fall further
+    "6.1.1a": [110.0, 100.0, 90.0],
+    "6.1.1a@prev": [100.0, 100.0, NA],  # up on last year
     "1.4.3b": [50.0, 140.0, 49.9],  # a share above 100 % is invalid
-    "8.1.1a": [80.0, 80.0, 90.0], "X8.1.1a": [90.0, 80.0, NA], "R8.1.1a": [85.0] * 3,
+    "8.1.1a": [80.0, 80.0, 90.0],
+    "X8.1.1a": [90.0, 80.0, NA],
+    "R8.1.1a": [85.0] * 3,
 }
 
 
@@ -58,8 +68,10 @@ def statuses(outcome, ind, rule="main"):
 
 
 def st(*names):
-    return [(n, kind) if n == "missing" else (n, None) for n, kind in
-            ((n.split(":")[0], n.split(":")[1] if ":" in n else None) for n in names)]
+    return [
+        (n, kind) if n == "missing" else (n, None)
+        for n, kind in ((n.split(":")[0], n.split(":")[1] if ":" in n else None) for n in names)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -192,7 +192,7 @@ def test_error_looking_text_stays_text():
 
     from adapters.outputs import frames_workbook
 
-    notes = ["#DIV/0!", "#N/A", "普通", "http://example.invalid/x", "=HYPERLINK(\"http://a\")", "0012"]
+    notes = ["#DIV/0!", "#N/A", "普通", "http://example.invalid/x", '=HYPERLINK("http://a")', "0012"]
     ws = load_workbook(io.BytesIO(frames_workbook({"t": pd.DataFrame({"note": notes})})))["t"]
     assert [(c.value, c.data_type, c.hyperlink) for c in ws["A"][1:]] == [(n, "s", None) for n in notes]
 

@@ -94,10 +94,12 @@ def test_a_cached_formula_result_and_cells_without_references(tmp_path, rewrite_
     wb.active["A1"] = 1
     path = tmp_path / "raw.xlsx"
     wb.save(path)
-    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
-             '<row r="2"><c><v>5</v></c><c t="e"><v>#N/A</v></c><c><f>A1</f></c></row>'
-             "</sheetData></worksheet>")
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+        '<row r="2"><c><v>5</v></c><c t="e"><v>#N/A</v></c><c><f>A1</f></c></row>'
+        "</sheetData></worksheet>"
+    )
     rewrite_zip(path, lambda files: {**files, "xl/worksheets/sheet1.xml": sheet.encode()})
     mine = _mine(path)["Sheet"]
     assert mine.formulas == {(0, 0): True, (0, 1): True, (1, 2): False}
@@ -151,17 +153,21 @@ def test_the_scan_and_the_callbacks_agree_on_awkward_and_sample_files(tmp_path):
     assert len(_scanned(path)["xl/worksheets/sheet1.xml"].formats) == 40
 
 
-@pytest.mark.parametrize("sheet", [
-    f'<x:worksheet xmlns:x="{MAIN[7:-1]}"><x:sheetData><x:row r="1"><x:c r="A1" s="1"><x:v>0.5</x:v></x:c>'
-    "</x:row></x:sheetData></x:worksheet>",
-    f'<worksheet {MAIN}><!-- <c r="B1" s="1"><v>1</v></c> --><sheetData><row r="1"><c r="A1" s="1">'
-    "<v>0.5</v></c></row></sheetData></worksheet>",
-    f'<worksheet {MAIN}><sheetData><row r="1"><c r="A1" s="1" t="inlineStr"><is><t><![CDATA[<c r="C1">]]>'
-    "</t></is></c></row></sheetData></worksheet>",
-    f'<worksheet {MAIN}><sheetData><row r="1"><c s="1"><v>0.5</v></c><c s="1"><v>0.7</v></c></row>'
-    "</sheetData></worksheet>",
-    f'<?xml version="1.0" encoding="UTF-16"?><worksheet {MAIN}><sheetData/></worksheet>',
-], ids=["prefixed", "comment", "cdata", "no-references", "utf-16-declared"])
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        f'<x:worksheet xmlns:x="{MAIN[7:-1]}"><x:sheetData><x:row r="1"><x:c r="A1" s="1"><x:v>0.5</x:v></x:c>'
+        "</x:row></x:sheetData></x:worksheet>",
+        f'<worksheet {MAIN}><!-- <c r="B1" s="1"><v>1</v></c> --><sheetData><row r="1"><c r="A1" s="1">'
+        "<v>0.5</v></c></row></sheetData></worksheet>",
+        f'<worksheet {MAIN}><sheetData><row r="1"><c r="A1" s="1" t="inlineStr"><is><t><![CDATA[<c r="C1">]]>'
+        "</t></is></c></row></sheetData></worksheet>",
+        f'<worksheet {MAIN}><sheetData><row r="1"><c s="1"><v>0.5</v></c><c s="1"><v>0.7</v></c></row>'
+        "</sheetData></worksheet>",
+        f'<?xml version="1.0" encoding="UTF-16"?><worksheet {MAIN}><sheetData/></worksheet>',
+    ],
+    ids=["prefixed", "comment", "cdata", "no-references", "utf-16-declared"],
+)
 def test_text_the_scan_does_not_cover_goes_through_the_callbacks(tmp_path, rewrite_zip, sheet):
     with zipfile.ZipFile(_percent_sheet(tmp_path, rewrite_zip, "<worksheet/>")) as zf:
         formats = xlsx_cells._cell_formats(zf, "xl/styles.xml")
@@ -173,10 +179,12 @@ def test_text_the_scan_does_not_cover_goes_through_the_callbacks(tmp_path, rewri
 
 
 def test_quotes_and_markup_inside_values_do_not_fool_the_scan(tmp_path, rewrite_zip):
-    sheet = (f"<worksheet {MAIN}><sheetData><row r=\"1\">"
-             "<c r='A1' s='1' t=\"inlineStr\"><is><t>&lt;/c&gt; t=\"e\" &amp; &#x4E2D;</t></is></c>"
-             '<c r="B1"   s = "1" ><v>0.25</v></c><c r="C1" t="e"><v>#REF!</v></c><c r="D1" s="1"/>'
-             '<c r="E1"><f>SUM(B1)</f></c></row></sheetData></worksheet>')
+    sheet = (
+        f'<worksheet {MAIN}><sheetData><row r="1">'
+        "<c r='A1' s='1' t=\"inlineStr\"><is><t>&lt;/c&gt; t=\"e\" &amp; &#x4E2D;</t></is></c>"
+        '<c r="B1"   s = "1" ><v>0.25</v></c><c r="C1" t="e"><v>#REF!</v></c><c r="D1" s="1"/>'
+        '<c r="E1"><f>SUM(B1)</f></c></row></sheetData></worksheet>'
+    )
     path = _percent_sheet(tmp_path, rewrite_zip, sheet)
     scanned = _scanned(path)["xl/worksheets/sheet1.xml"]
     assert scanned is not None

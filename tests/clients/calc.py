@@ -44,10 +44,19 @@ def connect(pipe):
 def main():
     with open(sys.argv[1], encoding="utf-8") as fh:
         spec = json.load(fh)
-    office = subprocess.Popen(["soffice", "--headless", "--norestore", "--nologo", "--nodefault",
-                               f"-env:UserInstallation=file://{spec['profile']}",
-                               f"--accept=pipe,name={spec['pipe']};urp;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    office = subprocess.Popen(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            f"-env:UserInstallation=file://{spec['profile']}",
+            f"--accept=pipe,name={spec['pipe']};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         ctx = connect(spec["pipe"])
         smgr = ctx.ServiceManager
@@ -62,8 +71,9 @@ def main():
                 sheet = sheets.getByName(step["sheet"])
                 controller.setActiveSheet(sheet)
                 controller.select(sheet.getCellRangeByName(step["cell"]))
-                dispatcher.executeDispatch(controller.getFrame(), ".uno:EnterString", "", 0,
-                                           (prop("StringName", step["text"]),))
+                dispatcher.executeDispatch(
+                    controller.getFrame(), ".uno:EnterString", "", 0, (prop("StringName", step["text"]),)
+                )
             elif step["do"] == "hide":  # as a person does: unprotect the structure, step off the sheet, hide it
                 doc.unprotect("")
                 names = sheets.getElementNames()

@@ -38,8 +38,16 @@ def test_the_seed_task_list_is_complete(catalog):
 
 def test_counties_have_their_codes_and_goals(catalog):
     codes = {c.name: c.code for c in catalog.counties}
-    assert codes == {"文山市": "532601", "砚山县": "532622", "西畴县": "532623", "麻栗坡县": "532624",
-                     "马关县": "532625", "丘北县": "532626", "广南县": "532627", "富宁县": "532628"}
+    assert codes == {
+        "文山市": "532601",
+        "砚山县": "532622",
+        "西畴县": "532623",
+        "麻栗坡县": "532624",
+        "马关县": "532625",
+        "丘北县": "532626",
+        "广南县": "532627",
+        "富宁县": "532628",
+    }
     goals = {c.name: c.goal for c in catalog.counties}
     assert goals["文山市"] == "national_nominee"
     assert {n for n, g in goals.items() if g == "provincial_reinspection"} == {"马关县", "富宁县"}
@@ -104,7 +112,7 @@ def test_relative_rules_compare_the_right_way(catalog):
 def test_every_seed_percentage_and_threshold_is_in_the_catalog(catalog):
     """Every ≥/≤/>/< figure the seed's task list states appears as some indicator's threshold."""
     text = SEED.read_text(encoding="utf-8")
-    task_list = text[text.index("2022年文山州文明城市创建任务清单\n\n一、"):]
+    task_list = text[text.index("2022年文山州文明城市创建任务清单\n\n一、") :]
     stated = {float(m) for m in re.findall(r"(?:\\geq|\\leq|>|≥|≤)\s*(\d+(?:\.\d+)?)", task_list)}
     stated |= {float(m) for m in re.findall(r"(\d+)(?:%|个)以上", task_list)}
     thresholds = {float(i.threshold) for i in catalog.indicators if isinstance(i.threshold, int | float)}
@@ -142,8 +150,9 @@ def test_every_task_asks_its_completion_status_every_quarter(catalog, quarter):
     status = next(r for r in rows if r.item_id == "1.3.7")
     assert "其余工作" in status.rule and next(r for r in rows if r.item_id == "1.1.1").rule == "如实选择完成情况"
     annual_due = quarter.endswith("Q4")
-    assert all(catalog.indicator_by_id[r.item_id].frequency == "quarterly" or annual_due
-               for r in rows if r.kind == "indicator")
+    assert all(
+        catalog.indicator_by_id[r.item_id].frequency == "quarterly" or annual_due for r in rows if r.kind == "indicator"
+    )
 
 
 def test_a_county_return_carries_no_bar_it_is_judged_against(catalog):

@@ -35,8 +35,11 @@ def test_every_rule_has_an_expectation_and_every_expectation_comes_from_a_rule(q
 
 
 def test_rule_expectations_carry_the_catalog_thresholds():
-    by_rule = {(e.meta["indicator_id"], e.meta["rule"]): e for e in compliance_expectations(CAT, "2022Q4")
-               if e.meta["option"] == 1 and e.meta["part"] == 1}
+    by_rule = {
+        (e.meta["indicator_id"], e.meta["rule"]): e
+        for e in compliance_expectations(CAT, "2022Q4")
+        if e.meta["option"] == 1 and e.meta["part"] == 1
+    }
     strict = by_rule[("10.2.1a", "main")]
     assert (strict.min_value, strict.strict_min) == (95, True)
     upper = by_rule[("8.2.1c", "main")]
@@ -47,12 +50,21 @@ def test_rule_expectations_carry_the_catalog_thresholds():
     assert (land.column_A, land.column_B, land.or_equal) == ("R8.2.1b", "8.2.1b", True)
     yoy = by_rule[("6.3.2a", "yoy")]
     assert (yoy.column_A, yoy.column_B, yoy.or_equal) == ("6.3.2a", "6.3.2a@prev", False)
-    three = [e for e in compliance_expectations(CAT, "2022Q4") if e.meta["rule"] == "3y"
-             and e.meta["indicator_id"] == "8.1.3d" and e.meta["option"] == 1]
+    three = [
+        e
+        for e in compliance_expectations(CAT, "2022Q4")
+        if e.meta["rule"] == "3y" and e.meta["indicator_id"] == "8.1.3d" and e.meta["option"] == 1
+    ]
     assert [(e.column_A, e.column_B) for e in three] == [  # fewer cases is better: B, the later year, below A
-        ("8.1.3d@prev", "8.1.3d"), ("8.1.3d@prev2", "8.1.3d@prev"), ("8.1.3d@prev3", "8.1.3d@prev2")]
-    floor = next(e for e in compliance_expectations(CAT, "2022Q4") if e.meta["indicator_id"] == "7.1.1b"
-                 and e.meta["option"] == 2)
+        ("8.1.3d@prev", "8.1.3d"),
+        ("8.1.3d@prev2", "8.1.3d@prev"),
+        ("8.1.3d@prev3", "8.1.3d@prev2"),
+    ]
+    floor = next(
+        e
+        for e in compliance_expectations(CAT, "2022Q4")
+        if e.meta["indicator_id"] == "7.1.1b" and e.meta["option"] == 2
+    )
     assert (floor.column, floor.max_value) == ("7.1.1b", 0)  # zero accidents cannot fall further
 
 
@@ -78,4 +90,5 @@ def test_committed_suites_match_the_catalog(name, generated):
     """A rule change must show in review: regenerate with `python -m expectations.suites` and commit."""
     committed = json.loads((SUITES_DIR / name).read_text(encoding="utf-8"))
     assert committed == generated[name], (
-        f"expectations/suites/{name} is out of date: run .venv/bin/python -m expectations.suites")
+        f"expectations/suites/{name} is out of date: run .venv/bin/python -m expectations.suites"
+    )

@@ -53,15 +53,14 @@ def test_bulletin_pdf_embeds_a_cjk_font_and_ranks_every_county(run):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(" yes yes " in line for line in cjk), fonts
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "文山州精神文明建设指导委员会办公室" in text
     assert "2022年第四季度" in text
-    ranking = text[text.index("测评结果"):text.index("大比武和红黑榜")]
+    ranking = text[text.index("测评结果") : text.index("大比武和红黑榜")]
     for name in NAMES:
         assert name in ranking
     assert "富宁县" in ranking and "未报送" in ranking
-    intake = text[text.index("报送和数据问题"):text.index("附件：")]
+    intake = text[text.index("报送和数据问题") : text.index("附件：")]
     for words in ("富宁县.xlsx", "文件未采用", "砚山县(1).xlsx", "广南县", "未报送"):
         assert words in intake, words
 
@@ -138,8 +137,14 @@ def test_rerunning_a_quarter_changes_nothing_else(run):
     assert store.quarters() == ["2021Q4", "2022Q3", "2022Q4"]
     others = _dump(store, ["2021Q4", "2022Q4"])
     own = _dump(store, ["2022Q3"])
-    names = ["bulletin.pdf", "bulletin.html", "scores.csv", "scores.xlsx", "orders.csv",
-             *[f"counties/{p.name}" for p in (out / "2022Q3" / "counties").glob("*.pdf")]]
+    names = [
+        "bulletin.pdf",
+        "bulletin.html",
+        "scores.csv",
+        "scores.xlsx",
+        "orders.csv",
+        *[f"counties/{p.name}" for p in (out / "2022Q3" / "counties").glob("*.pdf")],
+    ]
     before = {n: (out / "2022Q3" / n).read_bytes() for n in names}
     ledger = raw.parent / "received" / "ledger.jsonl"
     received = ledger.read_bytes()
@@ -170,10 +175,25 @@ def test_history_gives_year_on_year_rules_and_order_follow_up(run):
 
 def test_bulletin_has_lists_goals_and_orders(run):
     _, out, written = run
-    text = subprocess.run(["pdftotext", "-layout", str(written["bulletin.pdf"]), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    sections = ("一、总体情况", "二、测评结果", "三、大比武和红黑榜", "四、年度目标进展", "待省级测评结果",
-                "五、存在的主要问题", "六、整改要求", "整改率", "排名区间", "附件1", "附件2", "附件3", "抄送：", "印发")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(written["bulletin.pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    sections = (
+        "一、总体情况",
+        "二、测评结果",
+        "三、大比武和红黑榜",
+        "四、年度目标进展",
+        "待省级测评结果",
+        "五、存在的主要问题",
+        "六、整改要求",
+        "整改率",
+        "排名区间",
+        "附件1",
+        "附件2",
+        "附件3",
+        "抄送：",
+        "印发",
+    )
     for words in sections:
         assert words in text, words
     from openpyxl import load_workbook
@@ -209,12 +229,18 @@ def test_chinese_report_works_offline_and_shows_every_failed_figure(run):
     assert not re.search(r"@import|url\(", html)
     with (folder / "rules.csv").open(encoding="utf-8-sig") as fh:
         rules = list(csv.DictReader(fh))
-    passed_by_alternative = {(r["county_code"], r["indicator_id"]) for r in rules if r["rule"] != "main"
-                             and r["status"] == "met"}
-    failed = [r for r in rules if r["rule"] == "main" and r["status"] in ("not_met", "invalid")
-              and (r["county_code"], r["indicator_id"]) not in passed_by_alternative]
+    passed_by_alternative = {
+        (r["county_code"], r["indicator_id"]) for r in rules if r["rule"] != "main" and r["status"] == "met"
+    }
+    failed = [
+        r
+        for r in rules
+        if r["rule"] == "main"
+        and r["status"] in ("not_met", "invalid")
+        and (r["county_code"], r["indicator_id"]) not in passed_by_alternative
+    ]
     assert failed
-    failures = html[html.index("三、未通过的数值"):html.index("四、数据质量问题")]
+    failures = html[html.index("三、未通过的数值") : html.index("四、数据质量问题")]
     rows = re.findall(r"<tr class=\"not_met\">(.*?)</tr>", failures, flags=re.S)
     shown = {(re.findall(r"<td[^>]*>(.*?)</td>", r)[0], re.findall(r"<td[^>]*>(.*?)</td>", r)[1]) for r in rows}
     for r in failed:
@@ -227,8 +253,9 @@ def test_feedback_sheets_and_deterministic_documents(run, tmp_path):
     counties = out / "2022Q4" / "counties"
     sheets = sorted(p.name for p in counties.glob("*.pdf"))
     assert sheets == sorted(f"{n}反馈单.pdf" for n in NAMES if n not in ("富宁县", "广南县"))  # two did not report
-    text = subprocess.run(["pdftotext", "-layout", str(counties / "砚山县反馈单.pdf"), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(counties / "砚山县反馈单.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for words in ("砚山县", "各领域得分率", "全州平均", "未达标的要求和未完成的任务", "待整改事项"):
         assert words in text, words
     fonts = subprocess.run(["pdffonts", str(counties / "砚山县反馈单.pdf")], capture_output=True, text=True).stdout
@@ -251,8 +278,10 @@ def test_page_one_has_the_red_header(run, tmp_path):
     from PIL import Image
 
     _, _, written = run
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(written["bulletin.pdf"]),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(written["bulletin.pdf"]), str(tmp_path / "page")],
+        check=True,
+    )
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
     width, height = image.size
     top = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.12), int(height * 0.2))]
@@ -310,8 +339,10 @@ def test_distribution_folders_for_the_office_and_every_county(run):
     folders = sorted(p.name for p in target.iterdir() if p.is_dir())
     assert folders == sorted(["州文明办", *NAMES])
     assert (target / "砚山县" / "2022年第四季度砚山县反馈单.pdf").exists()
-    assert sorted(p.name for p in (target / "富宁县").iterdir()) == ["2022年第四季度文明城市创建测评通报.pdf",
-                                                                  "2022年第四季度测评细则.pdf"]
+    assert sorted(p.name for p in (target / "富宁县").iterdir()) == [
+        "2022年第四季度文明城市创建测评通报.pdf",
+        "2022年第四季度测评细则.pdf",
+    ]
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     run_key = json.loads((out / "2022Q4" / "manifest.json").read_text(encoding="utf-8"))["input_key"]
     assert manifest["source_run"] == run_key
@@ -341,7 +372,7 @@ def test_totals_in_scores_csv_recompute_from_the_detail_csvs_with_the_weights_th
     _, out, written = run
     folder = out / "2022Q4"
     html = (folder / "method.html").read_text(encoding="utf-8")
-    annex = html[html.index('class="method-parts"'):]
+    annex = html[html.index('class="method-parts"') :]
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", annex, flags=re.S)]
     part_points = {c[0]: float(c[2]) for c in cells if len(c) == 8}
     task_row = r'<tr class="task"><td>([\d.]+)</td><td[^>]*>[^<]*（([\d.]+)分'
@@ -355,17 +386,24 @@ def test_totals_in_scores_csv_recompute_from_the_detail_csvs_with_the_weights_th
         got = judged = 0.0
         for task in (t for t in _csv(folder / "task_scores.csv") if t["county_code"] == county["county_code"]):
             parts = [(part_points[task["task_id"]], float(task["status_achievement"]))]
-            parts += [(part_points[r["indicator_id"]], float(r["achievement"])) for r in indicators
-                      if r["county_code"] == county["county_code"] and r["task_id"] == task["task_id"]
-                      and r["achievement"]]
+            parts += [
+                (part_points[r["indicator_id"]], float(r["achievement"]))
+                for r in indicators
+                if r["county_code"] == county["county_code"] and r["task_id"] == task["task_id"] and r["achievement"]
+            ]
             got += task_points[task["task_id"]] * sum(p * a for p, a in parts) / sum(p for p, _ in parts)
             judged += task_points[task["task_id"]]
         deductions[county["county"]] = float(county["deduction"] or 0)
         expected = max(round(got / judged * 100, 2) - deductions[county["county"]], 0)
         assert float(county["total"]) == pytest.approx(expected, abs=0.006), county["county"]
         assert int(county["met"]) + int(county["unmet"]) + int(county["undecidable"]) == 52
-    assert "method.pdf" in written and subprocess.run(["pdftotext", str(written["method.pdf"]), "-"],
-                                                      capture_output=True, text=True).stdout.count("测评细则") >= 1
+    assert (
+        "method.pdf" in written
+        and subprocess.run(["pdftotext", str(written["method.pdf"]), "-"], capture_output=True, text=True).stdout.count(
+            "测评细则"
+        )
+        >= 1
+    )
 
 
 def test_the_sample_quarter_shows_the_fixed_results(run):
@@ -387,14 +425,17 @@ def test_the_sample_quarter_shows_the_fixed_results(run):
     progress = {(r[at["行政区划代码"]], r[at["指标编号"]]): r[at["进度"]] for r in rows[1:]}
     assert progress[(code["丘北县"], "6.3.2a")] == progress[(code["砚山县"], "8.2.1c")] == "倒退"
     orders = {r["order_id"]: r for r in _csv(folder / "orders.csv")}
-    status_order = next(r for r in orders.values() if r["county"] == "砚山县" and r["item_id"] == "1.5.2"
-                        and r["issued_quarter"] == "2022Q3")
+    status_order = next(
+        r
+        for r in orders.values()
+        if r["county"] == "砚山县" and r["item_id"] == "1.5.2" and r["issued_quarter"] == "2022Q3"
+    )
     assert (status_order["status"], status_order["closed_quarter"]) == ("已销号", "2022Q4")
     annual = orders[f"2021Q4-{code['砚山县']}-1.5.2a"]
     assert (annual["deadline_quarter"], annual["status"], annual["closed_quarter"]) == ("2022Q4", "已销号", "2022Q4")
     text = subprocess.run(["pdftotext", str(written["bulletin.pdf"]), "-"], capture_output=True, text=True).stdout
-    lists = text[text.index("三、大比武和红黑榜"):text.index("四、年度目标进展")].replace("\n", "")
-    black = lists[lists.index("黑榜："):]
+    lists = text[text.index("三、大比武和红黑榜") : text.index("四、年度目标进展")].replace("\n", "")
+    black = lists[lists.index("黑榜：") :]
     assert "广南县（未报送" in black and "富宁县（报送的文件未能读取" in black  # 富宁县's file was broken
-    overall = text[text.index("一、总体情况"):text.index("二、测评结果")].replace("\n", "")
+    overall = text[text.index("一、总体情况") : text.index("二、测评结果")].replace("\n", "")
     assert "广南县未按时报送" in overall and "富宁县报送的文件未能读取" in overall

@@ -64,10 +64,22 @@ def test_two_whole_runs_of_one_quarter_at_once_leave_consistent_outputs(raw, ref
 
     out = tmp_path / "out"
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}  # both report to the test's server
-    command = [sys.executable, "-m", "chuangwen", "run", "--quarter", "2022Q4", "--raw", str(raw),
-               "--out", str(out), "--force"]
-    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    command = [
+        sys.executable,
+        "-m",
+        "chuangwen",
+        "run",
+        "--quarter",
+        "2022Q4",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--force",
+    ]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     for run in runs:
         stdout, stderr = run.communicate(timeout=600)
         assert run.returncode == 0, stderr

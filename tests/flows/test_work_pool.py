@@ -48,8 +48,11 @@ def test_a_worker_runs_the_deployed_quarter_from_the_work_pool(tmp_path, monkeyp
             pool = client.read_work_pool("chuangwen")
             assert pool.type == "process" and pool.concurrency_limit == 1
             deployments = {f"{client.read_flow(d.flow_id).name}/{d.name}": d for d in client.read_deployments()}
-        assert set(deployments) == {"quarterly_assessment/on-demand", "backfill/on-demand",
-                                    "scheduled_assessment/quarterly"}
+        assert set(deployments) == {
+            "quarterly_assessment/on-demand",
+            "backfill/on-demand",
+            "scheduled_assessment/quarterly",
+        }
         [schedule] = deployments["scheduled_assessment/quarterly"].schedules
         assert schedule.schedule.cron == DEFAULT_CRON and schedule.schedule.timezone == TIMEZONE
         assert deployments["quarterly_assessment/on-demand"].parameters["raw_dir"] == str(raw.resolve())
@@ -57,7 +60,10 @@ def test_a_worker_runs_the_deployed_quarter_from_the_work_pool(tmp_path, monkeyp
         flow_run = run_deployment("quarterly_assessment/on-demand", parameters={"quarter": "2022Q4"}, timeout=0)
         worker = subprocess.run(
             [sys.executable, "-m", "prefect", "worker", "start", "--pool", "chuangwen", "--run-once"],
-            env={**os.environ, "PREFECT_API_URL": api}, capture_output=True, text=True, timeout=600,
+            env={**os.environ, "PREFECT_API_URL": api},
+            capture_output=True,
+            text=True,
+            timeout=600,
             cwd=tmp_path,  # the worker finds the code through the deployment, not its own folder
         )
         assert worker.returncode == 0, worker.stdout + worker.stderr

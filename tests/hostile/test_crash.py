@@ -38,13 +38,31 @@ def api(prefect_harness):
     return PREFECT_API_URL.value()
 
 
-def _run(root: Path, api: str, *extra: str, env: dict | None = None, out: Path | None = None,
-         timeout: float = 300) -> subprocess.CompletedProcess:
+def _run(
+    root: Path, api: str, *extra: str, env: dict | None = None, out: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != faults.KILL_AT}
     environment.update({"PREFECT_API_URL": api, **(env or {})})
-    return subprocess.run([sys.executable, "-m", "chuangwen", "run", "--quarter", QUARTER, "--raw", str(root / "raw"),
-                           "--out", str(out or root / "out"), *extra], capture_output=True, text=True,
-                          env=environment, cwd=root, timeout=timeout)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chuangwen",
+            "run",
+            "--quarter",
+            QUARTER,
+            "--raw",
+            str(root / "raw"),
+            "--out",
+            str(out or root / "out"),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=root,
+        timeout=timeout,
+    )
 
 
 def _history(path: Path) -> str:
@@ -83,8 +101,11 @@ def _change_a_figure(raw: Path) -> None:
     ws = wb[DATA_SHEET]
     header = next(r for r in ws.iter_rows(max_row=30) if any(c.value == COL_ID for c in r))
     col = {c.value: c.column - 1 for c in header}
-    row = next(r for r in ws.iter_rows(min_row=header[0].row + 1)
-               if isinstance(r[col[COL_VALUE]].value, int | float) and r[col[COL_VALUE]].value > 10)
+    row = next(
+        r
+        for r in ws.iter_rows(min_row=header[0].row + 1)
+        if isinstance(r[col[COL_VALUE]].value, int | float) and r[col[COL_VALUE]].value > 10
+    )
     row[col[COL_VALUE]].value = row[col[COL_VALUE]].value - 7
     wb.save(path)
 
@@ -117,27 +138,45 @@ def killed(base, tmp_path_factory, api):
     after = {}
     for point in faults.POINTS:
         done = _run(root, api, env={faults.KILL_AT: point})
-        after[point] = {"returncode": done.returncode, "history": _history(root / "out" / "history.duckdb"),
-                        "files": _visible_files(out), "stderr": done.stderr[-2000:]}
+        after[point] = {
+            "returncode": done.returncode,
+            "history": _history(root / "out" / "history.duckdb"),
+            "files": _visible_files(out),
+            "stderr": done.stderr[-2000:],
+        }
     final = _run(root, api)
-    new = {"history": _history(root / "out" / "history.duckdb"), "files": _manifest_hashes(out),
-           "returncode": final.returncode, "stderr": final.stderr[-3000:],
-           "hidden": [str(p) for p in out.rglob(".*")], "visible": _visible_files(out)}
+    new = {
+        "history": _history(root / "out" / "history.duckdb"),
+        "files": _manifest_hashes(out),
+        "returncode": final.returncode,
+        "stderr": final.stderr[-3000:],
+        "hidden": [str(p) for p in out.rglob(".*")],
+        "visible": _visible_files(out),
+    }
     return old, after, new
 
 
-POINT_WORDS = {"ingest": "读取阶段开始时", "validate": "校验阶段开始时", "score": "评分阶段开始时",
-               "render": "生成文件阶段开始时", "write-files": "写完第一个输出文件、其余未写时",
-               "history-transaction": "历史库事务写入第一张表后、提交前", "record": "写历史库阶段开始时",
-               "manifest": "历史库已提交、运行清单未写时"}
+POINT_WORDS = {
+    "ingest": "读取阶段开始时",
+    "validate": "校验阶段开始时",
+    "score": "评分阶段开始时",
+    "render": "生成文件阶段开始时",
+    "write-files": "写完第一个输出文件、其余未写时",
+    "history-transaction": "历史库事务写入第一张表后、提交前",
+    "record": "写历史库阶段开始时",
+    "manifest": "历史库已提交、运行清单未写时",
+}
 
 
 @pytest.mark.parametrize("point", faults.POINTS)
 def test_a_run_killed_at_any_point_leaves_whole_files_and_a_whole_quarter(killed, reliability, point):
-    reliability("崩溃与故障", f"运行在{POINT_WORDS[point]}被 SIGKILL 强行终止",
-                "已有旧结果的季度，用改过一个数的新文件重新运行，在该处杀死进程",
-                "历史库中该季度要么全是旧结果、要么全是新结果；输出文件夹中可见的文件都完整；下一次运行照常完成",
-                "历史库各表该季度的行、每个可见文件的 SHA-256（须等于旧或新清单中的值）、最后一次运行的退出码")
+    reliability(
+        "崩溃与故障",
+        f"运行在{POINT_WORDS[point]}被 SIGKILL 强行终止",
+        "已有旧结果的季度，用改过一个数的新文件重新运行，在该处杀死进程",
+        "历史库中该季度要么全是旧结果、要么全是新结果；输出文件夹中可见的文件都完整；下一次运行照常完成",
+        "历史库各表该季度的行、每个可见文件的 SHA-256（须等于旧或新清单中的值）、最后一次运行的退出码",
+    )
     old, after, new = killed
     state = after[point]
     assert state["returncode"] in (-9, 137), state["stderr"]
@@ -153,9 +192,13 @@ def test_a_run_killed_at_any_point_leaves_whole_files_and_a_whole_quarter(killed
 
 
 def test_the_run_after_the_kills_cleans_up_and_matches_its_manifest(killed, reliability):
-    reliability("崩溃与故障", "多次被杀死之后的下一次完整运行", "上面 8 次被杀死的运行留下的临时文件和半成品",
-                "运行完成；残留的临时文件被清理；每个输出文件与运行清单一致",
-                "隐藏的临时文件、清单中每个文件的 SHA-256")
+    reliability(
+        "崩溃与故障",
+        "多次被杀死之后的下一次完整运行",
+        "上面 8 次被杀死的运行留下的临时文件和半成品",
+        "运行完成；残留的临时文件被清理；每个输出文件与运行清单一致",
+        "隐藏的临时文件、清单中每个文件的 SHA-256",
+    )
     _, _, new = killed
     assert new["returncode"] == 0, new["stderr"]
     assert [h for h in new["hidden"] if h.endswith(".tmp") or ".data_docs." in h] == []
@@ -178,25 +221,35 @@ def finished(base, tmp_path):
 
 
 def test_without_a_chinese_font_the_run_stops_before_writing(finished, api, reliability):
-    reliability("崩溃与故障", "本机缺少中文字体", "FONTCONFIG_FILE 指向不含任何字体目录的配置",
-                "运行在写任何文件前停止，提示安装 fonts-noto-cjk；已有通报和历史库不变",
-                "退出码、错误信息、输出文件夹和历史库的每个文件")
+    reliability(
+        "崩溃与故障",
+        "本机缺少中文字体",
+        "FONTCONFIG_FILE 指向不含任何字体目录的配置",
+        "运行在写任何文件前停止，提示安装 fonts-noto-cjk；已有通报和历史库不变",
+        "退出码、错误信息、输出文件夹和历史库的每个文件",
+    )
     before = _old_state(finished)
     config = finished / "no-fonts.conf"
-    config.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{finished / "fc-cache"}</cachedir></fontconfig>',
-                      encoding="utf-8")
+    config.write_text(
+        f'<?xml version="1.0"?><fontconfig><cachedir>{finished / "fc-cache"}</cachedir></fontconfig>', encoding="utf-8"
+    )
     done = _run(finished, api, env={"FONTCONFIG_FILE": str(config)})
     assert done.returncode == 1 and "中文字体" in done.stderr and "fonts-noto-cjk" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     after = _old_state(finished)
-    assert {k: v for k, v in after.items() if not k.startswith("received")} == \
-        {k: v for k, v in before.items() if not k.startswith("received")}
+    assert {k: v for k, v in after.items() if not k.startswith("received")} == {
+        k: v for k, v in before.items() if not k.startswith("received")
+    }
 
 
 def test_an_unreachable_prefect_service_is_named_and_nothing_changes(finished, reliability):
-    reliability("崩溃与故障", "Prefect 服务无法连接", "PREFECT_API_URL 指向没有服务的地址",
-                "立即停止并说明无法连接哪个服务、怎么办；不读写任何文件",
-                "退出码、错误信息、输出和存档文件夹的每个文件")
+    reliability(
+        "崩溃与故障",
+        "Prefect 服务无法连接",
+        "PREFECT_API_URL 指向没有服务的地址",
+        "立即停止并说明无法连接哪个服务、怎么办；不读写任何文件",
+        "退出码、错误信息、输出和存档文件夹的每个文件",
+    )
     before = _old_state(finished)
     done = _run(finished, "http://127.0.0.1:9/api", timeout=120)
     assert done.returncode == 2 and "无法连接 Prefect 服务 http://127.0.0.1:9/api" in done.stderr, done.stderr
@@ -208,8 +261,11 @@ def _mounted(folder: Path, *options: str):
     """A tmpfs over `folder` (as root); skipped where mounting is not allowed."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("needs root to mount a file system")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(options), f"chuangwen-{uuid.uuid4().hex[:8]}",
-                           str(folder)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", ",".join(options), f"chuangwen-{uuid.uuid4().hex[:8]}", str(folder)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"mount not allowed here: {done.stderr.strip()}")
     try:
@@ -229,8 +285,13 @@ def _copy_into(source: Path, target: Path) -> None:
 
 
 def test_a_read_only_output_folder_is_refused_and_left_as_it_was(finished, api, reliability):
-    reliability("崩溃与故障", "输出文件夹只读", "已有结果的输出文件夹以只读方式挂载",
-                "运行前即说明该文件夹无法写入；已有结果和历史库不变", "退出码、错误信息、文件夹中每个文件")
+    reliability(
+        "崩溃与故障",
+        "输出文件夹只读",
+        "已有结果的输出文件夹以只读方式挂载",
+        "运行前即说明该文件夹无法写入；已有结果和历史库不变",
+        "退出码、错误信息、文件夹中每个文件",
+    )
     mount = finished / "readonly"
     mount.mkdir()
     with _mounted(mount, "size=64m"):
@@ -243,9 +304,13 @@ def test_a_read_only_output_folder_is_refused_and_left_as_it_was(finished, api, 
 
 
 def test_a_full_disk_stops_the_run_with_whole_files_and_the_old_history(finished, api, reliability):
-    reliability("崩溃与故障", "输出磁盘已满", "已有结果的输出文件夹放在只剩很少空间的文件系统上，重新运行新文件",
-                "运行失败并用中文说明磁盘空间不足；每个文件要么是旧的、要么是新的完整文件；历史库仍是旧季度",
-                "退出码、错误信息、每个可见文件的 SHA-256、历史库该季度的行")
+    reliability(
+        "崩溃与故障",
+        "输出磁盘已满",
+        "已有结果的输出文件夹放在只剩很少空间的文件系统上，重新运行新文件",
+        "运行失败并用中文说明磁盘空间不足；每个文件要么是旧的、要么是新的完整文件；历史库仍是旧季度",
+        "退出码、错误信息、每个可见文件的 SHA-256、历史库该季度的行",
+    )
     mount = finished / "full"
     mount.mkdir()
     used = sum(p.stat().st_size for p in (finished / "out").rglob("*") if p.is_file())

@@ -58,40 +58,49 @@ def _rows_xml(rows: int, seed: int = 0) -> bytes:
 
 
 def zip_bomb(path):
-    _zip(path, {"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml":
-                b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>"})
+    _zip(
+        path,
+        {"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>"},
+    )
 
 
 def billion_laughs(path):
     entities = '<!ENTITY l0 "ha">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
-    _with_sheet(path, f'<?xml version="1.0"?><!DOCTYPE w [{entities}]><worksheet xmlns="{MAIN_NS}"><sheetData>'
-                      '<row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row></sheetData></worksheet>'
-                .encode())
+    _with_sheet(
+        path,
+        f'<?xml version="1.0"?><!DOCTYPE w [{entities}]><worksheet xmlns="{MAIN_NS}"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row></sheetData></worksheet>'.encode(),
+    )
 
 
 def external_entity(path):
-    _with_sheet(path, f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                      f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t>'
-                      "</is></c></row></sheetData></worksheet>".encode())
+    _with_sheet(
+        path,
+        f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t>'
+        "</is></c></row></sheetData></worksheet>".encode(),
+    )
 
 
 def external_entity_in_styles(path):
     parts = _parts()
-    parts["xl/styles.xml"] = (b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>'
-                              b'<styleSheet xmlns="' + MAIN_NS.encode() + b'"><numFmts>&x;</numFmts></styleSheet>')
+    parts["xl/styles.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>'
+        b'<styleSheet xmlns="' + MAIN_NS.encode() + b'"><numFmts>&x;</numFmts></styleSheet>'
+    )
     _zip(path, parts)
 
 
 def parameter_entity(path):
-    _with_sheet(path, b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>'
-                      b"<worksheet/>")
+    _with_sheet(path, b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><worksheet/>')
 
 
 def macro_workbook(path):
     parts = _parts()
-    parts["xl/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"Attribute VB_Name = \"Auto_Open\"" * 40
+    parts["xl/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b'Attribute VB_Name = "Auto_Open"' * 40
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+        b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>'
+    )
     _zip(path, parts)
 
 
@@ -153,11 +162,13 @@ def malformed_xml(path):
 def external_link(path):
     parts = _parts()
     rels = "xl/worksheets/_rels/" + _data_sheet(parts).rsplit("/", 1)[1] + ".rels"
-    parts[rels] = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                   b'relationships/hyperlink" Target="http://127.0.0.1:9/steal" TargetMode="External"/>'
-                   b'<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                   b'relationships/image" Target="file:///etc/passwd" TargetMode="External"/></Relationships>')
+    parts[rels] = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/hyperlink" Target="http://127.0.0.1:9/steal" TargetMode="External"/>'
+        b'<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/image" Target="file:///etc/passwd" TargetMode="External"/></Relationships>'
+    )
     _zip(path, parts)
 
 
@@ -170,9 +181,9 @@ def lying_sizes(path):
     target = _data_sheet(parts).encode()
     at = data.find(b"PK\x01\x02")  # central directory entries
     while at >= 0:
-        name_len = int.from_bytes(data[at + 28:at + 30], "little")
-        if data[at + 46:at + 46 + name_len] == target:
-            data[at + 24:at + 28] = (1024).to_bytes(4, "little")
+        name_len = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + name_len] == target:
+            data[at + 24 : at + 28] = (1024).to_bytes(4, "little")
         at = data.find(b"PK\x01\x02", at + 4)
     path.write_bytes(bytes(data))
 
@@ -195,8 +206,11 @@ def symlink_outside(path):
 
 def html_as_xls(path):
     """A web page's table saved as .xls, as many online systems export."""
-    path.write_text("<html><head><meta charset='utf-8'></head><body><table><tr><td>指标编号</td><td>填报值</td></tr>"
-                    "<tr><td>6.3.2c</td><td>96</td></tr></table></body></html>", encoding="utf-8")
+    path.write_text(
+        "<html><head><meta charset='utf-8'></head><body><table><tr><td>指标编号</td><td>填报值</td></tr>"
+        "<tr><td>6.3.2c</td><td>96</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
 
 
 def empty_xls(path):
@@ -255,10 +269,12 @@ def catalog():
     return load_catalog()
 
 
-@pytest.mark.parametrize(("build", "name", "accepted", "pattern", "case", "expected"), CASES,
-                         ids=[c[0].__name__ for c in CASES])
-def test_a_hostile_file_is_refused_and_the_quarter_goes_on(tmp_path, catalog, reliability, build, name, accepted,
-                                                           pattern, case, expected):
+@pytest.mark.parametrize(
+    ("build", "name", "accepted", "pattern", "case", "expected"), CASES, ids=[c[0].__name__ for c in CASES]
+)
+def test_a_hostile_file_is_refused_and_the_quarter_goes_on(
+    tmp_path, catalog, reliability, build, name, accepted, pattern, case, expected
+):
     reliability("恶意或损坏的文件", case, f"{name}，与另外 7 个县的正常文件放在同一季度文件夹", expected, CHECKED)
     folder = tmp_path / "raw" / QUARTER
     folder.mkdir(parents=True)

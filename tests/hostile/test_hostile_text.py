@@ -169,33 +169,50 @@ def quarter(tmp_path_factory):
         outcome = tasks.validate(current, history, CAT, office)
         scores = tasks.score(current, outcome, CAT, history, office)
         issued = default_issue_date(QUARTER)
-        assessment = assess(QUARTER, scores, history, CAT, load_config().for_quarter(QUARTER), office,
-                                   issued)
+        assessment = assess(QUARTER, scores, history, CAT, load_config().for_quarter(QUARTER), office, issued)
         docs = tasks.documents(current, outcome, scores, assessment, CAT, None, issued)
         pdfs = dict(tasks.render_pdfs(list(docs.pages.items())))
         written = tasks.write_files(out / QUARTER, {**docs.files, **pdfs})
         write_manifest(out / QUARTER, {"quarter": QUARTER, "key": "hostile"}, written, {}, CAT.version)
         tasks.record(store, current, outcome, scores, assessment)
-    return {"root": root, "raw": raw, "out": out, "current": current, "docs": docs, "pdfs": pdfs,
-            "written": written, "violations": watch.violations}
+    return {
+        "root": root,
+        "raw": raw,
+        "out": out,
+        "current": current,
+        "docs": docs,
+        "pdfs": pdfs,
+        "written": written,
+        "violations": watch.violations,
+    }
 
 
-CHECKED = ("标记、链接、脚本、附件、公式、超链接、可执行的 CSV 单元格均未出现；不写运行文件夹以外的文件，"
-           "不打开文本中点名的文件，不联网")
+CHECKED = (
+    "标记、链接、脚本、附件、公式、超链接、可执行的 CSV 单元格均未出现；不写运行文件夹以外的文件，"
+    "不打开文本中点名的文件，不联网"
+)
 
 
 def test_nothing_is_written_outside_the_run_nor_any_request_made(quarter, reliability):
-    reliability("文件中的恶意文本", "整个季度流程的文件与网络访问",
-                "两个县在所有备注、三分之一的填报值和完成情况中填入公式、脚本、file:// 与 http:// 链接",
-                "读取、校验、计分、生成文件、写入历史库都只在本次运行的文件夹内进行",
-                "审计钩子记录的写文件、打开诱饵文件和网络连接")
+    reliability(
+        "文件中的恶意文本",
+        "整个季度流程的文件与网络访问",
+        "两个县在所有备注、三分之一的填报值和完成情况中填入公式、脚本、file:// 与 http:// 链接",
+        "读取、校验、计分、生成文件、写入历史库都只在本次运行的文件夹内进行",
+        "审计钩子记录的写文件、打开诱饵文件和网络连接",
+    )
     assert quarter["violations"] == []
     assert {f.county for f in quarter["current"].files if f.accepted} >= {"砚山县", "文山市"}
 
 
 def test_html_outputs_carry_no_markup_from_the_files(quarter, reliability):
-    reliability("文件中的恶意文本", "通报和反馈单的 HTML", "备注和填报值中的 <script>、<img>、<link rel=attachment>、"
-                "<iframe>、javascript: 链接、模板语法", "全部作为文字转义显示", CHECKED)
+    reliability(
+        "文件中的恶意文本",
+        "通报和反馈单的 HTML",
+        "备注和填报值中的 <script>、<img>、<link rel=attachment>、<iframe>、javascript: 链接、模板语法",
+        "全部作为文字转义显示",
+        CHECKED,
+    )
     pages = dict(quarter["docs"].pages)
     html = {name: text for name, text in pages.items()}
     html.update({name: data.decode() for name, data in quarter["docs"].files.items() if name.endswith(".html")})
@@ -208,8 +225,13 @@ def test_html_outputs_carry_no_markup_from_the_files(quarter, reliability):
 
 
 def test_pdfs_carry_no_link_script_or_attachment(quarter, reliability):
-    reliability("文件中的恶意文本", "通报和反馈单的 PDF", "同上，加 <link rel=attachment href=file:///etc/passwd>",
-                "PDF 中没有嵌入文件、链接动作或打开时动作", "pypdf 检查每个 PDF 的目录和每页注释")
+    reliability(
+        "文件中的恶意文本",
+        "通报和反馈单的 PDF",
+        "同上，加 <link rel=attachment href=file:///etc/passwd>",
+        "PDF 中没有嵌入文件、链接动作或打开时动作",
+        "pypdf 检查每个 PDF 的目录和每页注释",
+    )
     assert quarter["pdfs"]
     for name, data in quarter["pdfs"].items():
         assert _pdf_problems(data) == [], name
@@ -217,8 +239,13 @@ def test_pdfs_carry_no_link_script_or_attachment(quarter, reliability):
 
 
 def test_xlsx_outputs_hold_no_formula_or_hyperlink(quarter, reliability):
-    reliability("文件中的恶意文本", "得分明细 xlsx", "=HYPERLINK、=WEBSERVICE、DDE（+cmd|...）文本和真实公式单元格",
-                "所有单元格按类型写入，文本保持文本", "工作表 XML 中没有 <f> 公式、没有超链接关系、没有外部链接或宏")
+    reliability(
+        "文件中的恶意文本",
+        "得分明细 xlsx",
+        "=HYPERLINK、=WEBSERVICE、DDE（+cmd|...）文本和真实公式单元格",
+        "所有单元格按类型写入，文本保持文本",
+        "工作表 XML 中没有 <f> 公式、没有超链接关系、没有外部链接或宏",
+    )
     books = {n: d for n, d in quarter["docs"].files.items() if n.endswith(".xlsx")}
     assert books
     for name, data in books.items():
@@ -226,8 +253,13 @@ def test_xlsx_outputs_hold_no_formula_or_hyperlink(quarter, reliability):
 
 
 def test_csv_outputs_hold_no_cell_a_spreadsheet_would_run(quarter, reliability):
-    reliability("文件中的恶意文本", "CSV 输出", "以 = + - @ 开头的文本（公式、DDE）",
-                "以这些字符开头的文本前加单引号，电子表格打开时按文本显示", "逐个单元格检查每个 CSV 文件")
+    reliability(
+        "文件中的恶意文本",
+        "CSV 输出",
+        "以 = + - @ 开头的文本（公式、DDE）",
+        "以这些字符开头的文本前加单引号，电子表格打开时按文本显示",
+        "逐个单元格检查每个 CSV 文件",
+    )
     tables = {n: d for n, d in quarter["docs"].files.items() if n.endswith(".csv")}
     assert tables
     for name, data in tables.items():
@@ -256,9 +288,13 @@ def test_e_mail_carries_only_the_distributed_files(quarter, reliability, tmp_pat
     from adapters.mail import send_distribution
     from expectations.settings import MailSettings
 
-    reliability("文件中的恶意文本", "电子邮件分发", "含恶意文本的通报与反馈单作为附件发送",
-                "邮件头只有主题、发件人、收件人；正文不含县填报的文本；附件与分发文件逐字节相同",
-                "本机 SMTP 服务器收到的每封邮件")
+    reliability(
+        "文件中的恶意文本",
+        "电子邮件分发",
+        "含恶意文本的通报与反馈单作为附件发送",
+        "邮件头只有主题、发件人、收件人；正文不含县填报的文本；附件与分发文件逐字节相同",
+        "本机 SMTP 服务器收到的每封邮件",
+    )
 
     class Inbox:
         messages: list = []
@@ -275,14 +311,28 @@ def test_e_mail_carries_only_the_distributed_files(quarter, reliability, tmp_pat
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        settings = MailSettings(host="127.0.0.1", port=port, security="none", sender="office@example.org",
-                                recipients={"州文明办": ["a@example.org"], "砚山县": ["b@example.org"]})
+        settings = MailSettings(
+            host="127.0.0.1",
+            port=port,
+            security="none",
+            sender="office@example.org",
+            recipients={"州文明办": ["a@example.org"], "砚山县": ["b@example.org"]},
+        )
         assert send_distribution(target, QUARTER, settings) == ["州文明办", "砚山县"]
     finally:
         controller.stop()
     for msg in inbox.messages:
-        assert set(msg.keys()) <= {"Subject", "From", "To", "MIME-Version", "Content-Type",
-                                   "Content-Transfer-Encoding", "X-Peer", "X-MailFrom", "X-RcptTo"}
+        assert set(msg.keys()) <= {
+            "Subject",
+            "From",
+            "To",
+            "MIME-Version",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "X-Peer",
+            "X-MailFrom",
+            "X-RcptTo",
+        }
         body = msg.get_body(("plain",)).get_content()
         assert not any(h in body for h in HOSTILE)
         folder = target / ("砚山县" if "砚山县" in str(msg["Subject"]) else "州文明办")

@@ -41,24 +41,36 @@ GROUP = "报送文件夹"
 
 
 def test_every_file_is_read_or_listed_with_the_reason(folder, ingested, reliability):
-    reliability(GROUP, "邮件客户端存成“..\\..\\丘北县.xlsx”的文件、Office 锁定文件、macOS 元数据文件、子文件夹、空文件",
-                "与其他县（市）的正常文件放在同一季度文件夹",
-                "每个文件都读取或注明未读取的原因；“..\\..\\丘北县.xlsx”照常采用",
-                "problems.json 和存档台账逐个列出；空文件说明是空的")
+    reliability(
+        GROUP,
+        "邮件客户端存成“..\\..\\丘北县.xlsx”的文件、Office 锁定文件、macOS 元数据文件、子文件夹、空文件",
+        "与其他县（市）的正常文件放在同一季度文件夹",
+        "每个文件都读取或注明未读取的原因；“..\\..\\丘北县.xlsx”照常采用",
+        "problems.json 和存档台账逐个列出；空文件说明是空的",
+    )
     listed = {f.path.name for f in ingested.files}
     assert listed == {p.name for p in folder.iterdir() if p.name != "参照数据.xlsx"}
     by_name = {f.path.name: f for f in ingested.files}
     assert by_name["..\\..\\丘北县.xlsx"].accepted and by_name["..\\..\\丘北县.xlsx"].county == "丘北县"
-    for name, words in (("~$砚山县.xlsx", "临时锁定文件"), ("._砚山县.xlsx", "元数据文件"),
-                        (".~lock.文山市.xlsx#", "锁定文件"), ("附件", "文件夹")):
+    for name, words in (
+        ("~$砚山县.xlsx", "临时锁定文件"),
+        ("._砚山县.xlsx", "元数据文件"),
+        (".~lock.文山市.xlsx#", "锁定文件"),
+        ("附件", "文件夹"),
+    ):
         f = by_name[name]
         assert not f.accepted and words in f.problems[0].message and "未读取" in f.problems[0].message, name
     assert "空" in by_name["富宁县.xlsx"].problems[0].message  # says what the file is, in Chinese
 
 
 def test_a_county_whose_file_could_not_be_read_sent_one(ingested, reliability):
-    reliability(GROUP, "县（市）报送的文件未能读取", "富宁县.xlsx 为 0 字节",
-                "注明“报送的文件未能读取”，不写“未按时报送”", "排名备注、黑榜原因和通报“报送和数据问题”的说法")
+    reliability(
+        GROUP,
+        "县（市）报送的文件未能读取",
+        "富宁县.xlsx 为 0 字节",
+        "注明“报送的文件未能读取”，不写“未按时报送”",
+        "排名备注、黑榜原因和通报“报送和数据问题”的说法",
+    )
     reasons = absent_reasons(ingested, CAT)
     assert reasons[CAT.county_by_name["富宁县"].code] == "报送的文件未能读取"
     assert CAT.county_by_name["丘北县"].code not in reasons
@@ -68,11 +80,17 @@ def test_a_county_whose_file_could_not_be_read_sent_one(ingested, reliability):
 
 
 def test_the_ledger_records_every_file_that_can_be_read(folder, ingested, tmp_path, reliability):
-    reliability(GROUP, "锁定文件和元数据文件的存档", "~$砚山县.xlsx、._砚山县.xlsx", "存档并在台账中记为未采用",
-                "ledger.jsonl 中的记录")
+    reliability(
+        GROUP,
+        "锁定文件和元数据文件的存档",
+        "~$砚山县.xlsx、._砚山县.xlsx",
+        "存档并在台账中记为未采用",
+        "ledger.jsonl 中的记录",
+    )
     archive_received(ingested, tmp_path / "received")
-    ledger = [json.loads(line) for line in (tmp_path / "received" / "ledger.jsonl").read_text(
-        encoding="utf-8").splitlines()]
+    ledger = [
+        json.loads(line) for line in (tmp_path / "received" / "ledger.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     files = {r["file"]: r["outcome"] for r in ledger}
     assert files["..\\..\\丘北县.xlsx"] == "accepted"
     assert files["~$砚山县.xlsx"] == files["._砚山县.xlsx"] == "rejected"

@@ -53,24 +53,45 @@ CASES = [
     ("文件名含不换行空格", "砚山县\u00a0.xlsx", None, True, "按文件内注明的填报单位采用"),
     ("文件名含文字方向反转符", "\u202e砚山县.xlsx", None, True, "按文件内注明的填报单位采用"),
     ("文件名含 ..（上级目录）", "砚山县..xlsx", None, True, "按文件内注明的填报单位采用，不当作路径"),
-    ("填报单位写成 ../../etc/passwd", "砚山县.xlsx", lambda p: _stated_county(p, "../../etc/passwd"), False,
-     "拒收：不在全州县（市）之列"),
+    (
+        "填报单位写成 ../../etc/passwd",
+        "砚山县.xlsx",
+        lambda p: _stated_county(p, "../../etc/passwd"),
+        False,
+        "拒收：不在全州县（市）之列",
+    ),
     ("填报单位用繁体形近字（砚山縣）", "砚山县.xlsx", lambda p: _stated_county(p, "砚山縣"), False, "拒收，不猜测"),
     ("填报单位夹零宽空格", "砚山县.xlsx", lambda p: _stated_county(p, "砚\u200b山县"), False, "拒收，不猜测"),
     ("填报单位末尾不换行空格", "砚山县.xlsx", lambda p: _stated_county(p, "砚山县\u00a0"), True, "去掉首尾空白后采用"),
-    ("填报单位含 NUL 字节", "砚山县.xlsx", lambda p: _raw_county(p, "砚山县".encode() + b"\x00"), False,
-     "按文件损坏拒收"),
-    ("填报单位含响铃控制字符", "砚山县.xlsx", lambda p: _raw_county(p, "砚山县".encode() + b"\x07"), False,
-     "按文件损坏拒收"),
+    (
+        "填报单位含 NUL 字节",
+        "砚山县.xlsx",
+        lambda p: _raw_county(p, "砚山县".encode() + b"\x00"),
+        False,
+        "按文件损坏拒收",
+    ),
+    (
+        "填报单位含响铃控制字符",
+        "砚山县.xlsx",
+        lambda p: _raw_county(p, "砚山县".encode() + b"\x07"),
+        False,
+        "按文件损坏拒收",
+    ),
     ("填报单位含文字方向反转符", "砚山县.xlsx", lambda p: _stated_county(p, "\u202e县山砚"), False, "拒收"),
 ]
 
 
 @pytest.mark.parametrize(("case", "name", "change", "accepted", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_a_misleading_name_is_never_taken_for_a_path_or_another_county(tmp_path, reliability, case, name, change,
-                                                                        accepted, expected):
-    reliability("名称与路径", case, f"文件 {name!r}，与另外 7 个县的正常文件放在同一季度文件夹", expected,
-                "采用时县名和代码取自目录；拒收时问题为中文且指明文件；收件存档台账可读；只写入本次的文件夹")
+def test_a_misleading_name_is_never_taken_for_a_path_or_another_county(
+    tmp_path, reliability, case, name, change, accepted, expected
+):
+    reliability(
+        "名称与路径",
+        case,
+        f"文件 {name!r}，与另外 7 个县的正常文件放在同一季度文件夹",
+        expected,
+        "采用时县名和代码取自目录；拒收时问题为中文且指明文件；收件存档台账可读；只写入本次的文件夹",
+    )
     folder = tmp_path / "raw" / QUARTER
     folder.mkdir(parents=True)
     for other in SAMPLE.glob("*.xlsx"):

@@ -48,11 +48,18 @@ def calc(tmp_path):
         shutil.copy(SAMPLE, source)
         output = tmp_path / QUARTER / f"{name}.{fmt}"
         output.parent.mkdir(exist_ok=True)
-        spec = {"input": str(source), "output": str(output), "format": fmt, "steps": steps,
-                "profile": str(tmp_path / "profile"), "pipe": f"chuangwen-{uuid.uuid4().hex}"}
+        spec = {
+            "input": str(source),
+            "output": str(output),
+            "format": fmt,
+            "steps": steps,
+            "profile": str(tmp_path / "profile"),
+            "pipe": f"chuangwen-{uuid.uuid4().hex}",
+        }
         (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        done = subprocess.run(["/usr/bin/python3", str(CALC), str(tmp_path / "spec.json")], capture_output=True,
-                              text=True, timeout=180)
+        done = subprocess.run(
+            ["/usr/bin/python3", str(CALC), str(tmp_path / "spec.json")], capture_output=True, text=True, timeout=180
+        )
         assert done.returncode == 0 and output.is_file(), done.stderr[-2000:]
         return output
 
@@ -70,8 +77,13 @@ def _type(cells, **typed) -> list[dict]:
 
 @pytest.mark.parametrize("fmt", ["xls", "xlsx"])
 def test_a_percent_typed_in_calc_is_read_as_typed(calc, cells, reliability, fmt):
-    reliability(GROUP, f"Calc 中输入“12%”“92.5%”后另存为 .{fmt}", f"8.2.1c 填 12%，6.3.2c 填 92.5%，保存为 .{fmt}",
-                "读作 12% 和 92.5%，不按 0.12% 计，不提示“偏小”", CHECKED)
+    reliability(
+        GROUP,
+        f"Calc 中输入“12%”“92.5%”后另存为 .{fmt}",
+        f"8.2.1c 填 12%，6.3.2c 填 92.5%，保存为 .{fmt}",
+        "读作 12% 和 92.5%，不按 0.12% 计，不提示“偏小”",
+        CHECKED,
+    )
     path = calc(_type(cells, **{"8.2.1c": "12%", "6.3.2c": "92.5%"}), fmt)
     result = check_file(path, CAT, "砚山县", QUARTER)
     figures = _figures(result)
@@ -80,8 +92,13 @@ def test_a_percent_typed_in_calc_is_read_as_typed(calc, cells, reliability, fmt)
 
 
 def test_a_bare_fraction_in_a_percent_row_of_an_xls_is_questioned(calc, cells, reliability):
-    reliability(GROUP, "Calc 中在百分比指标填“0.12”（常规格式）后另存为 .xls", "8.2.1c 填 0.12，保存为 .xls",
-                "格式已知为常规：按 0.12% 采用并提示“偏小”，不悄悄采用", CHECKED)
+    reliability(
+        GROUP,
+        "Calc 中在百分比指标填“0.12”（常规格式）后另存为 .xls",
+        "8.2.1c 填 0.12，保存为 .xls",
+        "格式已知为常规：按 0.12% 采用并提示“偏小”，不悄悄采用",
+        CHECKED,
+    )
     path = calc(_type(cells, **{"8.2.1c": "0.12"}), "xls")
     result = check_file(path, CAT, "砚山县", QUARTER)
     warned = [p for p in result.problems if p.item_id == "8.2.1c"]
@@ -89,9 +106,13 @@ def test_a_bare_fraction_in_a_percent_row_of_an_xls_is_questioned(calc, cells, r
 
 
 def test_a_csv_from_calc_keeps_its_percent_signs_and_refuses_a_bare_fraction(calc, cells, reliability):
-    reliability(GROUP, "Calc 另存为 UTF-8 的 .csv：一项填“12%”，另一项百分比指标填“0.925”",
-                "8.2.1c 填 12%，6.3.2c 填 0.925，保存为 .csv",
-                "12% 照读；0.925 因 CSV 无单元格格式无法判断，报错并指明单元格", CHECKED)
+    reliability(
+        GROUP,
+        "Calc 另存为 UTF-8 的 .csv：一项填“12%”，另一项百分比指标填“0.925”",
+        "8.2.1c 填 12%，6.3.2c 填 0.925，保存为 .csv",
+        "12% 照读；0.925 因 CSV 无单元格格式无法判断，报错并指明单元格",
+        CHECKED,
+    )
     path = calc(_type(cells, **{"8.2.1c": "12%", "6.3.2c": "0.925"}), "csv")
     result = check_file(path, CAT, "砚山县", QUARTER)
     assert _figures(result)["8.2.1c"] == 12.0
@@ -100,25 +121,35 @@ def test_a_csv_from_calc_keeps_its_percent_signs_and_refuses_a_bare_fraction(cal
 
 
 def test_a_hidden_data_sheet_is_refused(calc, reliability):
-    reliability(GROUP, "数据表被隐藏", "在 Calc 中隐藏“填报表”后保存为 .xlsx",
-                "拒收并说明该工作表被隐藏，打开文件时看不到", CHECKED)
+    reliability(
+        GROUP,
+        "数据表被隐藏",
+        "在 Calc 中隐藏“填报表”后保存为 .xlsx",
+        "拒收并说明该工作表被隐藏，打开文件时看不到",
+        CHECKED,
+    )
     path = calc([{"do": "hide", "sheet": DATA_SHEET}], "xlsx")
     result = check_file(path, CAT, "砚山县", QUARTER)
     assert not result.accepted and "隐藏" in result.errors[0].message and DATA_SHEET in result.errors[0].message
 
 
 DECOYS = [
-    ("隐藏的数据表旁有一份可见的副本，填着另一套数",
-     [{"do": "copy_sheet", "sheet": DATA_SHEET, "as": "填报表 (2)", "position": 3},
-      {"do": "hide", "sheet": DATA_SHEET}]),
+    (
+        "隐藏的数据表旁有一份可见的副本，填着另一套数",
+        [
+            {"do": "copy_sheet", "sheet": DATA_SHEET, "as": "填报表 (2)", "position": 3},
+            {"do": "hide", "sheet": DATA_SHEET},
+        ],
+    ),
     ("数据表前面有一份可见的诱饵副本", [{"do": "copy_sheet", "sheet": DATA_SHEET, "as": "汇总", "position": 0}]),
 ]
 
 
 @pytest.mark.parametrize(("case", "steps"), DECOYS)
 def test_a_decoy_copy_of_the_data_sheet_is_refused_naming_both(calc, cells, reliability, case, steps):
-    reliability(GROUP, case, "在 Calc 中复制“填报表”（副本中改填数值）后保存为 .xlsx", "拒收并列出两个工作表的名称",
-                CHECKED)
+    reliability(
+        GROUP, case, "在 Calc 中复制“填报表”（副本中改填数值）后保存为 .xlsx", "拒收并列出两个工作表的名称", CHECKED
+    )
     copy = steps[0]["as"]
     steps = steps + [{"do": "type", "sheet": copy, "cell": cells["6.3.2c"], "text": "99"}]
     path = calc(steps, "xlsx")

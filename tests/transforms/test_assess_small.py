@@ -21,8 +21,16 @@ def task_scores(per_area: dict[str, list[float]]) -> pd.DataFrame:
     rows = []
     for code, rates in per_area.items():
         for area, rate in enumerate(rates, start=1):
-            rows.append({"county_code": code, "task_id": f"{area}.1.1", "area": area, "points": 10.0,
-                         "achievement": rate, "score": 10.0 * rate})
+            rows.append(
+                {
+                    "county_code": code,
+                    "task_id": f"{area}.1.1",
+                    "area": area,
+                    "points": 10.0,
+                    "achievement": rate,
+                    "score": 10.0 * rate,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -40,8 +48,7 @@ def test_close_counties_have_overlapping_rank_ranges_and_distant_ones_do_not():
     }
     tasks = task_scores(areas)
     totals = total_scores(tasks, CAT).set_index("county_code")["total"]
-    out = rank_ranges(tasks, ranked(list(areas), [totals[c] for c in areas]), CAT, 500, 0.2, 7).set_index(
-        "county_code")
+    out = rank_ranges(tasks, ranked(list(areas), [totals[c] for c in areas]), CAT, 500, 0.2, 7).set_index("county_code")
     assert out.loc[CODES[0], ["rank_low", "rank_high"]].tolist() == [1, 2]
     assert out.loc[CODES[1], ["rank_low", "rank_high"]].tolist() == [1, 2]
     assert out.loc[CODES[2], ["rank_low", "rank_high"]].tolist() == [3, 3]
@@ -57,8 +64,12 @@ def test_equal_inputs_give_equal_ranks_in_every_draw():
 
 @pytest.mark.parametrize(
     ("province_rank", "status"),
-    [(None, "待省级测评结果"), ((2, 13), "全省第2名，达成争3"), ((4, 13), "全省第4名，保5"),
-     ((7, 13), "全省第7名，未进前5")],
+    [
+        (None, "待省级测评结果"),
+        ((2, 13), "全省第2名，达成争3"),
+        ((4, 13), "全省第4名，保5"),
+        ((7, 13), "全省第7名，未进前5"),
+    ],
 )
 def test_the_nominees_goal(province_rank, status):
     goals = goal_status(ranked(CODES, [90.0] * 8), CAT, Lines(reinspection=85, creation=90), province_rank)
@@ -74,11 +85,13 @@ def test_reinspection_and_creation_lines():
 
 
 def test_negative_list_deducts_by_occurrence_up_to_the_cap():
-    values = pd.DataFrame([
-        {"county_code": CODES[0], "item_id": "7.1.2b", "value": float("nan"), "answer": "否"},
-        {"county_code": CODES[0], "item_id": "8.1.2a", "value": 5.0, "answer": None},
-        {"county_code": CODES[1], "item_id": "8.1.2a", "value": 1.0, "answer": None},
-    ])
+    values = pd.DataFrame(
+        [
+            {"county_code": CODES[0], "item_id": "7.1.2b", "value": float("nan"), "answer": "否"},
+            {"county_code": CODES[0], "item_id": "8.1.2a", "value": 5.0, "answer": None},
+            {"county_code": CODES[1], "item_id": "8.1.2a", "value": 1.0, "answer": None},
+        ]
+    )
     counts = pd.DataFrame([{"county_code": CODES[1], "item_id": "N3", "count": 1}])
     cut = deductions(values, counts, CAT, CODES[:2]).set_index(["county_code", "item_id"])["points"].to_dict()
     assert cut == {(CODES[0], "N1"): 2.0, (CODES[0], "N2"): 3.0, (CODES[1], "N2"): 1.0, (CODES[1], "N3"): 2.0}

@@ -127,9 +127,7 @@ def test_unknown_id_is_reported_at_its_cell_and_the_rest_is_read(catalog):
 
 
 def test_duplicate_id_is_reported_naming_both_cells(catalog):
-    grids = _grids(
-        _row(1.0, "6.3.2c", value=95), _row(2.0, "1.1.1", status="已完成"), _row(3.0, "6.3.2c", value=60)
-    )
+    grids = _grids(_row(1.0, "6.3.2c", value=95), _row(2.0, "1.1.1", status="已完成"), _row(3.0, "6.3.2c", value=60))
     ret, problems = extract_return(grids, FILE, catalog, "砚山县", "2022Q4")
     problems = _besides_absent_rows(problems)
     assert [(p.sheet, p.cell, p.item_id) for p in problems] == [("填报表", "B6", "6.3.2c")]
@@ -193,8 +191,10 @@ def test_blank_cell_is_none_whatever_the_other_values(catalog, filled):
 @pytest.mark.parametrize(
     ("problem", "text"),
     [
-        (Problem(FILE, "填报表", "I5", "“abc”不是数值", item_id="6.3.2c", item_name="道路照明亮灯率"),
-         "［错误］砚山县.xlsx｜填报表!I5｜6.3.2c 道路照明亮灯率：“abc”不是数值"),
+        (
+            Problem(FILE, "填报表", "I5", "“abc”不是数值", item_id="6.3.2c", item_name="道路照明亮灯率"),
+            "［错误］砚山县.xlsx｜填报表!I5｜6.3.2c 道路照明亮灯率：“abc”不是数值",
+        ),
         (Problem(FILE, "填报表", "", "缺少数据", "warning"), "［提示］砚山县.xlsx｜填报表：缺少数据"),
         (Problem(FILE, "", "", "找不到表头"), "［错误］砚山县.xlsx：找不到表头"),
     ],
@@ -206,9 +206,14 @@ def test_problem_reads_as_file_sheet_and_cell(problem, text):
 
 def test_identity_can_come_from_the_title_row(catalog):
     """A re-typed file without the 填报信息 sheet still states its county and quarter in the title."""
-    grids = {"Sheet1": [["2022年文山州文明城市创建任务季度填报表"],
-                        ["填报单位：砚山县（532622）　填报季度：2022年第四季度（2022Q4）"],
-                        ["指标编号", "填报值"], ["6.3.2c", 95]]}
+    grids = {
+        "Sheet1": [
+            ["2022年文山州文明城市创建任务季度填报表"],
+            ["填报单位：砚山县（532622）　填报季度：2022年第四季度（2022Q4）"],
+            ["指标编号", "填报值"],
+            ["6.3.2c", 95],
+        ]
+    }
     ret, problems = extract_return(grids, "砚山县-重新录入.xlsx", catalog, None, "2022Q4")
     assert (ret.county, ret.quarter) == ("砚山县", "2022Q4")
     assert _besides_absent_rows(problems) == []
@@ -218,8 +223,7 @@ def test_identity_can_come_from_the_title_row(catalog):
 
 def test_excel_errors_formats_and_formulas_reach_the_records(catalog):
     grids = _grids(_row(1.0, "6.3.2c", value=""), _row(2.0, "7.1.1a", value=0.99), _row(3.0, "7.1.2a", value=99))
-    details = {"填报表": SheetDetails(formats={(4, 9): "0.0%"}, errors={(3, 9): "#DIV/0!"},
-                                    formulas={(5, 9): True})}
+    details = {"填报表": SheetDetails(formats={(4, 9): "0.0%"}, errors={(3, 9): "#DIV/0!"}, formulas={(5, 9): True})}
     ret, _ = extract_return(grids, FILE, catalog, "砚山县", "2022Q4", details)
     recs = _by_id(ret)
     assert recs.loc["6.3.2c", "raw"] == "#DIV/0!"

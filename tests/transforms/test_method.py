@@ -47,17 +47,32 @@ def _random_values(quarter: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]
                 v = float(rng.choice([0, 1, 2])) if ind.op == "==" else round(rng.uniform(50, 150), 1)
             rows.append((code, ind.id, "indicator", v))
         for inp in due_inputs(CAT, quarter, "county"):
-            rows.append((code, inp.id, "input", rng.choice(CAT.scales[inp.scale]) if inp.scale
-                         else float(rng.randint(60, 100))))
+            rows.append(
+                (code, inp.id, "input", rng.choice(CAT.scales[inp.scale]) if inp.scale else float(rng.randint(60, 100)))
+            )
         for inp in due_inputs(CAT, quarter, "office"):
             refs.append({"county_code": code, "item_id": inp.id, "value": round(rng.uniform(50, 150), 1)})
         for task in status_tasks(CAT, quarter):
             rows.append((code, task, "task", rng.choice(STATUSES)))
-    values = pd.DataFrame([{"county_code": c, "item_id": i, "kind": k,
-                            "value": v if isinstance(v, float) and k != "task" else math.nan,
-                            "answer": v if isinstance(v, str) and k != "task" else None,
-                            "status": v if k == "task" else None, "raw": v, "file": "f.xlsx", "sheet": "填报表",
-                            "cell": "J4", "rejected": False, "issue": None} for c, i, k, v in rows])
+    values = pd.DataFrame(
+        [
+            {
+                "county_code": c,
+                "item_id": i,
+                "kind": k,
+                "value": v if isinstance(v, float) and k != "task" else math.nan,
+                "answer": v if isinstance(v, str) and k != "task" else None,
+                "status": v if k == "task" else None,
+                "raw": v,
+                "file": "f.xlsx",
+                "sheet": "填报表",
+                "cell": "J4",
+                "rejected": False,
+                "issue": None,
+            }
+            for c, i, k, v in rows
+        ]
+    )
     return values.astype({"value": "float64", "answer": "object", "status": "object"}), pd.DataFrame(refs)
 
 
@@ -160,8 +175,9 @@ def test_rank_ranges_also_perturb_task_weights():
     rows = []
     for code, rates in ((CODES[0], (1.0, 0.0)), (CODES[1], (0.0, 1.0))):
         for task, rate in zip(tasks, rates, strict=True):
-            rows.append({"county_code": code, "task_id": task, "area": 1, "points": 1.0, "achievement": rate,
-                         "score": rate})
+            rows.append(
+                {"county_code": code, "task_id": task, "area": 1, "points": 1.0, "achievement": rate, "score": rate}
+            )
     frame = pd.DataFrame(rows)
     ranking = pd.DataFrame({"county_code": CODES[:2], "county": ["a", "b"], "rank": pd.array([1, 1], dtype="Int64")})
     out = rank_ranges(frame, ranking, CAT, 400, 0.2, 3)
@@ -172,10 +188,15 @@ def test_rank_ranges_also_perturb_task_weights():
 def test_the_readme_summary_agrees_with_the_method():
     text = README.read_text(encoding="utf-8")
     start = text.index("## 评分方法")
-    summary = text[start:text.index("\n---", start)]
+    summary = text[start : text.index("\n---", start)]
     method = build_method(CAT, SETTINGS, "2022Q4")
-    for number in (f"{method.total_points:g} 分", f"{method.part_count} 个计分部分", f"{method.missing_share:.0%}",
-                   "0.95", "0.6"):
+    for number in (
+        f"{method.total_points:g} 分",
+        f"{method.part_count} 个计分部分",
+        f"{method.missing_share:.0%}",
+        "0.95",
+        "0.6",
+    ):
         assert number in summary, number
     assert re.search(r"测评细则", summary)
     assert np.isclose(method.spread, 0.2) and "±20%" in summary

@@ -100,8 +100,12 @@ def test_a_cell_holding_nan_holds_no_number():
 
 @pytest.mark.parametrize(
     ("value", "unit", "why"),
-    [(-1.0, "个", "不能为负数"), (100.5, "%", "不能超过 100%"), (25.0, "小时", "不能超过 24小时"),
-     (367.0, "天", "不能超过")],
+    [
+        (-1.0, "个", "不能为负数"),
+        (100.5, "%", "不能超过 100%"),
+        (25.0, "小时", "不能超过 24小时"),
+        (367.0, "天", "不能超过"),
+    ],
 )
 def test_physical_ranges_reject_impossible_figures(value, unit, why):
     assert why in check_range(value, unit, CAT)
@@ -147,8 +151,14 @@ def test_answers_are_read_onto_their_scale(raw, scale, value, note):
 
 @pytest.mark.parametrize(
     ("raw", "scale"),
-    [("VI类", "water_class"), ("四级", "venue_grade"), ("三级以上", "venue_grade"), ("对", "yes_no"),
-     ("#VALUE!", "yes_no"), ("良", "source_rating")],
+    [
+        ("VI类", "water_class"),
+        ("四级", "venue_grade"),
+        ("三级以上", "venue_grade"),
+        ("对", "yes_no"),
+        ("#VALUE!", "yes_no"),
+        ("良", "source_rating"),
+    ],
 )
 def test_answers_off_the_scale_are_errors(raw, scale):
     got = parse_choice(raw, CAT.scales[scale])
@@ -177,8 +187,15 @@ def test_number_parser_never_raises_and_accepts_only_numbers(text):
         assert got.warning or not fraction
 
 
-@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.integers(min_value=10**300),
-                 st.booleans(), st.none()))
+@given(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(),
+        st.integers(min_value=10**300),
+        st.booleans(),
+        st.none(),
+    )
+)
 def test_number_parser_never_raises_on_cell_values(value):
     got = parse_number(value, "%", number_format="0.0%", plausible_min=70)
     assert got.value is None or math.isfinite(got.value)
@@ -196,9 +213,20 @@ def _records(*rows):
     data = []
     for item, kind, _raw, cell, *more in rows:
         fmt, note = (more + [None, None])[:2]
-        data.append({"quarter": "2022Q4", "county_code": "532622", "county": "砚山县", "item_id": item,
-                     "kind": kind, "number_format": fmt, "cell_note": note, "file": "砚山县.xlsx",
-                     "sheet": "填报表", "cell": cell})
+        data.append(
+            {
+                "quarter": "2022Q4",
+                "county_code": "532622",
+                "county": "砚山县",
+                "item_id": item,
+                "kind": kind,
+                "number_format": fmt,
+                "cell_note": note,
+                "file": "砚山县.xlsx",
+                "sheet": "填报表",
+                "cell": cell,
+            }
+        )
     frame = pd.DataFrame(data, columns=[c for c in RECORD_COLUMNS if c != "raw"])
     return frame.assign(raw=pd.Series([r[2] for r in rows], dtype="object"))[RECORD_COLUMNS]
 
@@ -234,7 +262,13 @@ def test_normalise_values_reports_each_bad_cell_and_keeps_the_input():
     out, problems = normalise_values(records, CAT)
     by_cell = {p.cell: p for p in problems}
     assert {c: p.severity for c, p in by_cell.items()} == {
-        "I4": "error", "I5": "warning", "J6": "error", "I7": "error", "I8": "error", "I9": "error"}
+        "I4": "error",
+        "I5": "warning",
+        "J6": "error",
+        "I7": "error",
+        "I8": "error",
+        "I9": "error",
+    }
     assert by_cell["I4"].item_id == "6.3.2c" and by_cell["I4"].item_name == "道路照明亮灯率"
     assert by_cell["I4"].raw == "约九成" and "应填写数值（单位：%）" in by_cell["I4"].message
     assert "未填报" in by_cell["I5"].message
@@ -269,8 +303,23 @@ def test_a_percent_cell_out_of_range_is_described_as_the_county_sees_it():
     from expectations.catalog import load_catalog
     from transforms.normalise import normalise_values
 
-    records = pd.DataFrame([{"quarter": "2022Q4", "county_code": "532622", "county": "砚山县", "item_id": "6.3.2c",
-                             "kind": "indicator", "raw": 92.5, "number_format": "0.0%", "cell_note": None,
-                             "note": None, "file": "砚山县.xlsx", "sheet": "填报表", "cell": "J84"}])
+    records = pd.DataFrame(
+        [
+            {
+                "quarter": "2022Q4",
+                "county_code": "532622",
+                "county": "砚山县",
+                "item_id": "6.3.2c",
+                "kind": "indicator",
+                "raw": 92.5,
+                "number_format": "0.0%",
+                "cell_note": None,
+                "note": None,
+                "file": "砚山县.xlsx",
+                "sheet": "填报表",
+                "cell": "J84",
+            }
+        ]
+    )
     _, problems = normalise_values(records, load_catalog())
     assert "显示为“9250%”" in problems[0].message and "92.5%" in problems[0].message

@@ -42,8 +42,19 @@ def test_growth_is_measured_from_the_base_year_towards_the_target_year():
 
 
 def scores(*rows):
-    return pd.DataFrame([{"county_code": "532622", "indicator_id": i, "value": v, "reference": r, "outcome": o,
-                          "due_this_quarter": True} for i, v, r, o in rows])
+    return pd.DataFrame(
+        [
+            {
+                "county_code": "532622",
+                "indicator_id": i,
+                "value": v,
+                "reference": r,
+                "outcome": o,
+                "due_this_quarter": True,
+            }
+            for i, v, r, o in rows
+        ]
+    )
 
 
 def base(*rows):
@@ -52,8 +63,14 @@ def base(*rows):
 
 def test_a_regression_against_a_met_target_is_a_step_back_not_on_track():
     """建成区绿地率 38 → 35 against ≥ 36 and 违法占地比例 4 → 6 against ≤ 5 were classed 进度正常."""
-    out = progress_classes(scores(("6.3.2a", 35.0, None, "未达标"), ("8.2.1c", 6.0, None, "未达标")),
-                           base(("6.3.2a", 38.0), ("8.2.1c", 4.0)), CAT, "2022Q4", 2021, 2022)
+    out = progress_classes(
+        scores(("6.3.2a", 35.0, None, "未达标"), ("8.2.1c", 6.0, None, "未达标")),
+        base(("6.3.2a", 38.0), ("8.2.1c", 4.0)),
+        CAT,
+        "2022Q4",
+        2021,
+        2022,
+    )
     assert out.set_index("indicator_id")["progress"].to_dict() == {"6.3.2a": DETERIORATING, "8.2.1c": DETERIORATING}
     assert (out["ratio"] < 0).all()
 
@@ -61,7 +78,12 @@ def test_a_regression_against_a_met_target_is_a_step_back_not_on_track():
 def test_progress_for_annual_figures_with_a_base_year_value():
     out = progress_classes(
         scores(("6.3.2a", 34.0, None, "未达标"), ("6.3.2c", 90.0, None, "未达标"), ("8.2.1a", 99.0, 100.0, "未达标")),
-        base(("6.3.2a", 30.0), ("8.2.1a", 98.0)), CAT, "2022Q4", 2021, 2022).set_index("indicator_id")
+        base(("6.3.2a", 30.0), ("8.2.1a", 98.0)),
+        CAT,
+        "2022Q4",
+        2021,
+        2022,
+    ).set_index("indicator_id")
     assert set(out.index) == {"6.3.2a", "8.2.1a"}  # 6.3.2c is quarterly
     assert out.loc["6.3.2a", "progress"] == ACCELERATE
     assert out.loc["8.2.1a", "target"] == 100.0 and out.loc["8.2.1a", "progress"] == LIMITED
@@ -69,6 +91,5 @@ def test_progress_for_annual_figures_with_a_base_year_value():
 
 
 def test_nothing_is_classed_in_the_base_year_itself():
-    out = progress_classes(scores(("6.3.2a", 33.5, None, "未达标")), base(("6.3.2a", 30.0)), CAT, "2021Q4",
-                           2021, 2022)
+    out = progress_classes(scores(("6.3.2a", 33.5, None, "未达标")), base(("6.3.2a", 30.0)), CAT, "2021Q4", 2021, 2022)
     assert out.empty

@@ -34,21 +34,39 @@ def values(quarter: str, figures: dict[str, dict[str, object]]) -> pd.DataFrame:
     for county, items in figures.items():
         for n, (item, v) in enumerate(items.items(), start=4):
             kind = "task" if item in CAT.task_by_id else ("indicator" if item in CAT.indicator_by_id else "input")
-            rows.append({"quarter": quarter, "county_code": county, "county": CAT.county_by_code[county].name,
-                         "item_id": item, "kind": kind, "raw": v, "file": f"{county}.xlsx", "sheet": "填报表",
-                         "cell": f"J{n}", "note": None, "rejected": False, "issue": None,
-                         "value": float(v) if isinstance(v, int | float) and v is not None and kind != "task"
-                         else math.nan,
-                         "answer": v if isinstance(v, str) and kind != "task" else None,
-                         "status": v if kind == "task" else None})
+            rows.append(
+                {
+                    "quarter": quarter,
+                    "county_code": county,
+                    "county": CAT.county_by_code[county].name,
+                    "item_id": item,
+                    "kind": kind,
+                    "raw": v,
+                    "file": f"{county}.xlsx",
+                    "sheet": "填报表",
+                    "cell": f"J{n}",
+                    "note": None,
+                    "rejected": False,
+                    "issue": None,
+                    "value": float(v) if isinstance(v, int | float) and v is not None and kind != "task" else math.nan,
+                    "answer": v if isinstance(v, str) and kind != "task" else None,
+                    "status": v if kind == "task" else None,
+                }
+            )
     return pd.DataFrame(rows).astype({"value": "float64", "answer": "object", "status": "object"})
 
 
 def history(rows: dict[tuple[str, str], list[float]]) -> pd.DataFrame:
     """(county, item) → values one, two, three years back."""
-    return pd.DataFrame([{"county_code": c, "item_id": i, "years_back": k, "value": v}
-                         for (c, i), past in rows.items() for k, v in enumerate(past, start=1) if v is not None],
-                        columns=["county_code", "item_id", "years_back", "value"])
+    return pd.DataFrame(
+        [
+            {"county_code": c, "item_id": i, "years_back": k, "value": v}
+            for (c, i), past in rows.items()
+            for k, v in enumerate(past, start=1)
+            if v is not None
+        ],
+        columns=["county_code", "item_id", "years_back", "value"],
+    )
 
 
 def bars(figures: dict[str, float], counties=(A, B)) -> pd.DataFrame:
@@ -70,19 +88,23 @@ def outcome_of(scores, county, indicator):
 
 # 1. Progress classes ignore direction -----------------------------------------------------------------
 
+
 def test_1_a_regression_against_a_met_target_is_a_step_back():
     _, _, scores = scored("2022Q4", {A: {"6.3.2a": 35.0, "8.2.1c": 6.0}})
-    base = pd.DataFrame([{"county_code": A, "item_id": "6.3.2a", "value": 38.0},
-                         {"county_code": A, "item_id": "8.2.1c", "value": 4.0}])
+    base = pd.DataFrame(
+        [{"county_code": A, "item_id": "6.3.2a", "value": 38.0}, {"county_code": A, "item_id": "8.2.1c", "value": 4.0}]
+    )
     out = progress_classes(scores.indicators, base, CAT, "2022Q4", 2021, 2022).set_index("indicator_id")
     assert out.loc[["6.3.2a", "8.2.1c"], "progress"].tolist() == [DETERIORATING, DETERIORATING]
 
 
 # 2. An order follows its task, whichever part judges it -------------------------------------------------
 
+
 def test_2_an_order_on_a_tasks_status_is_closed_when_the_task_is_done_in_the_fourth_quarter():
-    q3 = order_ledger(pd.DataFrame(), *_parts(scored("2022Q3", {A: {"1.5.2": "推进中"}})[2]), CAT, "2022Q3",
-                      dt.date(2022, 10, 10), 1)
+    q3 = order_ledger(
+        pd.DataFrame(), *_parts(scored("2022Q3", {A: {"1.5.2": "推进中"}})[2]), CAT, "2022Q3", dt.date(2022, 10, 10), 1
+    )
     assert q3.set_index("item_id").loc["1.5.2", "status"] == OrderState.OPEN
     _, _, q4_scores = scored("2022Q4", {A: {"1.5.2": "已完成", "1.5.2a": 65.0}})
     q4 = order_ledger(q3, *_parts(q4_scores), CAT, "2022Q4", dt.date(2023, 1, 10), 1).set_index("item_id")
@@ -98,6 +120,7 @@ def _parts(scores):
 
 # 3. Orders on annual figures are not overdue by construction ----------------------------------------------
 
+
 def test_3_an_order_on_an_annual_figure_is_due_at_its_next_report():
     _, _, q4 = scored("2021Q4", {A: {"1.5.2a": 55.0}})
     ledger = order_ledger(pd.DataFrame(), *_parts(q4), CAT, "2021Q4", dt.date(2022, 1, 10), 1)
@@ -109,18 +132,24 @@ def test_3_an_order_on_an_annual_figure_is_due_at_its_next_report():
 
 # 4. "逐年下降" at zero ------------------------------------------------------------------------------------
 
+
 def test_4_zero_accidents_two_years_running_meets_a_falling_trend():
-    _, _, scores = scored("2022Q4", {A: {"7.1.1b": 0.0}, B: {"7.1.1b": 1.0}},
-                          past={(A, "7.1.1b"): [0.0], (B, "7.1.1b"): [2.0]})
+    _, _, scores = scored(
+        "2022Q4", {A: {"7.1.1b": 0.0}, B: {"7.1.1b": 1.0}}, past={(A, "7.1.1b"): [0.0], (B, "7.1.1b"): [2.0]}
+    )
     assert outcome_of(scores, A, "7.1.1b") == ("达标", 1.0)
     assert outcome_of(scores, B, "7.1.1b") == ("达标", 1.0)
 
 
 # 5. An alternative counts when the main figure is blank ---------------------------------------------------
 
+
 def test_5_a_blank_main_figure_with_its_alternative_met_is_met_and_not_missing():
-    _, _, scores = scored("2022Q4", {A: {"8.1.1a": None, "X8.1.1a": 92.0}, B: {"8.1.1a": None, "X8.1.1a": 80.0}},
-                          references=bars({"R8.1.1a": 85.0}))
+    _, _, scores = scored(
+        "2022Q4",
+        {A: {"8.1.1a": None, "X8.1.1a": 92.0}, B: {"8.1.1a": None, "X8.1.1a": 80.0}},
+        references=bars({"R8.1.1a": 85.0}),
+    )
     assert outcome_of(scores, A, "8.1.1a") == ("替代达标", 1.0)
     assert outcome_of(scores, B, "8.1.1a") == ("未填报", 0.0)
     due = scores.indicators[scores.indicators["due_this_quarter"]]
@@ -131,11 +160,15 @@ def test_5_a_blank_main_figure_with_its_alternative_met_is_met_and_not_missing()
 
 # 6. 连续三年: three consecutive yearly improvements ---------------------------------------------------------
 
-@pytest.mark.parametrize(("past", "outcome"), [
-    ([2.0, 3.0, 4.0], "替代达标"),  # 4 → 3 → 2 → 1: three decreases
-    ([2.0, 3.0, None], "未达标"),  # only two decreases known: the alternative cannot be judged, never met
-    ([2.0, 1.0, 4.0], "未达标"),  # one rise breaks it
-])
+
+@pytest.mark.parametrize(
+    ("past", "outcome"),
+    [
+        ([2.0, 3.0, 4.0], "替代达标"),  # 4 → 3 → 2 → 1: three decreases
+        ([2.0, 3.0, None], "未达标"),  # only two decreases known: the alternative cannot be judged, never met
+        ([2.0, 1.0, 4.0], "未达标"),  # one rise breaks it
+    ],
+)
 def test_6_three_years_means_three_improvements(past, outcome):
     vals, validation, scores = scored("2022Q4", {A: {"8.1.3d": 1.0}}, past={(A, "8.1.3d"): past})
     assert outcome_of(scores, A, "8.1.3d")[0] == outcome
@@ -145,8 +178,11 @@ def test_6_three_years_means_three_improvements(past, outcome):
 
 # 7. Escalation starts at the first repeat ------------------------------------------------------------------
 
+
 def test_7_the_first_black_listing_is_the_listing_itself():
-    now = pd.DataFrame({"county_code": [A, B], "county": ["砚山县", "西畴县"], "list": [ListKind.BLACK, ListKind.BLACK]})
+    now = pd.DataFrame(
+        {"county_code": [A, B], "county": ["砚山县", "西畴县"], "list": [ListKind.BLACK, ListKind.BLACK]}
+    )
     earlier = pd.DataFrame({"quarter": ["2022Q3"], "county_code": [B], "list": [ListKind.BLACK]})
     out = escalate(now, earlier, ("约谈", "通报批评", "问责")).set_index("county_code")
     assert out.loc[A, ["streak", "action"]].tolist() == [1, ""]
@@ -155,28 +191,53 @@ def test_7_the_first_black_listing_is_the_listing_itself():
 
 # 8. Not reporting is no way off the black list ---------------------------------------------------------------
 
+
 def test_8_a_county_that_did_not_report_is_black_listed_and_its_streak_continues():
     _, _, scores = scored("2022Q4", {A: {"1.4.1": "已完成"}})
     lists = red_black_lists(scores.tasks, scores.ranking, CAT, "1.4", ListRule(rule="rank", top=1, bottom=1))
     by_county = lists.set_index("county_code")
     assert (by_county.drop(index=A)["list"] == ListKind.BLACK).all()  # the seven that sent nothing
     assert set(by_county.drop(index=A)["reason"]) == {"未报送"}
-    earlier = pd.DataFrame({"quarter": ["2022Q2", "2022Q3"], "county_code": [B, B], "list": [ListKind.BLACK, ListKind.BLACK]})
+    earlier = pd.DataFrame(
+        {"quarter": ["2022Q2", "2022Q3"], "county_code": [B, B], "list": [ListKind.BLACK, ListKind.BLACK]}
+    )
     streak = escalate(lists, earlier, ("约谈", "通报批评", "问责")).set_index("county_code")
     assert streak.loc[B, ["streak", "action"]].tolist() == [3, "通报批评"]
 
 
 # 9. One count in every output ------------------------------------------------------------------------------
 
+
 def test_9_the_validation_report_counts_as_the_bulletin_does():
     from transforms.documents.bulletin import build_bulletin
 
-    vals, validation, scores = scored("2022Q4", {A: {"6.3.2a": 30.0, "8.1.1a": None, "X8.1.1a": 92.0}},
-                                      past={(A, "6.3.2a"): [28.0]}, references=bars({"R8.1.1a": 85.0}, [A]))
-    report = build_validation_report(validation.rules, validation.dq_failures, vals, CAT, "2022Q4", "2022年第四季度",
-                                     0, scores.indicators, scores.ranking)
-    bulletin = build_bulletin("2022Q4", "2022年第四季度", scores.ranking, scores.indicators, scores.tasks, CAT,
-                              "文文明办〔2023〕1号", dt.date(2023, 1, 10))
+    vals, validation, scores = scored(
+        "2022Q4",
+        {A: {"6.3.2a": 30.0, "8.1.1a": None, "X8.1.1a": 92.0}},
+        past={(A, "6.3.2a"): [28.0]},
+        references=bars({"R8.1.1a": 85.0}, [A]),
+    )
+    report = build_validation_report(
+        validation.rules,
+        validation.dq_failures,
+        vals,
+        CAT,
+        "2022Q4",
+        "2022年第四季度",
+        0,
+        scores.indicators,
+        scores.ranking,
+    )
+    bulletin = build_bulletin(
+        "2022Q4",
+        "2022年第四季度",
+        scores.ranking,
+        scores.indicators,
+        scores.tasks,
+        CAT,
+        "文文明办〔2023〕1号",
+        dt.date(2023, 1, 10),
+    )
     row = next(r for r in bulletin.ranking if r.county == "砚山县")
     county, met, unmet, undecidable = report.totals[0]
     assert (county, met, unmet) == ("砚山县", row.met, row.unmet)
@@ -186,6 +247,7 @@ def test_9_the_validation_report_counts_as_the_bulletin_does():
 
 
 # 10. The smaller ones ------------------------------------------------------------------------------------
+
 
 def test_10a_a_quarter_without_a_contest_stops_before_any_work():
     settings = load_config().for_quarter("2023Q1")  # not in config/office.yaml, and no default focus
@@ -200,8 +262,9 @@ def test_10b_a_red_line_below_the_black_line_is_refused():
 
 
 def test_10c_counts_of_problems_are_whole_numbers():
-    records = values("2022Q4", {A: {"8.1.2a": 1.5, "8.1.3d": 2.0}}).drop(columns=["value", "answer", "status",
-                                                                                  "rejected", "issue"])
+    records = values("2022Q4", {A: {"8.1.2a": 1.5, "8.1.3d": 2.0}}).drop(
+        columns=["value", "answer", "status", "rejected", "issue"]
+    )
     records = records.assign(number_format=None, cell_note=None)
     typed, problems = normalise_values(records, CAT)
     by_item = typed.set_index("item_id")
@@ -210,8 +273,14 @@ def test_10c_counts_of_problems_are_whole_numbers():
 
 
 def test_10d_a_county_not_ranked_is_not_reported_as_reaching_its_line():
-    ranking = pd.DataFrame({"county_code": [c.code for c in CAT.counties], "county": [c.name for c in CAT.counties],
-                            "total": [95.0] * 8, "not_ranked_reason": [""] * 8})
+    ranking = pd.DataFrame(
+        {
+            "county_code": [c.code for c in CAT.counties],
+            "county": [c.name for c in CAT.counties],
+            "total": [95.0] * 8,
+            "not_ranked_reason": [""] * 8,
+        }
+    )
     ranking.loc[ranking["county_code"] == "532625", "not_ranked_reason"] = "定量指标未填报 40%，超过 20%，不予排名"
     goals = goal_status(ranking, CAT, Lines(reinspection=85, creation=90), None).set_index("county")
     assert goals.loc["马关县", "status"] == "不予排名，无法判断" and not goals.loc["马关县", "on_course"]

@@ -21,22 +21,43 @@ def values(*rows):
     out = []
     for n, (item, v) in enumerate(rows, start=4):
         kind = "task" if item in CAT.task_by_id else ("indicator" if item in CAT.indicator_by_id else "input")
-        out.append({"county_code": C, "item_id": item, "kind": kind,
-                    "value": v if isinstance(v, float | int) and kind != "task" else math.nan,
-                    "answer": v if isinstance(v, str) and kind != "task" else None,
-                    "status": v if kind == "task" else None,
-                    "file": "砚山县.xlsx", "sheet": "填报表", "cell": f"I{n}", "raw": v,
-                    "rejected": False, "issue": None})
+        out.append(
+            {
+                "county_code": C,
+                "item_id": item,
+                "kind": kind,
+                "value": v if isinstance(v, float | int) and kind != "task" else math.nan,
+                "answer": v if isinstance(v, str) and kind != "task" else None,
+                "status": v if kind == "task" else None,
+                "file": "砚山县.xlsx",
+                "sheet": "填报表",
+                "cell": f"I{n}",
+                "raw": v,
+                "rejected": False,
+                "issue": None,
+            }
+        )
     return pd.DataFrame(out)
 
 
 def rules(*rows):
     """The compliance rule table: (indicator, rule, status[, missing]) for the one county."""
-    out = [{"county_code": C, "indicator_id": ind, "rule": rule, "status": status,
-            "missing": more[0] if more else None, "observed": None, "expected": "", "columns": ind}
-           for ind, rule, status, *more in rows]
-    return pd.DataFrame(out, columns=["county_code", "indicator_id", "rule", "status", "missing", "observed",
-                                      "expected", "columns"])
+    out = [
+        {
+            "county_code": C,
+            "indicator_id": ind,
+            "rule": rule,
+            "status": status,
+            "missing": more[0] if more else None,
+            "observed": None,
+            "expected": "",
+            "columns": ind,
+        }
+        for ind, rule, status, *more in rows
+    ]
+    return pd.DataFrame(
+        out, columns=["county_code", "indicator_id", "rule", "status", "missing", "observed", "expected", "columns"]
+    )
 
 
 def outcome(frame, ind):
@@ -90,8 +111,11 @@ def test_a_value_rejected_at_ingest_is_bad_data_with_its_reason():
         ("6.3.2a", [("yoy", "not_met")], ("未达标", None)),
         ("8.1.3d", [("3y", "met")], ("替代达标", "3y")),
         ("8.1.3d", [("3y", "missing", "history")], ("未达标", None)),
-        ("8.1.1a", [("aqi_target", "not_met"), ("class2_standard", "met"), ("3y", "missing", "history")],
-         ("替代达标", "class2_standard")),
+        (
+            "8.1.1a",
+            [("aqi_target", "not_met"), ("class2_standard", "met"), ("3y", "missing", "history")],
+            ("替代达标", "class2_standard"),
+        ),
     ],
 )
 def test_an_alternative_that_holds_in_the_rule_table_meets_the_requirement(ind, alternatives, expected):
@@ -110,8 +134,11 @@ def test_relative_rule_partial_credit_against_the_offices_reference():
     got = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "not_met")), bars({"R8.2.1b": 100.0}))
     assert outcome(got, "8.2.1b") == ("未达标", pytest.approx(0.5))  # ≤ reference, floor ratio 1.1
     assert got.set_index("indicator_id").loc["8.2.1b", "reference"] == 100.0
-    traced = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "not_met")),
-                   bars({"R8.2.1b": 100.0}).assign(file="参照数据.xlsx", cell="F10"))
+    traced = score(
+        values(("8.2.1b", 105.0)),
+        rules(("8.2.1b", "main", "not_met")),
+        bars({"R8.2.1b": 100.0}).assign(file="参照数据.xlsx", cell="F10"),
+    )
     assert traced.set_index("indicator_id").loc["8.2.1b", "reference_source"] == "参照数据.xlsx F10"
 
 
@@ -134,11 +161,13 @@ def test_task_points_are_shared_by_its_status_and_its_indicators():
 
 
 def test_total_leaves_out_undecidable_tasks_and_rescales():
-    tasks = pd.DataFrame([
-        {"county_code": C, "task_id": "a", "area": 1, "points": 2.0, "achievement": 1.0, "score": 2.0},
-        {"county_code": C, "task_id": "b", "area": 1, "points": 1.0, "achievement": 0.5, "score": 0.5},
-        {"county_code": C, "task_id": "c", "area": 2, "points": 1.0, "achievement": math.nan, "score": math.nan},
-    ])
+    tasks = pd.DataFrame(
+        [
+            {"county_code": C, "task_id": "a", "area": 1, "points": 2.0, "achievement": 1.0, "score": 2.0},
+            {"county_code": C, "task_id": "b", "area": 1, "points": 1.0, "achievement": 0.5, "score": 0.5},
+            {"county_code": C, "task_id": "c", "area": 2, "points": 1.0, "achievement": math.nan, "score": math.nan},
+        ]
+    )
     totals = total_scores(tasks, CAT).iloc[0]
     assert totals["judged_points"] == 3.0
     assert totals["total"] == pytest.approx(2.5 / 3 * 100, abs=0.01)
@@ -148,8 +177,13 @@ def test_ranking_shares_ties_and_leaves_out_non_reporters():
     codes = [c.code for c in CAT.counties]
     totals = pd.DataFrame({"county_code": codes[:7], "total": [90.0, 95.0, 90.0, 80.0, 70.0, 60.0, 99.0]})
     empty = {codes[0]: 1, codes[6]: 3}  # of 10 figures each: 10 % is tolerated, 30 % is not
-    missing = pd.DataFrame([{"county_code": c, "outcome": "未填报" if n < empty.get(c, 0) else "达标"}
-                            for c in codes[:7] for n in range(10)])
+    missing = pd.DataFrame(
+        [
+            {"county_code": c, "outcome": "未填报" if n < empty.get(c, 0) else "达标"}
+            for c in codes[:7]
+            for n in range(10)
+        ]
+    )
     ranking = rank_counties(totals, missing, CAT).set_index("county_code")
     assert ranking.loc[codes[1], "rank"] == 1
     assert ranking.loc[codes[0], "rank"] == ranking.loc[codes[2], "rank"] == 2

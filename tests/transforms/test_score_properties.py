@@ -49,8 +49,16 @@ def _county_rows(code: str, figures: dict, statuses: dict) -> list[dict]:
     rows = []
     for item, v in figures.items():
         kind = "indicator" if item in CAT.indicator_by_id else "input"
-        rows.append({"county_code": code, "item_id": item, "kind": kind, "value": v if isinstance(v, float) else None,
-                     "answer": v if isinstance(v, str) else None, "status": None})
+        rows.append(
+            {
+                "county_code": code,
+                "item_id": item,
+                "kind": kind,
+                "value": v if isinstance(v, float) else None,
+                "answer": v if isinstance(v, str) else None,
+                "status": None,
+            }
+        )
     for task, s in statuses.items():
         rows.append({"county_code": code, "item_id": task, "kind": "task", "value": None, "answer": None, "status": s})
     return rows
@@ -62,8 +70,10 @@ def _frames(seed: int):
     rows, history, improved, references = [], [], [], []
     for pair in range(4):
         figures = {i.id: _draw_value(i, rng) for i in due_indicators(CAT, Q)}
-        figures |= {i.id: (rng.choice(CAT.scales[i.scale]) if i.scale else round(rng.uniform(50, 150), 2))
-                    for i in due_inputs(CAT, Q, "county")}
+        figures |= {
+            i.id: (rng.choice(CAT.scales[i.scale]) if i.scale else round(rng.uniform(50, 150), 2))
+            for i in due_inputs(CAT, Q, "county")
+        }
         bars = {i.id: round(rng.uniform(50, 150), 2) for i in due_inputs(CAT, Q, "office")}
         statuses = {t: rng.choice(STATUSES) for t in status_tasks(CAT, Q)}
         better = dict(figures)
@@ -78,8 +88,9 @@ def _frames(seed: int):
             for years in (1, 2, 3):
                 past = _draw_value(ind, rng)
                 if isinstance(past, float):
-                    history += [{"county_code": c, "item_id": ind.id, "years_back": years, "value": past}
-                                for c in (a, b)]
+                    history += [
+                        {"county_code": c, "item_id": ind.id, "years_back": years, "value": past} for c in (a, b)
+                    ]
     values = pd.DataFrame(rows).assign(raw=None, file="f.xlsx", sheet="填报表", cell="J4", rejected=False, issue=None)
     values = values.astype({"value": "float64", "answer": "object", "status": "object"})
     return values, pd.DataFrame(history), improved, pd.DataFrame(references)
@@ -102,8 +113,10 @@ def test_scoring_properties(seed):
     assert ranking.loc[CODES[6], "total"] == ranking.loc[CODES[7], "total"]  # equal figures
     assert ranking.loc[CODES[6], "rank"] == ranking.loc[CODES[7], "rank"]  # share a rank
     shuffled = values.sample(frac=1.0, random_state=seed % 1000).reset_index(drop=True)
-    pd.testing.assert_frame_equal(_wide(shuffled, history.sample(frac=1.0, random_state=1), references),
-                                  _wide(values, history, references))
-    again = score_quarter(shuffled, rules.sample(frac=1.0, random_state=2), CAT, Q,
-                          references=references).ranking.set_index("county_code")
+    pd.testing.assert_frame_equal(
+        _wide(shuffled, history.sample(frac=1.0, random_state=1), references), _wide(values, history, references)
+    )
+    again = score_quarter(
+        shuffled, rules.sample(frac=1.0, random_state=2), CAT, Q, references=references
+    ).ranking.set_index("county_code")
     pd.testing.assert_frame_equal(again.sort_index(), ranking.sort_index())

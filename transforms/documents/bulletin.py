@@ -172,9 +172,14 @@ class BulletinContext:
     refused: tuple[str, ...] = ()  # counties whose files could not be read (the reasons are in intake)
 
 
-def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
-                  notes: dict[tuple[str, str], str] | None = None,
-                  rules: dict[str, str] | None = None) -> tuple[Issue, ...]:
+def county_issues(
+    county: str,
+    indicator_scores: pd.DataFrame,
+    task_scores: pd.DataFrame,
+    catalog: Catalog,
+    notes: dict[tuple[str, str], str] | None = None,
+    rules: dict[str, str] | None = None,
+) -> tuple[Issue, ...]:
     """A county's unmet requirements and unfinished tasks, with its figure, the rule and its own 备注.
     rules: indicator id → rule text, when the caller has them already."""
     notes = notes or {}
@@ -187,8 +192,17 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
         source = f"{r.file} {r.cell}" if r.cell else ""
         if isinstance(getattr(r, "carried_from", None), str):
             source = f"{r.carried_from} {source}".strip()
-        out.append(Issue(ind.id, ind.name, figure_text(r.value, ind.unit), rules.get(ind.id) or rule_text(ind, catalog),
-                         r.outcome + note, source, quoted(notes.get((county, ind.id), ""), NOTE_CHARS)))
+        out.append(
+            Issue(
+                ind.id,
+                ind.name,
+                figure_text(r.value, ind.unit),
+                rules.get(ind.id) or rule_text(ind, catalog),
+                r.outcome + note,
+                source,
+                quoted(notes.get((county, ind.id), ""), NOTE_CHARS),
+            )
+        )
     done = catalog.done_statuses()
     mine = task_scores[task_scores["county_code"] == county]
     tasks = mine[mine["status"].notna() & ~mine["status"].isin(done)]
@@ -196,8 +210,17 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
         task = catalog.task_by_id[r.task_id]
         outcome = "任务未完成" if r.status != Outcome.MISSING else Outcome.MISSING
         name = f"{task.title}（定量指标以外的其余工作）" if catalog.indicators_of(task.id) else task.title
-        out.append(Issue(task.id, name, r.status, "已完成", outcome, f"{r.file} {r.cell}" if r.cell else "",
-                         quoted(notes.get((county, task.id), ""), NOTE_CHARS)))
+        out.append(
+            Issue(
+                task.id,
+                name,
+                r.status,
+                "已完成",
+                outcome,
+                f"{r.file} {r.cell}" if r.cell else "",
+                quoted(notes.get((county, task.id), ""), NOTE_CHARS),
+            )
+        )
     return tuple(out)
 
 
@@ -206,8 +229,12 @@ def county_issues(county: str, indicator_scores: pd.DataFrame, task_scores: pd.D
 LIST_ALL_UNITS_UP_TO = 30
 
 
-def issues_by_county(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog: Catalog,
-                     notes: dict[tuple[str, str], str] | None = None) -> dict[str, tuple[Issue, ...]]:
+def issues_by_county(
+    indicator_scores: pd.DataFrame,
+    task_scores: pd.DataFrame,
+    catalog: Catalog,
+    notes: dict[tuple[str, str], str] | None = None,
+) -> dict[str, tuple[Issue, ...]]:
     """county_issues for every county at once: the frames are filtered and split by county once, not
     once per county (which grew with the square of the number of units)."""
     unmet = indicator_scores[indicator_scores["outcome"].isin(UNMET_OUTCOMES)]
@@ -215,9 +242,12 @@ def issues_by_county(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, 
     by_indicator = {code: frame for code, frame in unmet.groupby("county_code", sort=False)}
     by_task = {code: frame for code, frame in open_tasks.groupby("county_code", sort=False)}
     rules = {ind.id: rule_text(ind, catalog) for ind in catalog.indicators}
-    return {code: county_issues(code, by_indicator.get(code, unmet.iloc[:0]), by_task.get(code, open_tasks.iloc[:0]),
-                                catalog, notes, rules)
-            for code in {*by_indicator, *by_task}}
+    return {
+        code: county_issues(
+            code, by_indicator.get(code, unmet.iloc[:0]), by_task.get(code, open_tasks.iloc[:0]), catalog, notes, rules
+        )
+        for code in {*by_indicator, *by_task}
+    }
 
 
 def build_bulletin(
@@ -242,22 +272,26 @@ def build_bulletin(
     notes = notes or {}
     rows = []
     for r in ranking.itertuples(index=False):
-        rows.append(RankRow(
-            rank=None if pd.isna(r.rank) else int(r.rank),
-            county=r.county,
-            total=None if pd.isna(r.total) else float(r.total),
-            rank_change=None if pd.isna(r.rank_change) else int(r.rank_change),
-            met=0 if pd.isna(r.met) else int(r.met), unmet=0 if pd.isna(r.unmet) else int(r.unmet),
-            remark=r.not_ranked_reason,
-        ))
+        rows.append(
+            RankRow(
+                rank=None if pd.isna(r.rank) else int(r.rank),
+                county=r.county,
+                total=None if pd.isna(r.total) else float(r.total),
+                rank_change=None if pd.isna(r.rank_change) else int(r.rank_change),
+                met=0 if pd.isna(r.met) else int(r.met),
+                unmet=0 if pd.isna(r.unmet) else int(r.unmet),
+                remark=r.not_ranked_reason,
+            )
+        )
     reported = ranking[ranking["total"].notna()]
     reported_codes = set(reported["county_code"])
     if len(reported_codes) > LIST_ALL_UNITS_UP_TO:  # a province's annex would run to thousands of pages
         issues, in_feedback = (), len(reported_codes)
     else:
         found = issues_by_county(indicator_scores, task_scores, catalog, notes)
-        issues = tuple(CountyIssues(c.name, found.get(c.code, ())) for c in catalog.counties
-                       if c.code in reported_codes)
+        issues = tuple(
+            CountyIssues(c.name, found.get(c.code, ())) for c in catalog.counties if c.code in reported_codes
+        )
         in_feedback = 0
     return BulletinContext(
         issuer=catalog.issuer,
@@ -286,14 +320,18 @@ def build_bulletin(
         common_problems=common_problems(indicator_scores, catalog),
         area_labels=tuple(a.label for a in catalog.areas),
         annex_scores=tuple(
-            AnnexRow(None if pd.isna(r.rank) else int(r.rank), r.county, None if pd.isna(r.total) else float(r.total),
-                     float(getattr(r, "deduction", 0) or 0) if not pd.isna(r.total) else None,
-                     tuple(_rate(getattr(r, f"area_{a.num}_rate", None)) for a in catalog.areas))
+            AnnexRow(
+                None if pd.isna(r.rank) else int(r.rank),
+                r.county,
+                None if pd.isna(r.total) else float(r.total),
+                float(getattr(r, "deduction", 0) or 0) if not pd.isna(r.total) else None,
+                tuple(_rate(getattr(r, f"area_{a.num}_rate", None)) for a in catalog.areas),
+            )
             for r in ranking.itertuples(index=False)
         ),
-        annex_orders=() if orders is None else tuple(
-            order_line(o) for o in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False)
-        ),
+        annex_orders=()
+        if orders is None
+        else tuple(order_line(o) for o in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False)),
         cc=cc,
     )
 
@@ -330,8 +368,9 @@ def undecidable_parts(indicator_scores: pd.DataFrame, catalog: Catalog) -> tuple
     return tuple(f"{reason}：{'、'.join(items)}" for reason, items in by_reason.items())
 
 
-def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 3,
-                    most: int = 10) -> tuple[CommonProblem, ...]:
+def common_problems(
+    indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 3, most: int = 10
+) -> tuple[CommonProblem, ...]:
     """The main problems: requirements unmet in at least `at_least` counties, the `most` most widespread,
     with each county's figure."""
     unmet = indicator_scores[indicator_scores["outcome"].isin([Outcome.UNMET, Outcome.BAD_DATA])]
@@ -350,15 +389,21 @@ def common_problems(indicator_scores: pd.DataFrame, catalog: Catalog, at_least: 
 
 def list_rule_text(rule) -> str:
     """The quarter's 红黑榜 rule in words, as the bulletin and the 测评细则 state it."""
-    ranked = (f"得分率前 {rule.top} 名上红榜、后 {rule.bottom} 名上黑榜（并列均列入）" if rule.rule == "rank" else
-              f"得分率不低于 {rule.red_at:.0%} 上红榜、低于 {rule.black_below:.0%} 上黑榜")
+    ranked = (
+        f"得分率前 {rule.top} 名上红榜、后 {rule.bottom} 名上黑榜（并列均列入）"
+        if rule.rule == "rank"
+        else f"得分率不低于 {rule.red_at:.0%} 上红榜、低于 {rule.black_below:.0%} 上黑榜"
+    )
     return f"{ranked}，未报送或不予排名的县（市）列入黑榜"
 
 
 def escalation_texts(escalations: pd.DataFrame) -> dict[str, str]:
     """county_code → what its black listing means: 连续第2次上黑榜，约谈; nothing for a first listing."""
-    return {r.county_code: f"连续第{r.streak}次上黑榜，{r.action}" for r in escalations.itertuples(index=False)
-            if r.streak > 1}
+    return {
+        r.county_code: f"连续第{r.streak}次上黑榜，{r.action}"
+        for r in escalations.itertuples(index=False)
+        if r.streak > 1
+    }
 
 
 def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> BulletinExtras:
@@ -368,30 +413,52 @@ def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> Bulle
 
     def listed(kind: str) -> tuple[Listed, ...]:
         rows = assessment.lists[assessment.lists["list"] == kind]
-        return tuple(Listed(r.county, None if pd.isna(r.focus_rate) else float(r.focus_rate),
-                            "，".join(x for x in (r.reason, actions.get(r.county_code, "")) if x))
-                     for r in rows.itertuples(index=False))
+        return tuple(
+            Listed(
+                r.county,
+                None if pd.isna(r.focus_rate) else float(r.focus_rate),
+                "，".join(x for x in (r.reason, actions.get(r.county_code, "")) if x),
+            )
+            for r in rows.itertuples(index=False)
+        )
 
     orders = assessment.orders
     new = orders[orders["issued_quarter"] == quarter]
     closed_now = orders[orders["closed_quarter"] == quarter]
     rates = assessment.rates.set_index("county_code")["rate"]
     counts = {  # county_code → count, each counted once for all counties
-        "new": new["county_code"].value_counts(), "closed": closed_now["county_code"].value_counts(),
+        "new": new["county_code"].value_counts(),
+        "closed": closed_now["county_code"].value_counts(),
         "overdue": orders.loc[orders["status"] == OrderState.OVERDUE, "county_code"].value_counts(),
         "open": orders.loc[orders["status"] != OrderState.CLOSED, "county_code"].value_counts(),
     }
     rows = []
     for c in catalog.counties:
         rate = rates.get(c.code)
-        rows.append(OrderRow(c.name, *(int(counts[k].get(c.code, 0)) for k in ("new", "closed", "overdue", "open")),
-                             None if rate is None or pd.isna(rate) else float(rate)))
-    overdue = tuple(f"{r.county}：{r.problem}" for r in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False))
-    ranges = {r.county: (f"{r.rank_low}–{r.rank_high}" if r.rank_low != r.rank_high else f"{r.rank_low}")
-              for r in assessment.robustness.itertuples(index=False)}
+        rows.append(
+            OrderRow(
+                c.name,
+                *(int(counts[k].get(c.code, 0)) for k in ("new", "closed", "overdue", "open")),
+                None if rate is None or pd.isna(rate) else float(rate),
+            )
+        )
+    overdue = tuple(
+        f"{r.county}：{r.problem}" for r in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False)
+    )
+    ranges = {
+        r.county: (f"{r.rank_low}–{r.rank_high}" if r.rank_low != r.rank_high else f"{r.rank_low}")
+        for r in assessment.robustness.itertuples(index=False)
+    }
     return BulletinExtras(
-        focus_name=assessment.focus_name, list_rule=rule_text, red=listed(ListKind.RED), black=listed(ListKind.BLACK),
+        focus_name=assessment.focus_name,
+        list_rule=rule_text,
+        red=listed(ListKind.RED),
+        black=listed(ListKind.BLACK),
         goals=tuple(GoalRow(r.county, r.goal, r.status) for r in assessment.goals.itertuples(index=False)),
-        creation=assessment.creation, orders=tuple(rows), overdue=overdue, rank_ranges=ranges,
-        draws=assessment.settings.robustness.draws, spread=assessment.settings.robustness.spread,
+        creation=assessment.creation,
+        orders=tuple(rows),
+        overdue=overdue,
+        rank_ranges=ranges,
+        draws=assessment.settings.robustness.draws,
+        spread=assessment.settings.robustness.spread,
     )

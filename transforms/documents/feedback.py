@@ -68,8 +68,10 @@ def feedback_tables(scores, assessment, catalog: Catalog) -> FeedbackTables:
     orders = assessment.orders[assessment.orders["status"] != OrderState.CLOSED]
     return FeedbackTables(
         ranking=ranking,
-        averages={a.num: _num(reported[f"area_{a.num}_rate"].mean()) if f"area_{a.num}_rate" in reported else None
-                  for a in catalog.areas},
+        averages={
+            a.num: _num(reported[f"area_{a.num}_rate"].mean()) if f"area_{a.num}_rate" in reported else None
+            for a in catalog.areas
+        },
         ranked=int(ranking["rank"].notna().sum()),
         listed=assessment.lists.set_index("county_code")["list"].to_dict() if len(assessment.lists) else {},
         reason=assessment.lists.set_index("county_code")["reason"].to_dict() if len(assessment.lists) else {},
@@ -80,9 +82,18 @@ def feedback_tables(scores, assessment, catalog: Catalog) -> FeedbackTables:
     )
 
 
-def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.date, scores, assessment,
-                   catalog: Catalog, notes: dict[tuple[str, str], str],
-                   issues: tuple[Issue, ...] | None = None, tables: FeedbackTables | None = None) -> FeedbackContext:
+def build_feedback(
+    code: str,
+    quarter: str,
+    quarter_label: str,
+    issue_date: dt.date,
+    scores,
+    assessment,
+    catalog: Catalog,
+    notes: dict[tuple[str, str], str],
+    issues: tuple[Issue, ...] | None = None,
+    tables: FeedbackTables | None = None,
+) -> FeedbackContext:
     t = tables or feedback_tables(scores, assessment, catalog)
     county = catalog.county_by_code[code].name
     row = t.ranking.loc[code]
@@ -95,11 +106,19 @@ def build_feedback(code: str, quarter: str, quarter_label: str, issue_date: dt.d
     span = f"{robust.loc[code, 'rank_low']}–{robust.loc[code, 'rank_high']}" if code in robust.index else "—"
     mine = t.open_orders.get(code, assessment.orders.iloc[:0])
     return FeedbackContext(
-        issuer=catalog.issuer, title=f"{quarter_label}文明城市创建测评反馈单", county=county, quarter=quarter,
-        quarter_label=quarter_label, issue_date=issue_date, total=_num(row["total"]),
-        rank=None if pd.isna(row["rank"]) else int(row["rank"]), ranked=t.ranked,
-        rank_change=None if pd.isna(row["rank_change"]) else int(row["rank_change"]), rank_range=span,
-        remark=row["not_ranked_reason"] or "", deduction=_num(row.get("deduction")),
+        issuer=catalog.issuer,
+        title=f"{quarter_label}文明城市创建测评反馈单",
+        county=county,
+        quarter=quarter,
+        quarter_label=quarter_label,
+        issue_date=issue_date,
+        total=_num(row["total"]),
+        rank=None if pd.isna(row["rank"]) else int(row["rank"]),
+        ranked=t.ranked,
+        rank_change=None if pd.isna(row["rank_change"]) else int(row["rank_change"]),
+        rank_range=span,
+        remark=row["not_ranked_reason"] or "",
+        deduction=_num(row.get("deduction")),
         lists=lists,
         goal=f"{t.goals.loc[code, 'goal']}：{t.goals.loc[code, 'status']}",
         areas=areas,

@@ -116,8 +116,11 @@ def _credit(ind: Indicator, catalog: Catalog) -> str:
 
 def _source(ind: Indicator, catalog: Catalog) -> str:
     office = [catalog.input_by_id[r].name for r in _references_of(ind, catalog)]
-    own = [catalog.input_by_id[a.figure].name for a in ind.alternatives
-           if a.figure and catalog.input_by_id[a.figure].source == "county"]
+    own = [
+        catalog.input_by_id[a.figure].name
+        for a in ind.alternatives
+        if a.figure and catalog.input_by_id[a.figure].source == "county"
+    ]
     out = "县（市）填报" + (f"（含{'、'.join(own)}）" if own else "")
     return out + (f"；参照数据由州文明办提供：{'、'.join(office)}" if office else "")
 
@@ -139,18 +142,42 @@ def _areas(catalog: Catalog) -> tuple[AreaLine, ...]:
         tasks = []
         for task in (t for t in catalog.tasks if t.area == area.num):
             indicators = catalog.indicators_of(task.id)
-            rest = PartLine(task.id, "定量指标以外的其余工作" if indicators else "任务全部内容",
-                            catalog.part_points[task.id], catalog.part_share(task.id, task.id),
-                            "完成情况（见三（一））", "按完成情况计分", "县（市）自评，督导评分优先",
-                            "每季度", task.id in catalog.office_part_weights)
+            rest = PartLine(
+                task.id,
+                "定量指标以外的其余工作" if indicators else "任务全部内容",
+                catalog.part_points[task.id],
+                catalog.part_share(task.id, task.id),
+                "完成情况（见三（一））",
+                "按完成情况计分",
+                "县（市）自评，督导评分优先",
+                "每季度",
+                task.id in catalog.office_part_weights,
+            )
             parts = [rest] + [
-                PartLine(ind.id, ind.name, catalog.part_points[ind.id], catalog.part_share(ind.id, task.id),
-                         _rule(ind, catalog), _credit(ind, catalog), _source(ind, catalog),
-                         FREQUENCY_TEXT[ind.frequency], ind.id in catalog.office_part_weights)
+                PartLine(
+                    ind.id,
+                    ind.name,
+                    catalog.part_points[ind.id],
+                    catalog.part_share(ind.id, task.id),
+                    _rule(ind, catalog),
+                    _credit(ind, catalog),
+                    _source(ind, catalog),
+                    FREQUENCY_TEXT[ind.frequency],
+                    ind.id in catalog.office_part_weights,
+                )
                 for ind in indicators
             ]
-            tasks.append(TaskLine(task.id, task.title, task.points, "、".join(task.responsible),
-                                  task.responsible_basis, task.id in catalog.office_task_points, tuple(parts)))
+            tasks.append(
+                TaskLine(
+                    task.id,
+                    task.title,
+                    task.points,
+                    "、".join(task.responsible),
+                    task.responsible_basis,
+                    task.id in catalog.office_task_points,
+                    tuple(parts),
+                )
+            )
         areas.append(AreaLine(area.label, sum(t.points for t in tasks), tuple(tasks)))
     return tuple(areas)
 
@@ -162,8 +189,11 @@ def _deductions(catalog: Catalog) -> tuple[DeductionLine, ...]:
             trigger = "州文明办督导查实（督导评分表中填写次数）"
         else:
             ind = catalog.indicator_by_id[item.indicator]
-            trigger = (f"{ind.id} {ind.name}填报“{item.when}”" if item.when is not None
-                       else f"{ind.id} {ind.name}每{item.per:g}{ind.unit}")
+            trigger = (
+                f"{ind.id} {ind.name}填报“{item.when}”"
+                if item.when is not None
+                else f"{ind.id} {ind.name}每{item.per:g}{ind.unit}"
+            )
         out.append(DeductionLine(item.id, item.name, trigger, item.points, item.cap))
     return tuple(out)
 
@@ -192,13 +222,17 @@ def _goals(catalog: Catalog, lines) -> tuple[str, ...]:
         names = "、".join(c.name for c in catalog.counties if c.goal == goal)
         g = catalog.goals[goal]
         if goal == "national_nominee":
-            out.append(f"{names}：在全省{g['of']}个全国文明城市县级提名城市中保{g['rank_target']}争{g['rank_stretch']}，"
-                       "按州文明办提供的省级测评排名（省级测评排名.csv）判断；未公布前为“待省级测评结果”。")
+            out.append(
+                f"{names}：在全省{g['of']}个全国文明城市县级提名城市中保{g['rank_target']}争{g['rank_stretch']}，"
+                "按州文明办提供的省级测评排名（省级测评排名.csv）判断；未公布前为“待省级测评结果”。"
+            )
         elif goal == "provincial_reinspection":
             out.append(f"{names}：通过省级文明城市届末复查，本季度总分不低于{lines.reinspection:g}分为达到复查线。")
         else:
-            out.append(f"{names}：{g['of']}个县中力争{g['min_created']}至{g['max_created']}个创成省级文明城市，"
-                       f"本季度总分不低于{lines.creation:g}分为达到创成线。")
+            out.append(
+                f"{names}：{g['of']}个县中力争{g['min_created']}至{g['max_created']}个创成省级文明城市，"
+                f"本季度总分不低于{lines.creation:g}分为达到创成线。"
+            )
     out.append("未报送或不予排名的县（市）不判断是否达到达标线。")
     return tuple(out)
 
@@ -216,8 +250,11 @@ def build_method(catalog: Catalog, settings, quarter: str) -> MethodContext:
     expectations.settings.office_catalog) and the quarter's settings."""
     focus = settings.require_focus(quarter)
     base_year, target_year = settings.progress.years(catalog.year)
-    progress = tuple(f"{i.id} {i.name}" for i in catalog.indicators
-                     if i.frequency == "annual" and i.op in (">=", ">", "<=", "<", "relative"))
+    progress = tuple(
+        f"{i.id} {i.name}"
+        for i in catalog.indicators
+        if i.frequency == "annual" and i.op in (">=", ">", "<=", "<", "relative")
+    )
     references = tuple(f"{i.id} {i.name}" for i in catalog.inputs if i.source == "office")
     return MethodContext(
         issuer=catalog.issuer,
@@ -256,4 +293,3 @@ def build_method(catalog: Catalog, settings, quarter: str) -> MethodContext:
         example=_example(catalog),
         areas=_areas(catalog),
     )
-

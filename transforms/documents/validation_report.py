@@ -19,8 +19,14 @@ from expectations.suites import KEY, MAIN
 from expectations.template_rows import due_indicators
 
 STATUS_LABEL = {"met": "达标", "alt": "替代达标", "not_met": "未达标", "missing": "缺数", "invalid": "数据异常"}
-OUTCOME_CLASS = {Outcome.MET: "met", Outcome.MET_ALT: "alt", Outcome.UNMET: "not_met", Outcome.MISSING: "missing", Outcome.BAD_DATA: "invalid",
-                 Outcome.UNDECIDABLE: "missing"}
+OUTCOME_CLASS = {
+    Outcome.MET: "met",
+    Outcome.MET_ALT: "alt",
+    Outcome.UNMET: "not_met",
+    Outcome.MISSING: "missing",
+    Outcome.BAD_DATA: "invalid",
+    Outcome.UNDECIDABLE: "missing",
+}
 MISSING_LABEL = {"value": "未填报", "history": "无上年数据", "reference": "缺少参照数据"}
 RULE_LABEL = {MAIN: "本项要求", "yoy": "较上年改善", "3y": "连续三年改善"}
 
@@ -85,9 +91,17 @@ def _rule_label(catalog: Catalog, indicator_id: str, rule: str) -> str:
     return catalog.input_by_id[alt.figure].name if alt.figure else f"替代条件 {rule}"
 
 
-def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, values: pd.DataFrame,
-                            catalog: Catalog, quarter: str, quarter_label: str, expectation_count: int,
-                            indicator_scores: pd.DataFrame, ranking: pd.DataFrame) -> ValidationReport:
+def build_validation_report(
+    rules: pd.DataFrame,
+    dq_failures: pd.DataFrame,
+    values: pd.DataFrame,
+    catalog: Catalog,
+    quarter: str,
+    quarter_label: str,
+    expectation_count: int,
+    indicator_scores: pd.DataFrame,
+    ranking: pd.DataFrame,
+) -> ValidationReport:
     """Assemble the report from the rule table, the data-quality failures, the figures' cells, and the
     scoring's outcomes and counts."""
     present = set(rules[KEY])
@@ -103,24 +117,52 @@ def build_validation_report(rules: pd.DataFrame, dq_failures: pd.DataFrame, valu
             alts = [by_rule.get((county.code, ind.id, a.code)) for a in ind.alternatives]
             outcome = outcome_of.get((county.code, ind.id), Outcome.MISSING)
             status = OUTCOME_CLASS[outcome]
-            label = MISSING_LABEL.get(main.missing, outcome) if main is not None and main.status == RuleStatus.MISSING \
-                and outcome in (Outcome.MISSING, Outcome.UNDECIDABLE) else outcome
+            label = (
+                MISSING_LABEL.get(main.missing, outcome)
+                if main is not None
+                and main.status == RuleStatus.MISSING
+                and outcome in (Outcome.MISSING, Outcome.UNDECIDABLE)
+                else outcome
+            )
             expected = f"要求 {main.expected}" if main is not None else ""
             cells.append(Cell(status, label, _shown(None if main is None else main.observed), expected))
             if outcome in (Outcome.UNMET, Outcome.BAD_DATA):
                 for r in [main, *alts]:
                     if r is not None and r.status in (RuleStatus.NOT_MET, RuleStatus.INVALID):
-                        failures.append(Failure(county.name, ind.id, ind.name, _rule_label(catalog, ind.id, r.rule),
-                                                _shown(r.observed), r.expected, STATUS_LABEL[r.status],
-                                                cells_of.get((county.code, ind.id), "")))
+                        failures.append(
+                            Failure(
+                                county.name,
+                                ind.id,
+                                ind.name,
+                                _rule_label(catalog, ind.id, r.rule),
+                                _shown(r.observed),
+                                r.expected,
+                                STATUS_LABEL[r.status],
+                                cells_of.get((county.code, ind.id), ""),
+                            )
+                        )
         grid.append(GridRow(ind.id, ind.name, rule_text(ind, catalog), tuple(cells)))
     names = {**{i.id: i.name for i in catalog.indicators}, **{i.id: i.name for i in catalog.inputs}}
     quality = tuple(
-        QualityIssue(catalog.county_by_code.get(r.county_code).name if r.county_code in catalog.county_by_code
-                     else r.county_code, r.item_id, names.get(r.item_id, r.item_id), r.problem)
+        QualityIssue(
+            catalog.county_by_code.get(r.county_code).name
+            if r.county_code in catalog.county_by_code
+            else r.county_code,
+            r.item_id,
+            names.get(r.item_id, r.item_id),
+            r.problem,
+        )
         for r in dq_failures.itertuples(index=False)
     )
     counted = ranking.set_index("county_code")[["met", "unmet", "undecidable"]].fillna(0).astype(int)
     totals = tuple((c.name, *(int(n) for n in counted.loc[c.code])) for c in counties if c.code in counted.index)
-    return ValidationReport(f"{quarter_label}数据校验报告", quarter, tuple(c.name for c in counties),
-                            tuple(grid), tuple(failures), quality, totals, expectation_count)
+    return ValidationReport(
+        f"{quarter_label}数据校验报告",
+        quarter,
+        tuple(c.name for c in counties),
+        tuple(grid),
+        tuple(failures),
+        quality,
+        totals,
+        expectation_count,
+    )
