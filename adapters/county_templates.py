@@ -53,7 +53,7 @@ def build_template(catalog: Catalog, county: County, quarter: str, last_year: di
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
-    title = f"{catalog.year}年文山州文明城市创建任务季度填报表"
+    title = f"{catalog.year}年{catalog.prefecture}文明城市创建任务季度填报表"
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws.cell(
@@ -164,7 +164,7 @@ def _write_guide(wb: Workbook, catalog: Catalog, quarter: str) -> None:
     scales = "；".join(f"{'、'.join(words)}" for name, words in catalog.scales.items() if name != "yes_no")
     statuses = "、".join(s.name for s in catalog.completion_statuses)
     lines = [
-        f"{catalog.year}年文山州文明城市创建任务季度填报说明",
+        f"{catalog.year}年{catalog.prefecture}文明城市创建任务季度填报说明",
         f"依据：{catalog.source}；目录版本 {catalog.version}；本表季度：{quarter_label(quarter)}（{quarter}）。",
         f"一、请在“{DATA_SHEET}”工作表中填报。只有黄色单元格可以填写：指标行填写“{COL_VALUE}”列，"
         f"任务行选择“{COL_STATUS}”列，“备注”列可写说明。其余单元格已锁定，无需密码即可查看。",

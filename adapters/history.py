@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -192,29 +193,77 @@ class HistoryStore:
                 return []
             return [r[0] for r in con.execute(f'SELECT DISTINCT quarter FROM "{name}" ORDER BY quarter').fetchall()]
 
-    def history_values(self, quarter: str, years: int = HISTORY_YEARS) -> pd.DataFrame:
-        """The same quarter one to `years` years earlier: county_code, item_id, years_back, value."""
-        wanted = {shift_quarter(quarter, -4 * k): k for k in range(1, years + 1)}
-        figures = self.read("figures", list(wanted))
-        if figures.empty:
-            return pd.DataFrame(columns=["county_code", "item_id", "value", "years_back"])
-        figures = figures[figures["kind"] != "task"]
-        return figures.assign(years_back=figures["quarter"].map(wanted))[
-            ["county_code", "item_id", "value", "years_back"]
-        ].reset_index(drop=True)
 
-    def latest_before(self, name: str, quarter: str) -> pd.DataFrame:
-        """The rows of the most recent quarter before this one (e.g. last quarter's ranking or ledger)."""
-        earlier = [q for q in self.quarters(name) if q < quarter]
-        return self.read(name, [earlier[-1]]).drop(columns="quarter") if earlier else pd.DataFrame()
+class MemoryHistory:
+    """The in-memory twin of HistoryStore for tests: the same tables, the same replace-one-quarter
+    writes, text kept as DuckDB keeps it, rows in the same order (every column ascending, blanks last)."""
 
-    def before(self, name: str, quarter: str) -> pd.DataFrame:
-        """All rows of earlier quarters."""
-        earlier = [q for q in self.quarters(name) if q < quarter]
-        return self.read(name, earlier) if earlier else pd.DataFrame()
+    def __init__(self) -> None:
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def write_quarter(self, quarter: str, tables: dict[str, pd.DataFrame]) -> None:
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise ValueError(f"unknown history tables: {sorted(unknown)}")
+        for name, frame in tables.items():
+            kept = self.tables.get(name)
+            rows = _prepared(frame, quarter)
+            if kept is not None:
+                rows = pd.concat([kept[kept["quarter"] != quarter], rows], ignore_index=True)
+            self.tables[name] = rows
+
+    def read(self, name: str, quarters: list[str] | None = None) -> pd.DataFrame:
+        if name not in self.tables:
+            return pd.DataFrame()
+        frame = self.tables[name]
+        if quarters is not None:
+            frame = frame[frame["quarter"].isin(quarters)]
+        frame = frame.sort_values(list(frame.columns), na_position="last", kind="stable").reset_index(drop=True)
+        for col in frame.columns:
+            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+                frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
+        return frame
+
+    def quarters(self, name: str = "ranking") -> list[str]:
+        return sorted(set(self.tables[name]["quarter"])) if name in self.tables else []
 
 
-def read_quarter_history(store: HistoryStore, quarter: str, base_year: int) -> QuarterHistory:
+class History(Protocol):
+    """What a quarter's run reads and writes of the history: HistoryStore (DuckDB) in production,
+    MemoryHistory in tests."""
+
+    def read(self, name: str, quarters: list[str] | None = None) -> pd.DataFrame: ...
+
+    def quarters(self, name: str = "ranking") -> list[str]: ...
+
+    def write_quarter(self, quarter: str, tables: dict[str, pd.DataFrame]) -> None: ...
+
+
+def same_quarter_figures(store: History, quarter: str, years: int = HISTORY_YEARS) -> pd.DataFrame:
+    """The same quarter one to `years` years earlier: county_code, item_id, years_back, value."""
+    wanted = {shift_quarter(quarter, -4 * k): k for k in range(1, years + 1)}
+    figures = store.read("figures", list(wanted))
+    if figures.empty:
+        return pd.DataFrame(columns=["county_code", "item_id", "value", "years_back"])
+    figures = figures[figures["kind"] != "task"]
+    return figures.assign(years_back=figures["quarter"].map(wanted))[
+        ["county_code", "item_id", "value", "years_back"]
+    ].reset_index(drop=True)
+
+
+def latest_before(store: History, name: str, quarter: str) -> pd.DataFrame:
+    """The rows of the most recent quarter before this one (e.g. last quarter's ranking or ledger)."""
+    earlier = [q for q in store.quarters(name) if q < quarter]
+    return store.read(name, [earlier[-1]]).drop(columns="quarter") if earlier else pd.DataFrame()
+
+
+def before(store: History, name: str, quarter: str) -> pd.DataFrame:
+    """All rows of earlier quarters."""
+    earlier = [q for q in store.quarters(name) if q < quarter]
+    return store.read(name, earlier) if earlier else pd.DataFrame()
+
+
+def read_quarter_history(store: History, quarter: str, base_year: int) -> QuarterHistory:
     """One read of the store for a quarter's run."""
     year, q = parse_quarter(quarter)
     carried = store.read("indicator_scores", [f"{year - 1}Q4"]) if q != 4 else pd.DataFrame()
@@ -223,11 +272,11 @@ def read_quarter_history(store: HistoryStore, quarter: str, base_year: int) -> Q
         base = base[base["kind"] != "task"][["county_code", "item_id", "value"]].reset_index(drop=True)
     return QuarterHistory(
         quarter=quarter,
-        same_quarter=store.history_values(quarter),
+        same_quarter=same_quarter_figures(store, quarter),
         previous_ranking=store.read("ranking", [shift_quarter(quarter, -1)]),
-        rankings=store.before("ranking", quarter),
-        previous_orders=store.latest_before("orders", quarter),
-        lists=store.before("lists", quarter),
+        rankings=before(store, "ranking", quarter),
+        previous_orders=latest_before(store, "orders", quarter),
+        lists=before(store, "lists", quarter),
         carried=carried,
         base_figures=base if len(base) else pd.DataFrame(columns=["county_code", "item_id", "value"]),
     )

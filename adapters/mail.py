@@ -59,7 +59,9 @@ def send_distribution(
 
 def _connect(settings: MailSettings, password: str | None) -> smtplib.SMTP:
     if settings.security == "ssl":
-        smtp = smtplib.SMTP_SSL(settings.host, settings.port, context=ssl.create_default_context(), timeout=30)
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, context=ssl.create_default_context(), timeout=30
+        )
     else:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=30)
         if settings.security == "starttls":

@@ -63,9 +63,10 @@ def build_inspection_template(catalog: Catalog, quarter: str) -> Workbook:
             if is_task:
                 statuses.add(ws.cell(row=r, column=col))
     ws.column_dimensions["B"].width = 44
-    for col in "CDEFGHIJ":
-        ws.column_dimensions[col].width = 10
-        ws[f"{col}3"].alignment = Alignment(horizontal="center")
+    for col in range(3, len(header) + 1):  # one column per county, however many there are
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = 10
+        ws[f"{letter}3"].alignment = Alignment(horizontal="center")
     return wb
 
 
@@ -171,6 +172,7 @@ def _reference_cell(
     file, sheet, r = where
     cell = f"{get_column_letter(col + 1)}{r + 1}"
     number = parse_number(row[col], inp.unit)
+    assert not isinstance(number.value, str)  # parse_number gives a float or None, never text
     why = number.error or (check_range(number.value, inp.unit, catalog) if number.value is not None else None)
     if why or number.value is None:
         problems.append(
@@ -220,6 +222,7 @@ def read_inspection(path: Path, catalog: Catalog) -> tuple[pd.DataFrame, pd.Data
                     ratings.append((code, item, parsed.value, path.name, cell))
             elif any(n.id == item for n in catalog.negative_list):
                 parsed = parse_number(raw, "次")
+                assert not isinstance(parsed.value, str)  # parse_number gives a float or None, never text
                 if parsed.error or parsed.value is None or parsed.value < 0 or not float(parsed.value).is_integer():
                     why = parsed.error or f"“{raw}”不是非负整数：负面清单事项应填写查实的次数（0、1、2……）"
                     problems.append(Problem(path.name, sheet, cell, why, item_id=item))

@@ -116,6 +116,7 @@ def _check_references(path: Path, catalog: Catalog, quarter: str | None) -> File
 def _with_quality_problems(result: FileResult, catalog: Catalog) -> FileResult:
     if not result.accepted or result.values.empty:
         return result
+    assert result.county is not None and result.quarter is not None  # an accepted file has both
     code = catalog.county_by_name[result.county].code
     no_history = history_frame({})
     failures = validate_quality(
@@ -217,6 +218,7 @@ def combine_returns(results: list[FileResult], catalog: Catalog, quarter: str) -
                 result, accepted=False, values=_empty_values(catalog), problems=(*result.problems, duplicate)
             )
         elif result.accepted:
+            assert result.county is not None  # an accepted file has its county
             taken[result.county] = result.path.name
         kept.append(result)
     sent = {r.county for r in kept}

@@ -15,6 +15,7 @@ import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
@@ -65,7 +66,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]
         raise UnreadableFile(f"{path.name}：无法作为电子表格打开（{exc}），请用 Excel 或 WPS 重新保存后提交") from exc
     if len(names) > MAX_SHEETS:
         raise UnreadableFile(f"{path.name}：含 {len(names)} 个工作表，超过 {MAX_SHEETS} 个上限，不像是填报表，已拒收")
-    grids = {}
+    grids: dict[str, Grid] = {}
     cells = 0
     for name in names:
         try:
@@ -83,7 +84,8 @@ def read_workbook(path: Path) -> tuple[dict[str, Grid], dict[str, SheetDetails]]
                 f"{where}"
             )
         _in_time(path, deadline)
-        grids[name] = sheet.to_python(skip_empty_area=False)
+        # calamine's cell types are all objects; the cast only widens the invariant list type
+        grids[name] = cast(Grid, sheet.to_python(skip_empty_area=False))
     details = _xlsx_details(path) if suffix in (".xlsx", ".xlsm") else _xls_details(path)
     hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     details = {name: replace(details.get(name, SheetDetails()), hidden=name in hidden) for name in names}
@@ -211,7 +213,7 @@ def _read_csv(path: Path) -> Grid:
         raise UnreadableFile(f"{path.name}：无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
         raise UnreadableFile(f"{path.name}：不是文本格式的 CSV 文件（含二进制内容），请另存为 CSV 后提交")
-    rows = []
+    rows: Grid = []
     for row in csv.reader(io.StringIO(text)):
         rows.append(list(row))
         if len(rows) > MAX_ROWS:

@@ -267,7 +267,7 @@ def _combine_parts(comparisons_frame: pd.DataFrame) -> pd.DataFrame:
     return _typed(frame)
 
 
-def _reduce(frame: pd.DataFrame, keys: list[str], order: dict[str, int], joiner: str) -> pd.DataFrame:
+def _reduce(frame: pd.DataFrame, keys: list[str], order: dict[RuleStatus, int], joiner: str) -> pd.DataFrame:
     several = frame.duplicated(keys, keep=False)
     if not several.any():
         return frame

@@ -284,7 +284,7 @@ def read_details(zf: zipfile.ZipFile) -> dict[str, SheetDetails]:
         if _local(node.tag) != "sheet":
             continue
         rel_id = next((v for k, v in node.attrib.items() if _local(k) == "id" and k.startswith("{")), None)
-        kind, target = rels.get(rel_id, ("", ""))
+        kind, target = rels.get(rel_id, ("", "")) if rel_id is not None else ("", "")
         if kind.endswith(_WORKSHEET) and target in zf.NameToInfo:
             out[node.get("name", "")] = _sheet_details(zf, target, formats)
     return out

@@ -479,7 +479,7 @@ _DISK_WORDS = {
 def _explain(exc: BaseException) -> str:
     """The message for the office: a disk or permission problem anywhere in the chain said in Chinese
     (with the file), with what to do; anything else as it is."""
-    seen = exc
+    seen: BaseException | None = exc
     while seen is not None:
         code = getattr(seen, "errno", None) if isinstance(seen, OSError) else None
         code = code or next((c for words, c in _DISK_WORDS.items() if words in str(seen)), None)
@@ -503,7 +503,8 @@ def _preflight(out: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=out, prefix=".chuangwen-probe.", suffix=".tmp"):
             pass
     except OSError as exc:
-        reason = _DISK_ERRORS.get(exc.errno, exc.strerror or str(exc))
+        default = exc.strerror or str(exc)
+        reason = _DISK_ERRORS.get(exc.errno, default) if exc.errno is not None else default
         raise _fail(f"输出文件夹 {out} 无法写入：{reason}。已有的结果和历史库未作改动") from exc
     api = os.environ.get("PREFECT_API_URL")
     if api:

@@ -14,7 +14,8 @@ def cn_numeral(n: int) -> str:
         raise ValueError(f"cn_numeral supports 1..9999, got {n}")
     if 10 <= n < 20:  # 十, 十二: the leading 一 is not written
         return "十" + (_DIGITS[n - 10] if n > 10 else "")
-    out, zero = [], False
+    out: list[str] = []
+    zero = False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         digit = n // value % 10
         if digit:

@@ -208,6 +208,7 @@ class Catalog(_Model):
     version: str
     source: str
     issuer: str
+    prefecture: str  # the prefecture's name, as titles print it (文山州)
     year: int
     counties: tuple[County, ...]
     goals: dict[str, dict[str, int]]

@@ -20,12 +20,14 @@ def main_rule_text(ind: Indicator, catalog: Catalog) -> str:
     if op in COMPARISON_SYMBOL:
         return f"{COMPARISON_SYMBOL[op]}{_with_unit(float(ind.threshold), ind.unit)}"
     if op == "grade":
+        assert ind.scale is not None  # the catalog requires a scale for op grade
         return f"{ind.threshold}及以上" if ind.threshold != catalog.scales[ind.scale][0] else str(ind.threshold)
     if op == "bool":
         return str(ind.threshold)
     if op == "trend":
         return "较上年提升" if ind.threshold == "up" else "较上年下降"
     ref = catalog.input_by_id[str(ind.threshold)]
+    assert ind.compare is not None  # what is left is op relative, which the catalog requires to have compare
     return f"{COMPARISON_SYMBOL[ind.compare]}{ref.name}"
 
 
@@ -41,6 +43,7 @@ def alternative_text(ind: Indicator, code: str, catalog: Catalog) -> str:
         return "较上年提升" if ind.direction == "higher" else "较上年下降"
     if alt.code == "3y":
         return "连续三年改善" if ind.direction == "higher" else "连续三年减少"
+    assert alt.op is not None  # the catalog requires op for every alternative but yoy and 3y
     target = catalog.input_by_id[alt.reference].name if alt.reference else alt.value
     if alt.figure is None:  # the indicator's own figure against another reference
         return f"{COMPARISON_SYMBOL[alt.op]}{target}"

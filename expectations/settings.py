@@ -12,6 +12,7 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from core.quarters import is_quarter
 from core.runtime import PROJECT_ROOT
@@ -222,7 +223,7 @@ def _allowed(loc: tuple) -> str:
     return "、".join(model.model_fields) if model is not None else ""
 
 
-def _chinese(err: dict) -> str:
+def _chinese(err: ErrorDetails) -> str:
     """One pydantic error in words the office can act on."""
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "extra_forbidden":

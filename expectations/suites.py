@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.runtime import configure
-from expectations.catalog import Catalog, Indicator
+from expectations.catalog import Catalog, Indicator, Input
 from expectations.template_rows import due_indicators, due_inputs
 
 KEY = "county_code"
@@ -98,8 +98,10 @@ def rule_comparisons(ind: Indicator, catalog: Catalog) -> list[Comparison]:
             for years in range(1, THREE_YEARS + 1):
                 out += _against_earlier(ind, catalog, "3y", years, years)
         elif alt.reference is not None:
+            assert alt.op is not None  # the catalog requires op for every alternative but yoy and 3y
             out.append(Comparison(ind.id, alt.code, 1, alt.figure or ind.id, alt.op, other=alt.reference))
         else:
+            assert alt.value is not None  # the catalog requires a reference or a value for these
             out.append(Comparison(ind.id, alt.code, 1, alt.figure or ind.id, "in", allowed=(alt.value,)))
     return out
 
@@ -109,12 +111,15 @@ def _main(ind: Indicator, catalog: Catalog) -> list[Comparison]:
     if op in (">=", ">", "<=", "<", "=="):
         return [Comparison(ind.id, MAIN, 1, ind.id, op, value=float(thr))]
     if op == "grade":
+        assert ind.scale is not None  # the catalog requires a scale for op grade
         scale = catalog.scales[ind.scale]
         return [Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=scale[: scale.index(thr) + 1])]
     if op == "bool":
+        assert isinstance(thr, str)  # the catalog requires a textual threshold for op bool
         return [Comparison(ind.id, MAIN, 1, ind.id, "in", allowed=(thr,))]
     if op == "trend":
         return _against_earlier(ind, catalog, MAIN, 1, 1)
+    assert ind.compare is not None  # what is left is op relative, which the catalog requires to have compare
     return [Comparison(ind.id, MAIN, 1, ind.id, ind.compare, other=str(thr))]
 
 
@@ -169,7 +174,8 @@ def quality_expectations(catalog: Catalog, quarter: str) -> list:
             meta={"item_id": "", "check": "columns"},
         ),
     ]
-    for fig in [*due_indicators(catalog, quarter), *due_inputs(catalog, quarter)]:
+    figures: list[Indicator | Input] = [*due_indicators(catalog, quarter), *due_inputs(catalog, quarter)]
+    for fig in figures:
         out.append(gxe.ExpectColumnValuesToNotBeNull(column=fig.id, meta={"item_id": fig.id, "check": "required"}))
         if fig.scale:
             out.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.runtime import PROJECT_ROOT
 from flows.schedule import DEFAULT_CRON, TIMEZONE
@@ -38,7 +39,7 @@ def deploy_flows(
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectNotFound
-    from prefect.schedules import Cron
+    from prefect.schedules import Cron, Schedule
 
     raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
     with get_client(sync_client=True) as client:
@@ -47,7 +48,7 @@ def deploy_flows(
         except ObjectNotFound:
             client.create_work_pool(WorkPoolCreate(name=pool, type="process", concurrency_limit=1))
     paths = {"raw_dir": str(raw_dir), "out_dir": str(out_dir)}
-    plan = [
+    plan: list[tuple[str, str, dict[str, Any], Schedule | None, str]] = [
         ("quarterly_assessment", "on-demand", paths, None, "按需处理一个季度（参数 quarter，如 2022Q4）"),
         ("backfill", "on-demand", {**paths, "dask": dask}, None, "按顺序补算一段季度（参数 start、end）"),
         (
@@ -61,7 +62,8 @@ def deploy_flows(
     done = []
     for entry, name, parameters, schedule, description in plan:
         flow = Flow.from_source(source=str(project), entrypoint=f"{ENTRYPOINT}:{entry}")
-        flow.deploy(
+        # from_source is sync_compatible, typed Flow | Coroutine; called synchronously it returns the Flow
+        flow.deploy(  # type: ignore[union-attr]
             name=name,
             work_pool_name=pool,
             build=False,

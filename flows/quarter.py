@@ -14,10 +14,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypedDict
 
 from prefect import Flow, flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
+from prefect.cache_policies import NO_CACHE, CachePolicy
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -35,27 +36,36 @@ from flows import events, tasks
 from flows.artifacts import score_table, summary_markdown
 from transforms.assess import assess as assess_quarter
 
+
+class _TaskOptions(TypedDict, total=False):
+    """The keyword arguments of prefect.task that IO and PURE set."""
+
+    retries: int
+    retry_delay_seconds: float
+    cache_policy: CachePolicy
+
+
 # Tasks that read or write files retry (a file share can hiccup); pure computations do not, since a
 # retry would fail the same way. Frames stay in memory within a run; the run's cache key is the
 # content hash of everything it reads (adapters/manifest.py), not Prefect's result store.
-IO = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE}
-PURE = {"cache_policy": NO_CACHE}
+IO: _TaskOptions = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE}
+PURE: _TaskOptions = {"cache_policy": NO_CACHE}
 
-fingerprint = task(input_key, name="fingerprint inputs", **IO)
-read_all = task(returns.read_all, name="read county files", **IO)
-read_returns = task(returns.read_returns, name="read county files (batch)", **IO)
-archive = task(returns.archive_received, name="archive", **IO)
-office = task(tasks.office_inputs, name="office files", **IO)
-validate = task(tasks.validate, name="validate", **PURE)
-score = task(tasks.score, name="score", **PURE)
-assess = task(assess_quarter, name="assess", **PURE)
-documents = task(tasks.documents, name="build documents", **PURE)
-render_pdfs = task(tasks.render_pdfs, name="render PDFs", **PURE)
-render_batch = task(processes.render_batch, name="render PDFs (batch)", **PURE)
-write_files = task(tasks.write_files, name="write files", **IO)
-install_docs = task(tasks.install_docs, name="install Data Docs", **IO)
-record = task(tasks.record, name="record history", **IO)
-manifest = task(write_manifest, name="write manifest", **IO)
+fingerprint = task(name="fingerprint inputs", **IO)(input_key)
+read_all = task(name="read county files", **IO)(returns.read_all)
+read_returns = task(name="read county files (batch)", **IO)(returns.read_returns)
+archive = task(name="archive", **IO)(returns.archive_received)
+office = task(name="office files", **IO)(tasks.office_inputs)
+validate = task(name="validate", **PURE)(tasks.validate)
+score = task(name="score", **PURE)(tasks.score)
+assess = task(name="assess", **PURE)(assess_quarter)
+documents = task(name="build documents", **PURE)(tasks.documents)
+render_pdfs = task(name="render PDFs", **PURE)(tasks.render_pdfs)
+render_batch = task(name="render PDFs (batch)", **PURE)(processes.render_batch)
+write_files = task(name="write files", **IO)(tasks.write_files)
+install_docs = task(name="install Data Docs", **IO)(tasks.install_docs)
+record = task(name="record history", **IO)(tasks.record)
+manifest = task(name="write manifest", **IO)(write_manifest)
 
 MAX_BATCHES = 16  # enough to keep a cluster busy, few enough not to drown its scheduler in tasks
 
@@ -75,7 +85,7 @@ def stage(timings: dict[str, float], quarter: str, name: str) -> Iterator[None]:
     events.report(events.Step(quarter, name, True))
 
 
-read_history = task(read_quarter_history, name="read history", **IO)
+read_history = task(name="read history", **IO)(read_quarter_history)
 
 
 def default_history(out_dir: Path) -> Path:
@@ -181,7 +191,7 @@ def _run_quarter(
 
 
 @contextmanager
-def assessment_with(dask: str | None = None) -> Iterator[Flow]:
+def assessment_with(dask: str | None = None) -> Iterator[Flow[..., dict[str, Path]]]:
     """The quarterly flow with its task runner: threads in this process (dask=None), a Dask cluster
     started on this machine for the duration (dask="local": one single-threaded worker process per
     core), or a running Dask scheduler's address (`dask scheduler` plus `dask worker` on other
@@ -194,7 +204,9 @@ def assessment_with(dask: str | None = None) -> Iterator[Flow]:
     from flows.server import shared_api
 
     with shared_api(), _cluster(dask) as address:
-        yield quarterly_assessment.with_options(task_runner=DaskTaskRunner(address=address))
+        # ignored: prefect_dask's DaskTaskRunner subclasses the bare TaskRunner (futures typed as the default
+        # PrefectConcurrentFuture), which with_options' invariant TaskRunner[PrefectFuture] does not accept
+        yield quarterly_assessment.with_options(task_runner=DaskTaskRunner(address=address))  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -232,7 +244,7 @@ def backfill(
     quarters = [q for q in quarters_in(Path(raw_dir)) if start <= q <= end]
     if not quarters:
         raise QuarterFailed(f"{raw_dir} 中没有 {start} 至 {end} 之间的季度文件夹")
-    done = {}
+    done: dict[str, dict[str, Path]] = {}
     with assessment_with(dask) as run:
         for q in quarters:
             try:

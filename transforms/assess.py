@@ -99,7 +99,10 @@ def assess(
     )
 
 
-def _trend(earlier: pd.DataFrame, ranking: pd.DataFrame, quarter: str, quarters: int = 8) -> pd.DataFrame:
+TREND_QUARTERS = 8  # the trend chart: this quarter and up to seven before it
+
+
+def _trend(earlier: pd.DataFrame, ranking: pd.DataFrame, quarter: str, quarters: int = TREND_QUARTERS) -> pd.DataFrame:
     now = ranking.assign(quarter=quarter)[["quarter", "county", "total"]]
     frames = [earlier[["quarter", "county", "total"]], now] if len(earlier) else [now]
     out = pd.concat(frames, ignore_index=True)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from expectations.catalog import Catalog
+from expectations.settings import Lines
 
 GOAL_COLUMNS = ["county_code", "county", "goal", "status", "on_course", "detail"]
 
 
-def goal_status(ranking: pd.DataFrame, catalog: Catalog, lines, province_rank: tuple[int, int] | None) -> pd.DataFrame:
+def goal_status(
+    ranking: pd.DataFrame, catalog: Catalog, lines: Lines, province_rank: tuple[int, int] | None
+) -> pd.DataFrame:
     """One row per county: its goal, where it stands and whether it is on course.
 
     province_rank: (rank, of) of 文山市 among the province's nominees, from the optional input file;

@@ -156,7 +156,7 @@ def _identity(
     """The county and quarter a file belongs to: what the file says, checked against where it was put
     (file name, folder). A disagreement rejects the file; silence is accepted with a warning."""
 
-    def reject(key: str, message: str):
+    def reject(key: str, message: str) -> tuple[str | None, str | None, list[Problem]]:
         return None, None, [Problem(file_name, *meta.where(key), message)]
 
     problems = []
@@ -212,7 +212,7 @@ def extract_return(
     meta = _read_meta(grids, sheet, header_row)
     county, quarter, found_problems = _identity(meta, file_name, catalog, expected_county, expected_quarter)
     problems += found_problems
-    if county is None:
+    if county is None or quarter is None:  # _identity gives both or neither
         return None, problems
     known = catalog.county_by_name[county]
     version = meta.values.get(layout.META_VERSION)

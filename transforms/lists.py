@@ -9,13 +9,14 @@ import pandas as pd
 
 from core.vocab import ListKind
 from expectations.catalog import Catalog, focus_tasks
+from expectations.settings import ListRule
 
 LIST_COLUMNS = ["county_code", "county", "focus", "focus_rate", "focus_rank", "list", "reason"]
 ESCALATION_COLUMNS = ["county_code", "county", "streak", "action"]
 
 
 def red_black_lists(
-    task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, focus: str, rule
+    task_scores: pd.DataFrame, ranking: pd.DataFrame, catalog: Catalog, focus: str, rule: ListRule
 ) -> pd.DataFrame:
     """One row per county of the catalog: its rate on the focus item (score ÷ points), its rank on it
     among the ranked counties, and its list. A county that did not report or is not ranked (不予排名) has

@@ -10,12 +10,13 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from core.problems import ERROR, FORMAT_UNKNOWN, WARNING, Problem
-from expectations.catalog import Catalog
+from expectations.catalog import Catalog, Indicator, Input
 
 EXCEL_ERROR = re.compile(r"^#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -219,22 +220,23 @@ def check_range(value: float, unit: str, catalog: Catalog) -> str | None:
     return None
 
 
-def _plausible_min(item) -> float | None:
-    if getattr(item, "op", None) in (">=", ">"):
+def _plausible_min(item: Indicator | Input) -> float | None:
+    if isinstance(item, Indicator) and item.op in (">=", ">"):  # a reference figure (Input) has no rule
         return item.floor
     return None
 
 
-def _parse_row(row, item, catalog: Catalog, statuses: tuple[str, ...]) -> Parsed:
+def _parse_row(row: Any, item: Indicator | Input | None, catalog: Catalog, statuses: tuple[str, ...]) -> Parsed:
     if row.cell_note == "formula_uncached":
         return Parsed(error="单元格是没有计算结果的公式，请填写数值本身（或在 Excel/WPS 中重新计算后保存）")
     if row.kind == "task":
         return parse_choice(row.raw, statuses)
+    assert item is not None, row.item_id  # every other template row is an indicator or input of the catalog
     if item.scale:
         return parse_choice(row.raw, catalog.scales[item.scale], negated_question="无" in item.name)
     fmt = row.number_format if isinstance(row.number_format, str) else None
     parsed = parse_number(row.raw, item.unit, number_format=fmt, plausible_min=_plausible_min(item))
-    if parsed.value is not None and (why := check_range(parsed.value, item.unit, catalog)):
+    if parsed.value is not None and (why := check_range(cast(float, parsed.value), item.unit, catalog)):
         if parsed.shown:  # what the county sees in the cell, not what it stores
             return Parsed(
                 error=f"单元格显示为“{parsed.shown}”，{why}（如应为 {row.raw:g}%，请输入 {row.raw:g}% "
@@ -263,7 +265,11 @@ def normalise_values(records: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFr
     values, answers, task_status, conversions, issues = [], [], [], [], []
     for row in records.itertuples(index=False):
         item = catalog.indicator_by_id.get(row.item_id) or catalog.input_by_id.get(row.item_id)
-        name = catalog.task_by_id[row.item_id].title if row.kind == "task" else item.name
+        if row.kind == "task":
+            name = catalog.task_by_id[row.item_id].title
+        else:
+            assert item is not None, row.item_id  # every other template row is an indicator or input of the catalog
+            name = item.name
         if _blank(row.raw) and row.cell_note != "formula_uncached":
             parsed = Parsed(warning="未选择完成情况" if row.kind == "task" else "未填报")
         else:

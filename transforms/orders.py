@@ -19,7 +19,7 @@ import pandas as pd
 from core.quarters import parse_quarter, shift_quarter
 from core.vocab import MET_OUTCOMES, UNMET_OUTCOMES, OrderState, Outcome
 from core.zh import figure_text
-from expectations.catalog import Catalog
+from expectations.catalog import Catalog, Task
 from expectations.rules import rule_text
 
 ORDER_COLUMNS = [
@@ -96,7 +96,7 @@ def _problems(indicator_scores: pd.DataFrame, task_scores: pd.DataFrame, catalog
     )
 
 
-def _units(task) -> str:
+def _units(task: Task) -> str:
     return "、".join(task.responsible) or task.responsible_basis  # 未指定 where nobody has named any
 
 

@@ -46,6 +46,6 @@ def to_wide(
         past.columns = [prev_column(c, years) for c in past.columns]
         out = out.join(past)
     out = out.reindex(columns=columns)
-    choice = {f.id for f in (*catalog.indicators, *catalog.inputs) if f.scale}
+    choice = {i.id for i in catalog.indicators if i.scale} | {i.id for i in catalog.inputs if i.scale}
     numeric = {c: "float64" for c in columns if c.split("@")[0] not in choice}
     return out.astype(numeric).astype({c: "object" for c in columns if c not in numeric}).reset_index()

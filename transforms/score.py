@@ -8,6 +8,8 @@ rule holds is read from that table, never computed here; only partial credit is.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pandas as pd
 
@@ -22,30 +24,38 @@ from transforms.normalise import quoted
 UNMET_CAP = 0.99  # partial credit never reaches a met rule's full credit
 
 
-def _lookup(values: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+Row = Any  # a row of a frame, from itertuples (pandas gives it no static type)
+
+
+def _lookup(values: pd.DataFrame) -> dict[tuple[str, str], Row]:
     return {(r.county_code, r.item_id): r for r in values.itertuples(index=False)}
 
 
-def _figure(row) -> object:
+def _figure(row: Row | None) -> float | str | None:
     if row is None:
         return None
     if row.answer is not None and row.answer == row.answer:
-        return row.answer
+        return cast(str, row.answer)
     return None if pd.isna(row.value) else float(row.value)
 
 
 def partial_credit(ind: Indicator, value: float, reference: float | None = None) -> float:
     """Linear credit from the floor (0) to the threshold (1) for an unmet numeric or relative rule."""
+    if ind.op not in ("relative", ">=", ">", "<=", "<"):
+        return 0.0
+    floor = ind.floor
+    if floor is None:  # the catalog refuses a numeric or relative rule without one (Indicator's validator)
+        raise ValueError(f"{ind.id}: no floor for partial credit")
     if ind.op == "relative":
         if reference is None or reference == 0:
             return 0.0
         ratio = value / reference
-        lo, hi = (ind.floor, 1.0) if ind.direction == "higher" else (1.0, ind.floor)
+        lo, hi = (floor, 1.0) if ind.direction == "higher" else (1.0, floor)
         x = (ratio - lo) / (hi - lo) if ind.direction == "higher" else (hi - ratio) / (hi - lo)
     elif ind.op in (">=", ">"):
-        x = (value - ind.floor) / (float(ind.threshold) - ind.floor)
+        x = (value - floor) / (float(ind.threshold) - floor)
     elif ind.op in ("<=", "<"):
-        x = (ind.floor - value) / (ind.floor - float(ind.threshold))
+        x = (floor - value) / (floor - float(ind.threshold))
     else:
         return 0.0
     return float(min(max(x, 0.0), UNMET_CAP))
@@ -117,7 +127,7 @@ def score_indicators(
     for county in counties:
         for ind in catalog.indicators:
             points = catalog.part_points[ind.id]
-            rec = {
+            rec: dict[str, Any] = {
                 "county_code": county,
                 "indicator_id": ind.id,
                 "task_id": ind.task,
@@ -136,10 +146,17 @@ def score_indicators(
     return pd.DataFrame(out, columns=INDICATOR_COLUMNS)
 
 
-def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) -> dict:
+def _judged(
+    ind: Indicator,
+    county: str,
+    rows: dict[tuple[str, str], Row],
+    bars: dict[tuple[str, str], tuple[float, str]],
+    by_rule: dict[tuple[str, str, str], Row],
+    catalog: Catalog,
+) -> dict[str, Any]:
     """The outcome of a figure reported this quarter. Each 或… is its own way to comply: an alternative
     that holds meets the requirement even where the main figure is blank or was not accepted."""
-    row = rows.get((county, ind.id))
+    row: Row = rows.get((county, ind.id))
     value = _figure(row)
     reference, where = bars.get((county, str(ind.threshold)), (None, None)) if ind.op == "relative" else (None, None)
     rec = {
@@ -190,11 +207,11 @@ def _judged(ind: Indicator, county: str, rows, bars, by_rule, catalog: Catalog) 
         }
     if main.status == RuleStatus.MISSING:
         return rec | {"outcome": Outcome.UNDECIDABLE, "achievement": np.nan, "note": "无上年同期数据，无法判定"}
-    credit = partial_credit(ind, value, reference) if not ind.is_choice else 0.0
+    credit = partial_credit(ind, cast(float, value), reference) if not ind.is_choice else 0.0  # a number: not a choice
     return rec | {"outcome": Outcome.UNMET, "achievement": credit}
 
 
-def _carried(ind: Indicator, last: object) -> dict:
+def _carried(ind: Indicator, last: Row | None) -> dict[str, Any]:
     """An annual figure between its reports: last year's fourth-quarter judgement, marked 沿用上年."""
     if last is None or pd.isna(last.achievement):
         return {
@@ -301,7 +318,7 @@ def score_tasks(
             status = None if row is None else row.status
             source = "督导评分" if (county, task.id) in rated else ("自评" if status else None)
             status_share = catalog.part_share(task.id, task.id)
-            status_achievement = credit.get(status, 0.0)
+            status_achievement = credit.get(status, 0.0) if status is not None else 0.0
             judged_share = status_share + share_of.get((county, task.id), 0.0)
             weighted = status_share * status_achievement + weighted_of.get((county, task.id), 0.0)
             achievement = weighted / judged_share
@@ -340,10 +357,12 @@ def deductions(
             if item.inspection:
                 n = counted.get((county, item.id), 0) or 0
             else:
+                assert item.indicator is not None  # Deduction's validator: one trigger, an indicator or the inspection
                 figure = _figure(rows.get((county, item.indicator)))
                 if item.when is not None:
                     n = 1 if figure == item.when else 0
                 else:
+                    assert item.per is not None  # Deduction's validator: `when` or `per`
                     n = int(figure // item.per) if isinstance(figure, float) and figure > 0 else 0
             if n:
                 out.append(

@@ -42,7 +42,7 @@ NUMERIC_TARGETS = (">=", ">", "<=", "<", "relative")
 _FLOATS = ("base_value", "value", "target", "observed_rate", "required_rate", "ratio")
 
 
-def _typed(rows: list[dict]) -> pd.DataFrame:
+def _typed(rows: list[dict[str, object]]) -> pd.DataFrame:
     """The classes with numbers as numbers whatever the rows (an empty quarter too): the history store
     types its columns from the first quarter it sees."""
     frame = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)

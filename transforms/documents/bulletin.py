@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -15,8 +16,12 @@ from core.vocab import CARRIED, UNMET_OUTCOMES, Absence, ListKind, OrderState, O
 from core.zh import figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
+from expectations.settings import ListRule
+from transforms.assess import TREND_QUARTERS, Assessment
 from transforms.normalise import quoted
+from transforms.scoring import QuarterScores
 
+COMMON_AT_LEAST = 3  # 共性问题: unmet in at least this many units
 NOTE_CHARS = 120  # what a document quotes of a county's 备注
 
 
@@ -108,6 +113,7 @@ class Charts:
     trend: str
     scope: str = ""  # which units charts 1 and 2 show, when not all (a province or the country)
     trend_scope: str = ""
+    trend_quarters: int = TREND_QUARTERS  # how many quarters the trend chart spans at most
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,7 @@ class BulletinContext:
     extras: BulletinExtras | None = None
     charts: Charts | None = None
     common_problems: tuple[CommonProblem, ...] = ()
+    common_at_least: int = COMMON_AT_LEAST  # a problem is common when unmet in at least this many units
     area_labels: tuple[str, ...] = ()
     annex_scores: tuple[AnnexRow, ...] = ()
     annex_orders: tuple[OrderLine, ...] = ()
@@ -286,7 +293,8 @@ def build_bulletin(
     reported = ranking[ranking["total"].notna()]
     reported_codes = set(reported["county_code"])
     if len(reported_codes) > LIST_ALL_UNITS_UP_TO:  # a province's annex would run to thousands of pages
-        issues, in_feedback = (), len(reported_codes)
+        issues: tuple[CountyIssues, ...] = ()
+        in_feedback = len(reported_codes)
     else:
         found = issues_by_county(indicator_scores, task_scores, catalog, notes)
         issues = tuple(
@@ -340,11 +348,11 @@ def _refused(ranking: pd.DataFrame) -> pd.Series:
     return ranking["not_ranked_reason"].fillna("").str.startswith(Absence.REFUSED)
 
 
-def _rate(value: object) -> float | None:
+def _rate(value: float | None) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def order_line(order) -> OrderLine:
+def order_line(order: Any) -> OrderLine:  # a row of the order ledger (itertuples)
     """An order as the documents print it: its responsible units with the basis they are named on
     (任务清单: the task list names them; 州文明办确定: the office's assignment)."""
     basis = getattr(order, "responsible_basis", None)
@@ -369,7 +377,7 @@ def undecidable_parts(indicator_scores: pd.DataFrame, catalog: Catalog) -> tuple
 
 
 def common_problems(
-    indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = 3, most: int = 10
+    indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = COMMON_AT_LEAST, most: int = 10
 ) -> tuple[CommonProblem, ...]:
     """The main problems: requirements unmet in at least `at_least` counties, the `most` most widespread,
     with each county's figure."""
@@ -387,7 +395,7 @@ def common_problems(
     return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id))[:most])
 
 
-def list_rule_text(rule) -> str:
+def list_rule_text(rule: ListRule) -> str:
     """The quarter's 红黑榜 rule in words, as the bulletin and the 测评细则 state it."""
     ranked = (
         f"得分率前 {rule.top} 名上红榜、后 {rule.bottom} 名上黑榜（并列均列入）"
@@ -406,7 +414,7 @@ def escalation_texts(escalations: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> BulletinExtras:
+def bulletin_extras(assessment: Assessment, scores: QuarterScores, catalog: Catalog, quarter: str) -> BulletinExtras:
     """The bulletin's view of the quarter's assessment (lists, goals, orders, rank ranges)."""
     rule_text = list_rule_text(assessment.settings.lists)
     actions = escalation_texts(assessment.escalations)
@@ -435,13 +443,8 @@ def bulletin_extras(assessment, scores, catalog: Catalog, quarter: str) -> Bulle
     rows = []
     for c in catalog.counties:
         rate = rates.get(c.code)
-        rows.append(
-            OrderRow(
-                c.name,
-                *(int(counts[k].get(c.code, 0)) for k in ("new", "closed", "overdue", "open")),
-                None if rate is None or pd.isna(rate) else float(rate),
-            )
-        )
+        n = {k: int(counts[k].get(c.code, 0)) for k in counts}
+        rows.append(OrderRow(c.name, n["new"], n["closed"], n["overdue"], n["open"], _rate(rate)))
     overdue = tuple(
         f"{r.county}：{r.problem}" for r in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False)
     )

@@ -10,7 +10,9 @@ import pandas as pd
 
 from core.vocab import OrderState
 from expectations.catalog import Catalog
+from transforms.assess import Assessment
 from transforms.documents.bulletin import Issue, OrderLine, county_issues, escalation_texts, order_line
+from transforms.scoring import QuarterScores
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class FeedbackContext:
     orders: tuple[OrderLine, ...]
 
 
-def _num(value: object) -> float | None:
+def _num(value: float | None) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
@@ -62,7 +64,7 @@ class FeedbackTables:
     open_orders: dict[str, pd.DataFrame]  # county_code → its orders not closed
 
 
-def feedback_tables(scores, assessment, catalog: Catalog) -> FeedbackTables:
+def feedback_tables(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> FeedbackTables:
     ranking = scores.ranking.set_index("county_code")
     reported = ranking[ranking["total"].notna()]
     orders = assessment.orders[assessment.orders["status"] != OrderState.CLOSED]
@@ -87,8 +89,8 @@ def build_feedback(
     quarter: str,
     quarter_label: str,
     issue_date: dt.date,
-    scores,
-    assessment,
+    scores: QuarterScores,
+    assessment: Assessment,
     catalog: Catalog,
     notes: dict[tuple[str, str], str],
     issues: tuple[Issue, ...] | None = None,

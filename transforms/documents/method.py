@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from core.zh import quarter_label
 from expectations.catalog import Catalog, Indicator, focus_name
 from expectations.rules import alternative_texts, main_rule_text
+from expectations.settings import Lines, QuarterSettings
 from expectations.suites import THREE_YEARS
 from transforms.documents.bulletin import list_rule_text
 from transforms.rank import MAX_MISSING_SHARE
@@ -109,7 +110,7 @@ def _credit(ind: Indicator, catalog: Catalog) -> str:
     if ind.op in ("<=", "<"):
         return f"要求至{ind.floor:g}{ind.unit}之间按比例得分，高于{ind.floor:g}{ind.unit}得0分"
     if ind.op == "relative":
-        low, high = sorted([ind.floor, 1.0])
+        low, high = sorted([float(ind.floor or 0.0), 1.0])  # the catalog requires a floor here
         return f"参照值的{low:.0%}至{high:.0%}之间按比例得分"
     return "未达到得0分"
 
@@ -188,6 +189,7 @@ def _deductions(catalog: Catalog) -> tuple[DeductionLine, ...]:
         if item.inspection:
             trigger = "州文明办督导查实（督导评分表中填写次数）"
         else:
+            assert item.indicator is not None  # Deduction's validator: an indicator or the inspection
             ind = catalog.indicator_by_id[item.indicator]
             trigger = (
                 f"{ind.id} {ind.name}填报“{item.when}”"
@@ -216,7 +218,7 @@ def _example(catalog: Catalog) -> tuple[str, ...]:
     )
 
 
-def _goals(catalog: Catalog, lines) -> tuple[str, ...]:
+def _goals(catalog: Catalog, lines: Lines) -> tuple[str, ...]:
     out = []
     for goal in ("national_nominee", "provincial_reinspection", "provincial_creation"):
         names = "、".join(c.name for c in catalog.counties if c.goal == goal)
@@ -245,7 +247,7 @@ def _office_changes(catalog: Catalog) -> tuple[str, ...]:
     return tuple(out)
 
 
-def build_method(catalog: Catalog, settings, quarter: str) -> MethodContext:
+def build_method(catalog: Catalog, settings: QuarterSettings, quarter: str) -> MethodContext:
     """The 测评细则 for a quarter: the catalog (with the office's weights and units applied, see
     expectations.settings.office_catalog) and the quarter's settings."""
     focus = settings.require_focus(quarter)
@@ -258,7 +260,7 @@ def build_method(catalog: Catalog, settings, quarter: str) -> MethodContext:
     references = tuple(f"{i.id} {i.name}" for i in catalog.inputs if i.source == "office")
     return MethodContext(
         issuer=catalog.issuer,
-        title=f"{catalog.year}年文山州文明城市创建季度测评细则",
+        title=f"{catalog.year}年{catalog.prefecture}文明城市创建季度测评细则",
         quarter=quarter,
         quarter_label=quarter_label(quarter),
         catalog_version=catalog.version,

@@ -145,9 +145,7 @@ def build_validation_report(
     names = {**{i.id: i.name for i in catalog.indicators}, **{i.id: i.name for i in catalog.inputs}}
     quality = tuple(
         QualityIssue(
-            catalog.county_by_code.get(r.county_code).name
-            if r.county_code in catalog.county_by_code
-            else r.county_code,
+            catalog.county_by_code[r.county_code].name if r.county_code in catalog.county_by_code else r.county_code,
             r.item_id,
             names.get(r.item_id, r.item_id),
             r.problem,
@@ -155,7 +153,16 @@ def build_validation_report(
         for r in dq_failures.itertuples(index=False)
     )
     counted = ranking.set_index("county_code")[["met", "unmet", "undecidable"]].fillna(0).astype(int)
-    totals = tuple((c.name, *(int(n) for n in counted.loc[c.code])) for c in counties if c.code in counted.index)
+    totals = tuple(
+        (
+            c.name,
+            int(counted.at[c.code, "met"]),
+            int(counted.at[c.code, "unmet"]),
+            int(counted.at[c.code, "undecidable"]),
+        )
+        for c in counties
+        if c.code in counted.index
+    )
     return ValidationReport(
         f"{quarter_label}数据校验报告",
         quarter,
