@@ -8,7 +8,7 @@ Python callbacks, which costs about a millisecond for a county's sheet; the cell
 the checked text with regular expressions. Python callbacks for every element cost eight times more
 than the parse itself. Text that the expressions do not cover (comments, CDATA sections, processing
 instructions, cells without a reference, encodings other than UTF-8, very large sheets) goes through
-the slower path: expat with callbacks, streaming. tests/chuangwen/test_xlsx_cells.py checks both paths
+the slower path: expat with callbacks, streaming. tests/adapters/test_xlsx_cells.py checks both paths
 against openpyxl's answers on every kind of file we test with.
 """
 
