@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from small_catalog import small_catalog
 
 from core.vocab import ListKind
-from expectations.catalog import focus_tasks, load_catalog
+from expectations.catalog import focus_tasks
 from expectations.settings import ListRule
 from transforms.lists import escalate, red_black_lists
 
-CAT = load_catalog()
+CAT = small_catalog(8)
 CODES = [c.code for c in CAT.counties]
 
 
@@ -19,7 +20,7 @@ def tasks_with_rates(rates: dict[str, float]) -> pd.DataFrame:
     """Task scores on the focus sub-area 1.4 (4 tasks, 1+? points each) giving each county `rate`."""
     rows = []
     for code, rate in rates.items():
-        for t in focus_tasks(CAT, "1.4"):
+        for t in focus_tasks(CAT, "1.1"):
             points = CAT.task_by_id[t].points
             rows.append(
                 {
@@ -49,7 +50,7 @@ def ranking(codes, unranked=()):
 def test_rank_rule_lists_ties_on_both_ends():
     rates = dict(zip(CODES[:6], [0.9, 0.9, 0.8, 0.7, 0.5, 0.5], strict=True))
     out = red_black_lists(
-        tasks_with_rates(rates), ranking(CODES[:6]), CAT, "1.4", ListRule(rule="rank", top=1, bottom=1)
+        tasks_with_rates(rates), ranking(CODES[:6]), CAT, "1.1", ListRule(rule="rank", top=1, bottom=1)
     ).set_index("county_code")
     assert out.loc[CODES[0], "list"] == out.loc[CODES[1], "list"] == ListKind.RED  # tied for first: both red
     assert out.loc[CODES[4], "list"] == out.loc[CODES[5], "list"] == ListKind.BLACK  # tied for last: both black
@@ -63,7 +64,7 @@ def test_threshold_rule_and_unranked_counties():
         tasks_with_rates(rates),
         ranking(CODES[:4], unranked={CODES[3]}),
         CAT,
-        "1.4",
+        "1.1",
         ListRule(rule="threshold", red_at=0.9, black_below=0.85),
     ).set_index("county_code")
     assert out["list"].to_dict() == {
@@ -80,7 +81,7 @@ def test_not_reporting_is_no_way_off_the_black_list():
     counted among the bottom N of the ranked ones."""
     rates = dict(zip(CODES[:3], [0.9, 0.8, 0.7], strict=True))
     ranks = ranking(CODES[:4], unranked={CODES[3]}).assign(not_ranked_reason=["", "", "", "未报送"])
-    out = red_black_lists(tasks_with_rates(rates), ranks, CAT, "1.4", ListRule(rule="rank", top=1, bottom=1)).set_index(
+    out = red_black_lists(tasks_with_rates(rates), ranks, CAT, "1.1", ListRule(rule="rank", top=1, bottom=1)).set_index(
         "county_code"
     )
     assert out["list"].to_dict() == {

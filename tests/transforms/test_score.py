@@ -1,4 +1,4 @@
-"""Scoring rules of PRODUCT.md §5 on tiny frames: one county, a handful of figures."""
+"""Scoring rules of PRODUCT.md §5 on tiny frames: one county, a handful of figures, the small test catalog."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import math
 
 import pandas as pd
 import pytest
+from small_catalog import small_catalog
 
-from expectations.catalog import load_catalog
 from transforms.rank import rank_counties
 from transforms.score import partial_credit, score_indicators, score_tasks, total_scores
 
-CAT = load_catalog()
+CAT = small_catalog()
 Q = "2022Q4"
-C = "532622"
+C = "100001"
 
 
 def values(*rows):
@@ -29,7 +29,7 @@ def values(*rows):
                 "value": v if isinstance(v, float | int) and kind != "task" else math.nan,
                 "answer": v if isinstance(v, str) and kind != "task" else None,
                 "status": v if kind == "task" else None,
-                "file": "砚山县.xlsx",
+                "file": "甲县.xlsx",
                 "sheet": "填报表",
                 "cell": f"I{n}",
                 "raw": v,
@@ -77,14 +77,14 @@ def bars(figures: dict[str, float]):
 @pytest.mark.parametrize(
     ("ind", "value", "status", "expected"),
     [
-        ("1.4.3b", 55.0, "met", ("达标", 1.0)),
-        ("1.4.3b", 40.0, "not_met", ("未达标", 0.5)),  # floor 30, threshold 50
-        ("1.4.3b", 20.0, "not_met", ("未达标", 0.0)),  # below the floor
-        ("10.2.1a", 95.0, "not_met", ("未达标", 0.99)),  # >95% is strict: 95 misses, capped below full
-        ("8.2.1c", 10.0, "not_met", ("未达标", 0.5)),  # ≤5%, floor 15
-        ("7.1.2b", "否", "not_met", ("未达标", 0.0)),  # yes/no: no partial credit
-        ("8.1.3b", "Ⅲ类", "not_met", ("未达标", 0.0)),  # class rule: no partial credit
-        ("1.4.3b", 180.0, "invalid", ("数据异常", 0.0)),  # failed data quality, whatever the rule says
+        ("1.1.1a", 95.0, "met", ("达标", 1.0)),
+        ("1.1.1a", 80.0, "not_met", ("未达标", 0.5)),  # floor 70, threshold 90
+        ("1.1.1a", 60.0, "not_met", ("未达标", 0.0)),  # below the floor
+        ("1.1.2b", 95.0, "not_met", ("未达标", 0.99)),  # >95% is strict: 95 misses, capped below full
+        ("2.1.1c", 10.0, "not_met", ("未达标", 0.5)),  # ≤5%, floor 15
+        ("1.1.1b", "否", "not_met", ("未达标", 0.0)),  # yes/no: no partial credit
+        ("2.1.2a", "三级", "not_met", ("未达标", 0.0)),  # class rule: no partial credit
+        ("1.1.1a", 180.0, "invalid", ("数据异常", 0.0)),  # failed data quality, whatever the rule says
     ],
 )
 def test_rule_outcomes(ind, value, status, expected):
@@ -94,12 +94,12 @@ def test_rule_outcomes(ind, value, status, expected):
 
 
 def test_missing_figure_is_flagged_and_scores_zero():
-    assert outcome(score(values(), rules()), "1.4.3b") == ("未填报", 0.0)
+    assert outcome(score(values(), rules()), "1.1.1a") == ("未填报", 0.0)
 
 
 def test_a_value_rejected_at_ingest_is_bad_data_with_its_reason():
-    vals = values(("1.4.3b", math.nan)).assign(raw="约五成", rejected=True, issue="“约五成”不是具体数值")
-    row = score(vals, rules(("1.4.3b", "main", "missing", "value"))).set_index("indicator_id").loc["1.4.3b"]
+    vals = values(("1.1.1a", math.nan)).assign(raw="约五成", rejected=True, issue="“约五成”不是具体数值")
+    row = score(vals, rules(("1.1.1a", "main", "missing", "value"))).set_index("indicator_id").loc["1.1.1a"]
     assert (row["outcome"], row["achievement"]) == ("数据异常", 0.0)
     assert "约五成" in row["note"] and "不是具体数值" in row["note"]
 
@@ -107,15 +107,11 @@ def test_a_value_rejected_at_ingest_is_bad_data_with_its_reason():
 @pytest.mark.parametrize(
     ("ind", "alternatives", "expected"),
     [
-        ("6.3.2a", [("yoy", "met")], ("替代达标", "yoy")),
-        ("6.3.2a", [("yoy", "not_met")], ("未达标", None)),
-        ("8.1.3d", [("3y", "met")], ("替代达标", "3y")),
-        ("8.1.3d", [("3y", "missing", "history")], ("未达标", None)),
-        (
-            "8.1.1a",
-            [("aqi_target", "not_met"), ("class2_standard", "met"), ("3y", "missing", "history")],
-            ("替代达标", "class2_standard"),
-        ),
+        ("2.1.1c", [("yoy", "met")], ("替代达标", "yoy")),
+        ("2.1.1c", [("yoy", "not_met")], ("未达标", None)),
+        ("2.1.1c", [("yoy", "not_met"), ("3y", "met")], ("替代达标", "3y")),
+        ("2.1.1c", [("3y", "missing", "history")], ("未达标", None)),
+        ("2.1.1a", [("aqi", "met"), ("3y", "missing", "history")], ("替代达标", "aqi")),
     ],
 )
 def test_an_alternative_that_holds_in_the_rule_table_meets_the_requirement(ind, alternatives, expected):
@@ -125,39 +121,39 @@ def test_an_alternative_that_holds_in_the_rule_table_meets_the_requirement(ind, 
 
 
 def test_trend_without_history_is_undecidable_not_met():
-    got = score(values(("6.1.1a", 95000.0)), rules(("6.1.1a", "main", "missing", "history")))
-    out, ach = outcome(got, "6.1.1a")
+    got = score(values(("2.1.2c", 950.0)), rules(("2.1.2c", "main", "missing", "history")))
+    out, ach = outcome(got, "2.1.2c")
     assert out == "无法判定" and math.isnan(ach)
 
 
 def test_relative_rule_partial_credit_against_the_offices_reference():
-    got = score(values(("8.2.1b", 105.0)), rules(("8.2.1b", "main", "not_met")), bars({"R8.2.1b": 100.0}))
-    assert outcome(got, "8.2.1b") == ("未达标", pytest.approx(0.5))  # ≤ reference, floor ratio 1.1
-    assert got.set_index("indicator_id").loc["8.2.1b", "reference"] == 100.0
+    got = score(values(("2.1.2b", 105.0)), rules(("2.1.2b", "main", "not_met")), bars({"R2.1.2b": 100.0}))
+    assert outcome(got, "2.1.2b") == ("未达标", pytest.approx(0.5))  # ≤ reference, floor ratio 1.1
+    assert got.set_index("indicator_id").loc["2.1.2b", "reference"] == 100.0
     traced = score(
-        values(("8.2.1b", 105.0)),
-        rules(("8.2.1b", "main", "not_met")),
-        bars({"R8.2.1b": 100.0}).assign(file="参照数据.xlsx", cell="F10"),
+        values(("2.1.2b", 105.0)),
+        rules(("2.1.2b", "main", "not_met")),
+        bars({"R2.1.2b": 100.0}).assign(file="参照数据.xlsx", cell="F10"),
     )
-    assert traced.set_index("indicator_id").loc["8.2.1b", "reference_source"] == "参照数据.xlsx F10"
+    assert traced.set_index("indicator_id").loc["2.1.2b", "reference_source"] == "参照数据.xlsx F10"
 
 
 def test_partial_credit_is_linear_between_floor_and_threshold():
-    ind = CAT.indicator_by_id["7.1.1a"]  # ≥98, floor 78
-    assert [partial_credit(ind, v) for v in (78, 88, 60)] == [0.0, 0.5, 0.0]
+    ind = CAT.indicator_by_id["1.1.1a"]  # ≥90, floor 70
+    assert [partial_credit(ind, v) for v in (70, 80, 60)] == [0.0, 0.5, 0.0]
 
 
 def test_task_points_are_shared_by_its_status_and_its_indicators():
-    vals = values(("1.4.3a", 95.0), ("1.4.3b", 40.0), ("1.4.3", "推进中"), ("1.1.1", "基本完成"))
-    ind = score(vals, rules(("1.4.3a", "main", "met"), ("1.4.3b", "main", "not_met")))
+    vals = values(("1.1.1a", 95.0), ("1.1.1b", "否"), ("1.1.1", "推进中"), ("1.1.3", "已完成"))
+    ind = score(vals, rules(("1.1.1a", "main", "met"), ("1.1.1b", "main", "not_met")))
     tasks = score_tasks(ind, vals, CAT, Q, [C]).set_index("task_id")
-    # 1.4.3: the rest of its content and two indicators, a point each
-    assert tasks.loc["1.4.3", "points"] == 3 and tasks.loc["1.4.3", "status_share"] == pytest.approx(1 / 3)
-    assert tasks.loc["1.4.3", "score"] == pytest.approx(0.5 + 1.0 + 0.5)
-    assert tasks.loc["1.1.1", "score"] == pytest.approx(0.8)
+    # 1.1.1: the rest of its content and two indicators, a point each
+    assert tasks.loc["1.1.1", "points"] == 3 and tasks.loc["1.1.1", "status_share"] == pytest.approx(1 / 3)
+    assert tasks.loc["1.1.1", "score"] == pytest.approx(0.5 + 1.0 + 0.0)
+    assert tasks.loc["1.1.3", "score"] == pytest.approx(1.0)  # no indicators: its status is all of it
     assert tasks.loc["1.1.2", ["status", "score"]].tolist() == ["未填报", 0.0]
-    row = ind.set_index("indicator_id").loc["1.4.3b"]
-    assert (row["points"], row["share"], row["score"]) == (1.0, pytest.approx(1 / 3), pytest.approx(0.5))
+    row = ind.set_index("indicator_id").loc["1.1.1a"]
+    assert (row["points"], row["share"], row["score"]) == (1.0, pytest.approx(1 / 3), pytest.approx(1.0))
 
 
 def test_total_leaves_out_undecidable_tasks_and_rescales():
@@ -174,7 +170,8 @@ def test_total_leaves_out_undecidable_tasks_and_rescales():
 
 
 def test_ranking_shares_ties_and_leaves_out_non_reporters():
-    codes = [c.code for c in CAT.counties]
+    cat = small_catalog(8)
+    codes = [c.code for c in cat.counties]
     totals = pd.DataFrame({"county_code": codes[:7], "total": [90.0, 95.0, 90.0, 80.0, 70.0, 60.0, 99.0]})
     empty = {codes[0]: 1, codes[6]: 3}  # of 10 figures each: 10 % is tolerated, 30 % is not
     missing = pd.DataFrame(
@@ -184,7 +181,7 @@ def test_ranking_shares_ties_and_leaves_out_non_reporters():
             for n in range(10)
         ]
     )
-    ranking = rank_counties(totals, missing, CAT).set_index("county_code")
+    ranking = rank_counties(totals, missing, cat).set_index("county_code")
     assert ranking.loc[codes[1], "rank"] == 1
     assert ranking.loc[codes[0], "rank"] == ranking.loc[codes[2], "rank"] == 2
     assert ranking.loc[codes[3], "rank"] == 4
