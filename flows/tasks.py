@@ -28,18 +28,18 @@ from adapters.returns import Ingested, absent_reasons, intake_notes
 from adapters.validation_runner import ValidationOutcome, install_data_docs, validate_quarter
 from core import faults, outputs
 from core.problems import WARNING, Problem
-from core.zh import cn_numeral, quarter_label
+from core.zh import quarter_label
 from expectations.catalog import Catalog
 from expectations.settings import QuarterSettings
 from expectations.template_rows import due_inputs
 from transforms.assess import Assessment, OfficeInputs
 from transforms.documents.bulletin import (
-    LIST_ALL_UNITS_UP_TO,
     Charts,
     build_bulletin,
     bulletin_extras,
     issues_by_county,
 )
+from transforms.documents.charts import chart_data
 from transforms.documents.feedback import build_feedback, feedback_tables
 from transforms.documents.method import build_method
 from transforms.documents.validation_report import build_validation_report
@@ -237,49 +237,16 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     return written
 
 
-TREND_MAX_UNITS = 10  # lines in one trend chart, beyond the prefecture's eight
-
-
-def _ends(frame: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
-    """All rows when few, else the first and last most/2 (by rank) and the caption saying so."""
-    if len(frame) <= most:
-        return frame, ""
-    head, tail = most // 2, most - most // 2
-    return (pd.concat([frame.head(head), frame.tail(tail)]), f"（共{len(frame)}个单位，图中为前{head}名和后{tail}名）")
-
-
 def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
-    ranked = scores.ranking[scores.ranking["total"].notna()]
-    shown, scope = _ends(ranked, LIST_ALL_UNITS_UP_TO)
-    shown_codes = set(shown["county_code"])
-    reported = [c for c in catalog.counties if c.code in shown_codes]
-    by_code = shown.set_index("county_code")
-    rates = [
-        [None if pd.isna(v := by_code.loc[c.code].get(f"area_{a.num}_rate")) else float(v) for a in catalog.areas]
-        for c in reported
-    ]
-    trend = assessment.trend
-    quarters = sorted(trend["quarter"].unique())
-    if len(catalog.counties) <= LIST_ALL_UNITS_UP_TO:
-        lines, trend_scope = list(catalog.counties), ""
-    else:
-        picked, trend_scope = _ends(ranked, TREND_MAX_UNITS)
-        lines = [catalog.county_by_code[code] for code in picked["county_code"]]
-    series = {c.name: [_total(trend, q, c.name) for q in quarters] for c in lines}
+    """The bulletin's charts: what they show chosen by transforms/documents/charts.py, drawn as SVG."""
+    data = chart_data(scores, assessment, catalog)
     return Charts(
-        ranking=charts.data_uri(charts.ranking_bars(list(shown["county"]), [float(t) for t in shown["total"]])),
-        heatmap=charts.data_uri(
-            charts.area_heatmap([c.name for c in reported], [cn_numeral(a.num) for a in catalog.areas], rates)
-        ),
-        trend=charts.data_uri(charts.trend_lines(quarters, series)),
-        scope=scope,
-        trend_scope=trend_scope,
+        ranking=charts.data_uri(charts.ranking_bars(data.ranking_names, data.ranking_totals)),
+        heatmap=charts.data_uri(charts.area_heatmap(data.heatmap_units, data.heatmap_areas, data.heatmap_rates)),
+        trend=charts.data_uri(charts.trend_lines(data.trend_quarters, data.trend_series)),
+        scope=data.scope,
+        trend_scope=data.trend_scope,
     )
-
-
-def _total(trend: pd.DataFrame, quarter: str, county: str) -> float | None:
-    hit = trend[(trend["quarter"] == quarter) & (trend["county"] == county)]["total"]
-    return None if hit.empty or pd.isna(hit.iloc[0]) else float(hit.iloc[0])
 
 
 def feedback_pages(
