@@ -15,10 +15,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.spreadsheets import UnreadableFile, read_workbook
-from core.problems import Problem
+from core.problems import WARNING, Problem
 from core.zh import quarter_label
 from expectations.catalog import Catalog
 from expectations.template_rows import due_inputs, status_tasks
+from transforms.assess import OfficeInputs
 from transforms.normalise import check_range, parse_choice, parse_number
 
 INSPECTION = "督导评分"
@@ -274,3 +275,40 @@ def read_province_rank(path: Path, catalog: Catalog) -> tuple[tuple[int, int] | 
                         return None, [Problem(path.name, sheet, "", f"{nominee}的排名或参评数不是数值")]
                 return None, [Problem(path.name, sheet, "", f"表中没有{nominee}")]
     return None, [Problem(path.name, "", "", "找不到表头“县（市）、排名、参评数”")]
+
+
+def read_office_inputs(folder: Path, catalog: Catalog, quarter: str) -> OfficeInputs:
+    """The office's own files in a quarter's folder, each read if present; a missing 参照数据 when bars are
+    due this quarter is a warning (the rules judged against them are then undecidable)."""
+    ratings, counts, problems = pd.DataFrame(), pd.DataFrame(), []
+    if path := find_office_file(folder, INSPECTION):
+        ratings, counts, found = read_inspection(path, catalog)
+        problems += found
+    references = pd.DataFrame()
+    needed = due_inputs(catalog, quarter, "office")
+    if path := find_office_file(folder, REFERENCES):
+        references, found = read_references(path, catalog, quarter)
+        problems += found
+    elif needed:
+        names = "、".join(i.name for i in needed)
+        problems.append(
+            Problem(
+                f"{REFERENCES}.xlsx",
+                "",
+                "",
+                f"本季度没有州文明办的参照数据表，依据{names}判定的指标"
+                "无法判定；请用 chuangwen template 生成参照数据表，填写后放入本季度文件夹",
+                WARNING,
+            )
+        )
+    rank = None
+    if path := find_office_file(folder, PROVINCE_RANK):
+        rank, found = read_province_rank(path, catalog)
+        problems += found
+    return OfficeInputs(
+        ratings if len(ratings) else None,
+        counts if len(counts) else None,
+        rank,
+        tuple(problems),
+        references if len(references) else None,
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 import chuangwen  # noqa: F401
 from adapters import returns
 from adapters.history import HistoryStore, read_quarter_history
+from adapters.office_files import read_office_inputs
 from core.quarters import default_issue_date, shift_quarter
 from expectations.catalog import load_catalog
 from expectations.settings import load_config, office_catalog
@@ -48,7 +49,7 @@ def main() -> None:
                 store.write_quarter(earlier, {"figures": returns.ingest_folder(raw / earlier, catalog, earlier).values})
         history = read_quarter_history(store, q, settings.progress.years(catalog.year)[0])
         timed("import great_expectations", __import__, "great_expectations")
-        office = tasks.office_inputs(raw / q, catalog, q)
+        office = read_office_inputs(raw / q, catalog, q)
         outcome = timed("validate (first, builds GX context)", tasks.validate, current, history, catalog, office)
         outcome = timed("validate (warm)", tasks.validate, current, history, catalog, office)
         scores = timed("score and rank", tasks.score, current, outcome, catalog, history, office)

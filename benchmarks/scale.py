@@ -119,6 +119,7 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
     import chuangwen  # noqa: F401
     from adapters import returns
     from adapters.history import HistoryStore, read_quarter_history
+    from adapters.office_files import read_office_inputs
     from benchmarks.synthetic import synthetic_catalog
     from core.quarters import default_issue_date
     from expectations.catalog import load_catalog
@@ -137,7 +138,7 @@ def measure(n: int, folder: Path, workers: int, feedback_limit: int, baseline_li
         store = HistoryStore(Path(tmp) / "history.duckdb")
         current = s.run("ingest", returns.ingest_folder, raw, catalog, QUARTER, workers=workers)
         history = read_quarter_history(store, QUARTER, settings.progress.years(catalog.year)[0])
-        office = tasks.office_inputs(raw, catalog, QUARTER)
+        office = read_office_inputs(raw, catalog, QUARTER)
         outcome = s.run("validate", tasks.validate, current, history, catalog, office)
 
         def score():

@@ -27,6 +27,7 @@ from adapters.files import remove_stale_temporaries
 from adapters.history import HistoryStore, read_quarter_history
 from adapters.locks import output_lock
 from adapters.manifest import cached_outputs, input_key, write_manifest
+from adapters.office_files import read_office_inputs
 from adapters.render import check_cjk_font
 from core import faults, outputs
 from core.quarters import default_issue_date, quarters_in
@@ -55,7 +56,7 @@ fingerprint = task(name="fingerprint inputs", **IO)(input_key)
 read_all = task(name="read county files", **IO)(returns.read_all)
 read_returns = task(name="read county files (batch)", **IO)(returns.read_returns)
 archive = task(name="archive", **IO)(returns.archive_received)
-office = task(name="office files", **IO)(tasks.office_inputs)
+office = task(name="office files", **IO)(read_office_inputs)
 validate = task(name="validate", **PURE)(tasks.validate)
 score = task(name="score", **PURE)(tasks.score)
 assess = task(name="assess", **PURE)(assess_quarter)

@@ -12,26 +12,16 @@ import pandas as pd
 from adapters import charts
 from adapters.files import write_atomic
 from adapters.history import HistoryStore
-from adapters.office_files import (
-    INSPECTION,
-    PROVINCE_RANK,
-    REFERENCES,
-    find_office_file,
-    read_inspection,
-    read_province_rank,
-    read_references,
-)
 from adapters.outputs import csv_bytes, detail_workbook, json_bytes
 from adapters.processes import map_batches, render_batch
 from adapters.render import render_html
 from adapters.returns import Ingested, absent_reasons, intake_notes
 from adapters.validation_runner import ValidationOutcome, install_data_docs, validate_quarter
 from core import faults, outputs
-from core.problems import WARNING, Problem
+from core.problems import Problem
 from core.zh import quarter_label
 from expectations.catalog import Catalog
 from expectations.settings import QuarterSettings
-from expectations.template_rows import due_inputs
 from transforms.assess import Assessment, OfficeInputs
 from transforms.documents.bulletin import (
     Charts,
@@ -48,41 +38,6 @@ from transforms.reshape import to_wide
 from transforms.scoring import QuarterScores, score_quarter
 
 DATA_DOCS_MAX_UNITS = 200  # GE's Data Docs list every failing unit per expectation: unreadable beyond this
-
-
-def office_inputs(folder: Path, catalog: Catalog, quarter: str) -> OfficeInputs:
-    ratings, counts, problems = pd.DataFrame(), pd.DataFrame(), []
-    if path := find_office_file(folder, INSPECTION):
-        ratings, counts, found = read_inspection(path, catalog)
-        problems += found
-    references = pd.DataFrame()
-    needed = due_inputs(catalog, quarter, "office")
-    if path := find_office_file(folder, REFERENCES):
-        references, found = read_references(path, catalog, quarter)
-        problems += found
-    elif needed:
-        names = "、".join(i.name for i in needed)
-        problems.append(
-            Problem(
-                f"{REFERENCES}.xlsx",
-                "",
-                "",
-                f"本季度没有州文明办的参照数据表，依据{names}判定的指标"
-                "无法判定；请用 chuangwen template 生成参照数据表，填写后放入本季度文件夹",
-                WARNING,
-            )
-        )
-    rank = None
-    if path := find_office_file(folder, PROVINCE_RANK):
-        rank, found = read_province_rank(path, catalog)
-        problems += found
-    return OfficeInputs(
-        ratings if len(ratings) else None,
-        counts if len(counts) else None,
-        rank,
-        tuple(problems),
-        references if len(references) else None,
-    )
 
 
 def validate(

@@ -23,6 +23,7 @@ from sample_data import write_sample
 from adapters import returns
 from adapters.history import HistoryStore, read_quarter_history
 from adapters.manifest import write_manifest
+from adapters.office_files import read_office_inputs
 from adapters.outputs import csv_bytes
 from core.layout import COL_ID, COL_NOTE, COL_STATUS, COL_VALUE, DATA_SHEET, META_COUNTY, META_SHEET
 from core.quarters import default_issue_date
@@ -165,7 +166,7 @@ def quarter(tmp_path_factory):
         current = returns.ingest_folder(raw / QUARTER, CAT, QUARTER)
         store = HistoryStore(out / "history.duckdb")
         history = read_quarter_history(store, QUARTER, 2021)
-        office = tasks.office_inputs(raw / QUARTER, CAT, QUARTER)
+        office = read_office_inputs(raw / QUARTER, CAT, QUARTER)
         outcome = tasks.validate(current, history, CAT, office)
         scores = tasks.score(current, outcome, CAT, history, office)
         issued = default_issue_date(QUARTER)

@@ -142,6 +142,7 @@ def test_data_docs_wait_beside_until_the_runs_outputs_are_written(tmp_path, reli
         "新 Data Docs 在写出结果时才换入",
     )
     from adapters.history import read_quarter_history
+    from adapters.office_files import read_office_inputs
     from adapters.returns import ingest_folder
     from flows import tasks
 
@@ -152,7 +153,7 @@ def test_data_docs_wait_beside_until_the_runs_outputs_are_written(tmp_path, reli
     (docs / "index.html").write_text("the last good run's", encoding="utf-8")
     current = ingest_folder(raw / "2022Q4", CAT, "2022Q4")
     history = read_quarter_history(HistoryStore(tmp_path / "h.duckdb"), "2022Q4", 2021)
-    office = tasks.office_inputs(raw / "2022Q4", CAT, "2022Q4")
+    office = read_office_inputs(raw / "2022Q4", CAT, "2022Q4")
     outcome = tasks.validate(current, history, CAT, office, docs)
     assert (docs / "index.html").read_text(encoding="utf-8") == "the last good run's"  # a failure now loses nothing
     assert outcome.docs_staged is not None and (outcome.docs_staged / "index.html").is_file()
