@@ -10,15 +10,19 @@ mode took ~20 µs).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
+import unicodedata
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from adapters.county_templates import FIXED_STAMP
 from expectations.catalog import Catalog
+from expectations.template_rows import FREQUENCY_LABEL, KIND_LABEL
 
 HEADERS = {
     "rank": "排名",
@@ -103,34 +107,112 @@ HEADERS = {
 
 
 MAX_TEXT = 32767  # Excel's limit for the characters in a cell
+MAX_WIDTH = 60  # characters: a long problem text wraps in the cell rather than making a column of a page
+
+# How a column's numbers read (Excel number formats); a column not named here is shown as typed.
+PERCENT_COLUMNS = {
+    "missing_share",
+    "focus_rate",
+    "achievement",
+    "share",
+    "status_share",
+    "status_achievement",
+    "judged_share",
+    "rate",
+    "observed_rate",
+    "required_rate",
+    "share_same_rank",
+}
+POINTS_COLUMNS = {"total", "judged_points", "raw_score", "before_deduction", "deduction", "points", "score"}
+DATE_COLUMNS = {"issued_on", "deadline"}  # ISO dates in the frames, dates in the workbook
+VALUE_LABELS = {"frequency": FREQUENCY_LABEL, "kind": KIND_LABEL}  # codes in the frames, words for people
+
+
+def _number_kind(name: str) -> str | None:
+    if name in PERCENT_COLUMNS or name.endswith("_rate"):
+        return "percent"
+    if name in POINTS_COLUMNS:
+        return "points"
+    return None
+
+
+def _width(text: str) -> int:
+    """Display width in Excel's character units: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _header(name: str) -> str:
+    return HEADERS.get(name, name.replace("area_", "领域").replace("_rate", "得分率"))
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame, bold Chinese headers, frozen header row; equal tables give equal bytes
-    (fixed document date; XlsxWriter stamps its zip entries with a fixed time)."""
+    """One sheet per frame, for people: Chinese headers in bold, the header row frozen and filtered, each
+    column as wide as its content (to MAX_WIDTH, then wrapped), numbers stored as numbers (ranks and
+    counts too), rates as percentages, points with two decimals, dates as dates. Text is always written
+    as text. Equal tables give equal bytes (fixed document date; XlsxWriter stamps its zip entries with a
+    fixed time)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buf,
         {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     wb.set_properties({"created": FIXED_STAMP})
-    bold = wb.add_format({"bold": True})
+    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    formats = {
+        "percent": wb.add_format({"num_format": "0.0%"}),
+        "points": wb.add_format({"num_format": "0.00"}),
+        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+    }
     for title, frame in sheets.items():
         ws = wb.add_worksheet(title)
+        headers = [_header(str(name)) for name in frame.columns]
+        kinds = [_number_kind(str(name)) for name in frame.columns]
+        dates = [str(name) in DATE_COLUMNS for name in frame.columns]
+        labels = [VALUE_LABELS.get(str(name), {}) for name in frame.columns]
+        widths = [_width(h) for h in headers]
+        for col, name in enumerate(frame.columns):  # widths before the rows: constant_memory writes rows as they come
+            shown = frame[name].dropna().astype(str).str.slice(0, MAX_WIDTH)
+            if len(shown):  # the widest of the longest few hundred: a province's sheets have 150,000 rows
+                longest = shown[shown.str.len().nlargest(200).index]
+                widths[col] = max(widths[col], max(_width(v) for v in longest))
+            width = min(max(widths[col], 6), MAX_WIDTH) + 2
+            ws.set_column(col, col, width)
+        wraps = [formats["wrap"] if w > MAX_WIDTH else None for w in widths]  # long text wraps in its column
         ws.freeze_panes(1, 0)
-        for col, name in enumerate(frame.columns):
-            ws.write_string(0, col, HEADERS.get(name, name.replace("area_", "领域").replace("_rate", "得分率")), bold)
+        if len(frame.columns):
+            ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+        for col, header in enumerate(headers):
+            ws.write_string(0, col, header, bold)
         write_string, write_number, write_boolean = ws.write_string, ws.write_number, ws.write_boolean
         for row, values in enumerate(frame.itertuples(index=False), start=1):
             for col, value in enumerate(values):
                 # by type, so that text stays text; blanks (None, NaN, NA) and infinities stay empty
-                if isinstance(value, str):
-                    write_string(row, col, value[:MAX_TEXT])
-                elif isinstance(value, bool):
-                    write_boolean(row, col, value)
-                elif isinstance(value, int | float):
-                    if math.isfinite(value):
-                        write_number(row, col, value)
+                if dates[col] and (day := _as_date(value)) is not None:
+                    ws.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), formats["date"])
+                elif isinstance(value, str):
+                    write_string(row, col, labels[col].get(value, value)[:MAX_TEXT], wraps[col])
+                elif isinstance(value, bool | np.bool_):
+                    write_boolean(row, col, bool(value))
+                elif isinstance(value, int | float | np.integer | np.floating):
+                    number = float(value)
+                    if math.isfinite(number):
+                        kind = kinds[col]
+                        if kind is None:
+                            write_number(row, col, int(value) if isinstance(value, int | np.integer) else number)
+                        else:
+                            write_number(row, col, number, formats[kind])
                 elif value is not None and value is not pd.NA:
                     write_string(row, col, str(value)[:MAX_TEXT])
     wb.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -200,6 +201,11 @@ def test_bulletin_has_lists_goals_and_orders(run):
 
     wb = load_workbook(out / "2022Q4" / "scores.xlsx", read_only=True)
     assert {"总分排名", "指标得分", "派单台账", "大比武红黑榜", "排名稳健性"} <= set(wb.sheetnames)
+    header, *rows = list(wb["总分排名"].iter_rows(values_only=True))
+    ranks = [r[header.index("排名")] for r in rows]
+    assert all(isinstance(v, int) for v in ranks if v is not None) and any(isinstance(v, int) for v in ranks)
+    header, *rows = list(wb["派单台账"].iter_rows(values_only=True))
+    assert all(isinstance(r[header.index("整改期限")], dt.datetime) for r in rows)
 
 
 def test_raw_files_are_left_unchanged(run):
