@@ -28,10 +28,10 @@ def cn_numeral(n: int) -> str:
     return "".join(out)
 
 
-def cn_date(day: dt.date) -> str:
-    """Date as official documents write it: 2023-04-10 → 二〇二三年四月十日."""
-    year = "".join(_DIGITS[int(c)] for c in str(day.year))
-    return f"{year}年{cn_numeral(day.month)}月{cn_numeral(day.day)}日"
+def document_date(day: dt.date) -> str:
+    """成文日期 and 印发日期 as GB/T 9704-2012 (7.3.5.1, 7.4.3) writes them: Arabic numerals, the year in
+    full, no leading zeros: 2023-01-10 → 2023年1月10日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def figure_text(value: object, unit: str = "", missing: str = "未填报") -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from core.zh import cn_date, cn_numeral
+from core.zh import cn_numeral, document_date
 
 
 def score(value: float | None) -> str:
@@ -47,10 +45,6 @@ def rank(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def chinese_date(value: dt.date) -> str:
-    return cn_date(value)
-
-
 FILTERS = {
     "percent": percent,
     "percent0": percent0,
@@ -59,6 +53,6 @@ FILTERS = {
     "points": points,
     "change": change,
     "rank": rank,
-    "cn_date": chinese_date,
+    "doc_date": document_date,  # 成文日期, 印发日期 (GB/T 9704-2012)
     "cn_num": cn_numeral,
 }

@@ -11,7 +11,8 @@ import pytest
 
 from adapters.render import render_html, render_pdf
 from core.quarters import default_issue_date
-from report_templates.filters import change, chinese_date, score
+from core.zh import document_date
+from report_templates.filters import change, score
 from transforms.documents.bulletin import BulletinContext, CountyIssues, IntakeNote, Issue, RankRow
 
 
@@ -54,8 +55,9 @@ def test_rank_change_filter(value, text):
 
 def test_score_and_date_filters():
     assert score(85.0333) == "85.03" and score(None) == "—"
-    assert chinese_date(dt.date(2023, 4, 10)) == "二〇二三年四月十日"
-    assert chinese_date(dt.date(2022, 12, 31)) == "二〇二二年十二月三十一日"
+    # GB/T 9704-2012 7.3.5.1: Arabic numerals, the year in full, no leading zeros
+    assert document_date(dt.date(2023, 4, 10)) == "2023年4月10日"
+    assert document_date(dt.date(2022, 12, 31)) == "2022年12月31日"
 
 
 def test_issue_date_follows_the_quarter():
@@ -66,7 +68,7 @@ def test_issue_date_follows_the_quarter():
 def test_html_escapes_county_text_and_shows_every_row():
     html = render_html("bulletin.html.j2", _ctx(recipients="<script>alert(1)</script>"))
     assert "<script>alert" not in html and "&lt;script&gt;" in html
-    shown = ("文山市", "砚山县", "富宁县", "道路照明亮灯率", "二〇二三年一月十日", "富宁县未按时报送", "文件已损坏")
+    shown = ("文山市", "砚山县", "富宁县", "道路照明亮灯率", "2023年1月10日", "富宁县未按时报送", "文件已损坏")
     for name in shown:
         assert name in html
 

@@ -193,7 +193,7 @@ def test_bulletin_has_lists_goals_and_orders(run):
         "附件2",
         "附件3",
         "抄送：",
-        "印发",
+        "2023年1月10日印发",  # GB/T 9704-2012: 印发日期 (and 成文日期) in Arabic numerals
     )
     for words in sections:
         assert words in text, words
