@@ -31,6 +31,7 @@ def plan(folder: Path, quarter: str, catalog: Catalog) -> dict[str, Path]:
         f"{OFFICE}/{label}文明城市创建测评通报.pdf": bulletin,
         f"{OFFICE}/{label}测评细则.pdf": method,
         f"{OFFICE}/{label}文明城市创建测评通报.html": folder / outputs.BULLETIN_HTML,
+        f"{OFFICE}/{label}文明城市创建测评通报（可编辑）.docx": folder / outputs.BULLETIN_DOCX,
         f"{OFFICE}/{label}得分明细.xlsx": folder / outputs.SCORES_XLSX,
         f"{OFFICE}/{label}派单台账.csv": folder / outputs.ORDERS_CSV,
         f"{OFFICE}/{label}数据校验报告.html": folder / outputs.VALIDATION_REPORT,

@@ -5,6 +5,7 @@ line that lists them all use these names."""
 from __future__ import annotations
 
 BULLETIN_HTML = "bulletin.html"
+BULLETIN_DOCX = "bulletin.docx"  # the editable twin (Word, WPS)
 BULLETIN_PDF = "bulletin.pdf"
 METHOD_HTML = "method.html"
 METHOD_PDF = "method.pdf"
@@ -28,12 +29,17 @@ DATA_DOCS = f"{VALIDATION_DIR}/{DATA_DOCS_DIR}"
 DISTRIBUTION_DIR = "分发"  # built beside and swapped in whole
 
 # What the command line lists after a run, in this order.
-HEADLINE_FILES = (BULLETIN_PDF, BULLETIN_HTML, METHOD_PDF, SCORES_CSV, SCORES_XLSX, ORDERS_CSV)
+HEADLINE_FILES = (BULLETIN_PDF, BULLETIN_HTML, BULLETIN_DOCX, METHOD_PDF, SCORES_CSV, SCORES_XLSX, ORDERS_CSV)
 
 
 def feedback_sheet(county: str) -> str:
     """A county's feedback sheet, relative to the quarter's folder."""
     return f"{FEEDBACK_DIR}/{county}反馈单.pdf"
+
+
+def feedback_sheet_docx(county: str) -> str:
+    """A county's editable feedback sheet (Word), relative to the quarter's folder."""
+    return f"{FEEDBACK_DIR}/{county}反馈单.docx"
 
 
 def validation_suite(key: str) -> str:

@@ -90,6 +90,13 @@ class Progress(_Model):
         return self
 
 
+class Contact(_Model):
+    """Who the counties call about the bulletin: 联系人 and 电话 at the foot of its requirements."""
+
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=5)
+
+
 class Weights(_Model):
     """The office's own weights where they differ from the catalog's (expectations/catalog.yaml):
     `tasks`: task id → the task's points; `parts`: part id → its weight within its task, where an
@@ -117,6 +124,7 @@ class QuarterSettings(_Model):
     robustness: Robustness
     recipients: str  # the 主送 line of the bulletin
     cc: str = ""  # the 抄送 line of the bulletin
+    contact: Contact | None = None  # 联系人 and 电话 under the bulletin's requirements
     doc_number: str | None = None  # e.g. 文文明办〔2023〕4号; default: issue year and quarter number
     issue_date: str | None = None  # YYYY-MM-DD; default: the 10th of the month after the quarter
     progress: Progress = Progress()

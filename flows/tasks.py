@@ -17,6 +17,7 @@ from adapters.processes import map_batches, render_batch
 from adapters.render import render_html
 from adapters.returns import Ingested, absent_reasons, intake_notes
 from adapters.validation_runner import ValidationOutcome, install_data_docs, validate_quarter
+from adapters.word import bulletin_docx, feedback_docx
 from core import faults, outputs
 from core.problems import Problem
 from core.zh import quarter_label
@@ -131,6 +132,7 @@ def documents(
     quarter = current.quarter
     doc_number = doc_number or assessment.settings.doc_number or f"文文明办〔{issue_date.year}〕{int(quarter[-1])}号"
     notes = {(r.county_code, r.item_id): r.note for r in current.values.itertuples(index=False) if r.note}
+    drawn, pngs = bulletin_charts(scores, assessment, catalog)
     ctx = build_bulletin(
         quarter,
         quarter_label(quarter),
@@ -142,16 +144,17 @@ def documents(
         issue_date,
         intake_notes(current, catalog),
         extras=bulletin_extras(assessment, scores, catalog, quarter),
-        charts=bulletin_charts(scores, assessment, catalog),
-        orders=assessment.orders,
-        notes=notes,
+        charts=drawn,
         cc=assessment.settings.cc,
         recipients=assessment.settings.recipients,
     )
     html = render_html("bulletin.html.j2", ctx)
     method = method_html(catalog, assessment.settings, quarter)
+    sheets, sheet_docs = feedback_pages(current, scores, assessment, catalog, issue_date, notes)
     files = {
         outputs.BULLETIN_HTML: html.encode("utf-8"),
+        outputs.BULLETIN_DOCX: bulletin_docx(ctx, pngs),
+        **sheet_docs,
         outputs.METHOD_HTML: method.encode("utf-8"),
         outputs.SCORES_CSV: csv_bytes(scores.ranking),
         outputs.SCORES_XLSX: detail_workbook(scores, assessment, catalog),
@@ -167,7 +170,7 @@ def documents(
     pages = {
         outputs.BULLETIN_PDF: html,
         outputs.METHOD_PDF: method,
-        **feedback_pages(current, scores, assessment, catalog, issue_date, notes),
+        **sheets,
     }
     return Documents(pages, files)
 
@@ -192,16 +195,17 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     return written
 
 
-def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> Charts:
-    """The bulletin's charts: what they show chosen by transforms/documents/charts.py, drawn as SVG."""
+def bulletin_charts(scores: QuarterScores, assessment: Assessment, catalog: Catalog) -> tuple[Charts, dict[str, bytes]]:
+    """The bulletin's charts: what they show chosen by transforms/documents/charts.py, drawn as SVG for the
+    PDF and HTML, and as PNG (by Charts field name) for the Word twin. Each figure is drawn once."""
     data = chart_data(scores, assessment, catalog)
-    return Charts(
-        ranking=charts.data_uri(charts.ranking_bars(data.ranking_names, data.ranking_totals)),
-        heatmap=charts.data_uri(charts.area_heatmap(data.heatmap_units, data.heatmap_areas, data.heatmap_rates)),
-        trend=charts.data_uri(charts.trend_lines(data.trend_quarters, data.trend_series)),
-        scope=data.scope,
-        trend_scope=data.trend_scope,
-    )
+    figures = {
+        "heatmap": lambda: charts.heatmap_figure(data.heatmap_units, data.heatmap_areas, data.heatmap_rates),
+        "trend": lambda: charts.trend_figure(data.trend_quarters, data.trend_series),
+    }
+    svg = {name: charts.data_uri(charts.svg(draw())) for name, draw in figures.items()}
+    pngs = {name: charts.png(draw()) for name, draw in figures.items()}
+    return Charts(svg["heatmap"], svg["trend"], scope=data.scope, trend_scope=data.trend_scope), pngs
 
 
 def feedback_pages(
@@ -211,9 +215,10 @@ def feedback_pages(
     catalog: Catalog,
     issue_date: dt.date,
     notes: dict[tuple[str, str], str],
-) -> dict[str, str]:
-    """counties/<县名>反馈单.pdf → its HTML, for every county that reported."""
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """For every county that reported: counties/<县名>反馈单.pdf → its HTML, and its Word twin's bytes."""
     out = {}
+    docs = {}
     reported = set(scores.indicators["county_code"])
     issues = issues_by_county(scores.indicators, scores.tasks, catalog, notes)
     tables = feedback_tables(scores, assessment, catalog)
@@ -233,7 +238,8 @@ def feedback_pages(
             tables,
         )
         out[outputs.feedback_sheet(c.name)] = render_html("feedback.html.j2", ctx)
-    return out
+        docs[outputs.feedback_sheet_docx(c.name)] = feedback_docx(ctx)
+    return out, docs
 
 
 def validation_files(

@@ -3,13 +3,14 @@
 # poppler), the virtual environment in .venv and the package with its test tools. Idempotent: a second
 # run checks and returns in a second or two.
 #   --test   also the real clients the tests drive: LibreOffice Calc with its Python bridge (python3-uno),
-#            which makes returns the way counties make them. The run command does not need them.
+#            which makes returns the way counties make them, and LibreOffice Writer, which opens and prints
+#            the Word bulletin and feedback sheets. The run command does not need them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libreoffice-calc python3-uno)
+  packages+=(libreoffice-calc libreoffice-writer python3-uno)
 fi
 python=${PYTHON:-python3.11}
 command -v "$python" >/dev/null 2>&1 || python=python3

@@ -13,7 +13,7 @@ from adapters.render import render_html, render_pdf
 from core.quarters import default_issue_date
 from core.zh import document_date
 from report_templates.filters import change, score
-from transforms.documents.bulletin import BulletinContext, CountyIssues, IntakeNote, Issue, RankRow
+from transforms.documents.bulletin import AnnexRow, BulletinContext, IntakeNote, RankRow, Theme
 
 
 def _ctx(**over) -> BulletinContext:
@@ -35,11 +35,7 @@ def _ctx(**over) -> BulletinContext:
             RankRow(2, "砚山县", 71.0, None, 40, 12, ""),
             RankRow(None, "富宁县", None, None, 0, 0, "未报送"),
         ),
-        county_issues=(
-            CountyIssues("砚山县", (Issue("6.3.2c", "道路照明亮灯率", "90%", "≥95%", "未达标", "砚山县.xlsx I40"),)),
-            CountyIssues("文山市", ()),
-        ),
-        issues_in_feedback=0,
+        themes=(Theme("和谐宜居的生活环境", "道路照明亮灯率（≥95%）有3个县（市）未达到要求（砚山县等）。"),),
         intake=(IntakeNote("富宁县", "富宁县.xlsx", "文件未采用", "文件已损坏"),),
         catalog_version="2022.2",
         total_points=124.0,
@@ -95,8 +91,26 @@ def test_pdf_refuses_local_files_and_network(tmp_path):
     assert render_pdf(html) == pdf  # byte-identical renders
 
 
-def test_a_provinces_bulletin_refers_unmet_items_to_the_feedback_sheets():
-    html = render_html("bulletin.html.j2", _ctx(county_issues=(), issues_in_feedback=129))
-    assert "本季度共129个单位参加测评，各单位的未达标事项和未完成任务逐项列于其反馈单" in html
+def test_a_provinces_bulletin_shows_the_ends_and_refers_to_the_score_table():
+    scope = "共129个单位，表中为前10名和后10名，全部单位的得分见得分表"
+    html = render_html("bulletin.html.j2", _ctx(shown_scope=scope, unranked=3, units=129))
+    assert html.count(scope) == 2  # under the ranking and under the annex
+    assert "另有3个单位未排名" in html
     listed = render_html("bulletin.html.j2", _ctx())
-    assert "逐项列于其反馈单" not in listed and "道路照明亮灯率" in listed
+    assert "全部单位的得分见得分表" not in listed and "道路照明亮灯率" in listed
+
+
+def test_the_ranking_has_a_remark_column_only_when_a_row_has_a_remark():
+    plain = render_html("bulletin.html.j2", _ctx(remarks=False))
+    assert "<th>备注</th>" not in plain
+    remarked = render_html("bulletin.html.j2", _ctx(remarks=True))
+    assert "<th>备注</th>" in remarked and '<td class="left">未报送</td>' in remarked
+
+
+def test_the_annex_names_every_area_in_its_key():
+    html = render_html(
+        "bulletin.html.j2",
+        _ctx(area_labels=("一、甲领域", "二、乙领域"), annex_scores=(AnnexRow(1, "文山市", 90.0, 0.0, (0.9, 0.8)),)),
+    )
+    annex = html[html.index('class="annex"') :]
+    assert "一、甲领域；二、乙领域" in annex and "90.0%" in annex and "80.0%" in annex

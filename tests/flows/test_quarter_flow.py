@@ -43,8 +43,22 @@ def run(tmp_path_factory, prefect_harness):
     _write_note(q4 / "砚山县.xlsx", "6.3.2a", INJECTION)  # a 备注 that tries to be markup
     shutil.copy(q4 / "砚山县.xlsx", q4 / "砚山县(1).xlsx")  # one sends its file twice
     out = raw.parent / "out"
-    written = backfill(start="2021Q4", end="2022Q4", raw_dir=raw, out_dir=out)["2022Q4"]
+    import flows.quarter
+
+    render = flows.quarter._render
+    with pytest.MonkeyPatch.context() as mp:  # keep the HTML each PDF was rendered from, for the layout tests
+        mp.setattr(flows.quarter, "_render", lambda pages: _keep(pages) or render(pages))
+        written = backfill(start="2021Q4", end="2022Q4", raw_dir=raw, out_dir=out)["2022Q4"]
     return raw, out, written
+
+
+PAGES: dict[str, str] = {}  # the last quarter's PDFs (name relative to its folder) → their HTML
+
+
+def _keep(pages: dict[str, str]) -> None:
+    if "bulletin.pdf" in pages:  # a new quarter
+        PAGES.clear()
+    PAGES.update(pages)
 
 
 def test_bulletin_pdf_embeds_a_cjk_font_and_ranks_every_county(run):
@@ -83,7 +97,7 @@ def test_scores_csv_ranks_reporting_counties_and_names_the_missing_one(run):
     assert 0 < min(totals) <= max(totals) <= 100
 
 
-def test_html_has_the_ranking_and_each_countys_unmet_requirements(run):
+def test_html_has_the_ranking_and_each_feedback_sheet_its_countys_unmet_requirements(run):
     _, out, _ = run
     html = (out / "2022Q4" / "bulletin.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html
@@ -92,10 +106,12 @@ def test_html_has_the_ranking_and_each_countys_unmet_requirements(run):
     with (out / "2022Q4" / "indicator_scores.csv").open(encoding="utf-8-sig") as fh:
         unmet = [r for r in csv.DictReader(fh) if r["outcome"] == "未达标"]
     assert unmet, "the sample data should leave some requirement unmet"
-    for r in unmet[:5]:
-        name = CAT.indicator_by_id[r["indicator_id"]].name
-        assert name in html
+    for r in unmet:
+        county = CAT.county_by_code[r["county_code"]].name
+        sheet = PAGES[f"counties/{county}反馈单.pdf"]
+        assert f'<td>{r["indicator_id"]}</td><td class="left">{CAT.indicator_by_id[r["indicator_id"]].name}' in sheet
         assert r["cell"] and r["file"].endswith(".xlsx")  # traceable to the cell it came from
+        assert f'title="{r["file"]} {r["cell"]}"' in sheet
 
 
 def test_bad_duplicate_and_missing_files_are_reported_without_stopping_the_others(run):
@@ -189,9 +205,11 @@ def test_bulletin_has_lists_goals_and_orders(run):
         "六、整改要求",
         "整改率",
         "排名区间",
-        "附件1",
-        "附件2",
-        "附件3",
+        "附件：各县（市）得分及领域得分率",
+        "予以通报表扬",
+        "予以通报批评",
+        "联系人：州文明办创建科，电话：0876-2128000",
+        "于2023年3月31日前将整改情况报送州文明办",
         "抄送：",
         "2023年1月10日印发",  # GB/T 9704-2012: 印发日期 (and 成文日期) in Arabic numerals
     )
@@ -246,12 +264,12 @@ def test_chinese_report_works_offline_and_shows_every_failed_figure(run):
         and (r["county_code"], r["indicator_id"]) not in passed_by_alternative
     ]
     assert failed
-    failures = html[html.index("三、未通过的数值") : html.index("四、数据质量问题")]
-    rows = re.findall(r"<tr class=\"not_met\">(.*?)</tr>", failures, flags=re.S)
-    shown = {(re.findall(r"<td[^>]*>(.*?)</td>", r)[0], re.findall(r"<td[^>]*>(.*?)</td>", r)[1]) for r in rows}
+    shown = set()
+    for code, section in re.findall(r'<section class="county" id="c(\d{6})">(.*?)</section>', html, flags=re.S):
+        for row in re.findall(r'<tr class="fail">(.*?)</tr>', section, flags=re.S):
+            shown.add((code, re.search(r'<span class="id"[^>]*>(.*?)</span>', row).group(1)))
     for r in failed:
-        county = CAT.county_by_code[r["county_code"]].name
-        assert (county, r["indicator_id"]) in shown, (county, r["indicator_id"])
+        assert (r["county_code"], r["indicator_id"]) in shown, (r["county_code"], r["indicator_id"])
 
 
 def test_feedback_sheets_and_deterministic_documents(run, tmp_path):
@@ -262,22 +280,28 @@ def test_feedback_sheets_and_deterministic_documents(run, tmp_path):
     text = subprocess.run(
         ["pdftotext", "-layout", str(counties / "砚山县反馈单.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
-    for words in ("砚山县", "各领域得分率", "全州平均", "未达标的要求和未完成的任务", "待整改事项"):
+    for words in ("砚山县", "各领域得分率", "全州平均", "未达标的要求和未完成的任务", "以前季度的其他派单"):
         assert words in text, words
     fonts = subprocess.run(["pdffonts", str(counties / "砚山县反馈单.pdf")], capture_output=True, text=True).stdout
     assert all(" yes yes " in line for line in fonts.splitlines()[2:]), fonts
 
 
 def test_markup_in_a_note_stays_text(run, tmp_path):
+    """The 备注 holding markup is quoted in 砚山县's feedback sheet (the bulletin lists no county's items)."""
+    from docx import Document
+
     _, out, written = run
-    html = written["bulletin.html"].read_text(encoding="utf-8")
+    sheet = out / "2022Q4" / "counties" / "砚山县反馈单.pdf"
+    html = PAGES["counties/砚山县反馈单.pdf"]
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<img src="file:///etc/passwd">' not in html and '<link rel="attachment"' not in html
-    for pdf in (written["bulletin.pdf"], out / "2022Q4" / "counties" / "砚山县反馈单.pdf"):
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        assert "<script>alert(1)</script>" in text.replace("\n", ""), pdf
+    cells = [c.text for t in Document(str(sheet.with_suffix(".docx"))).tables for r in t.rows for c in r.cells]
+    assert any("<script>alert(1)</script>" in c for c in cells)  # the Word twin: text, not markup
+    for pdf in (written["bulletin.pdf"], sheet):
         listing = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True).stdout
         assert "0 embedded files" in listing, pdf
+    text = subprocess.run(["pdftotext", "-raw", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
+    assert "<script>alert(1)" in text.replace("\n", ""), text
 
 
 def test_page_one_has_the_red_header(run, tmp_path):
@@ -290,10 +314,11 @@ def test_page_one_has_the_red_header(run, tmp_path):
     )
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
     width, height = image.size
-    top = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.12), int(height * 0.2))]
+    # the masthead 35 mm below the block's top (72–82 mm of 297), the red rule under the 发文字号 (about 114 mm)
+    top = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.23), int(height * 0.29))]
     red = [p for p in top if p[0] > 180 and p[1] < 80 and p[2] < 80]
     assert len(red) > 50, "the masthead should be printed in red"
-    below = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.35), height)]
+    below = [image.getpixel((x, y)) for x in range(0, width, 2) for y in range(int(height * 0.42), height)]
     assert not [p for p in below if p[0] > 180 and p[1] < 80 and p[2] < 80], "only the header is red"
 
 
@@ -445,3 +470,127 @@ def test_the_sample_quarter_shows_the_fixed_results(run):
     assert "广南县（未报送" in black and "富宁县（报送的文件未能读取" in black  # 富宁县's file was broken
     overall = text[text.index("一、总体情况") : text.index("二、测评结果")].replace("\n", "")
     assert "广南县未按时报送" in overall and "富宁县报送的文件未能读取" in overall
+
+
+def test_every_pdf_keeps_to_the_text_block_and_its_cells(run):
+    """GB/T 9704-2012's block is 156 × 225 mm; no word outside it (page numbers excepted), no text over a
+    cell's border, no cell one character a line, no heading or table header alone at a page's foot."""
+    import layout
+
+    _, out, _ = run
+    folder = out / "2022Q4"
+    assert {"bulletin.pdf", "method.pdf", "counties/砚山县反馈单.pdf"} <= set(PAGES)
+    faults = []
+    for name, html in sorted(PAGES.items()):
+        faults += layout.words_outside_block(folder / name)
+        faults += [f"{name} {f}" for f in layout.html_layout_faults(html)]
+    assert faults == [], "\n".join(faults)
+
+
+def test_the_layout_check_finds_a_table_too_wide():
+    import layout
+
+    html = (
+        "<html><head><style>@page { size: A4; margin: 37mm 26mm 35mm 28mm; } td { white-space: nowrap; }"
+        "</style></head><body><p>正文</p><table style='width: 100%; table-layout: fixed'><tr>"
+        + "".join(f"<td style='width: 10%'>{'很长的单元格文字' * 2}</td>" for _ in range(10))
+        + "</tr></table><table><tr><td style='width: 3em'>逾期未整改</td></tr></table>"
+        "<div style='width: 200mm'>过宽</div></body></html>"
+    )
+    faults = layout.html_layout_faults(html)
+    assert any("越出单元格边框" in f for f in faults) and any("宽于版心" in f for f in faults), faults
+
+
+def test_the_bulletin_places_the_elements_of_gbt_9704(run):
+    """GB/T 9704-2012, measured on the PDF: masthead 35 mm below the block's top, centred; 发文字号 and the
+    title centred; 成文日期 four characters in from the right with the issuer centred over it (or, when the
+    issuer is too long for that, the issuer ending at the block's edge and the date centred under it); page
+    numbers right on odd pages and left on even ones; the 版记 on an even last page at the block's foot;
+    28.99 pt lines; no justified line short by more than the line-breaking rules make it."""
+    import layout
+
+    _, out, written = run
+    pdf = written["bulletin.pdf"]
+    words = layout.pdf_words(pdf)
+    centre = (layout.BLOCK[0] + layout.BLOCK[2]) / 2
+    mid = lambda w: (w.x0 + w.x1) / 2  # noqa: E731
+    first = [w for w in words if w.page == 1]
+    masthead = next(w for w in first if w.text == CAT.issuer)
+    assert abs(masthead.y0 - (37 + 35)) < 1.5 and abs(mid(masthead) - centre) < 1
+    number = next(w for w in first if w.text.startswith("文文明办〔"))
+    assert abs(mid(number) - centre) < 1 and number.y0 > masthead.y1
+    title = next(w for w in first if w.text.startswith("关于"))
+    assert abs(mid(title) - centre) < 1 and title.y0 > number.y1 + 10
+    date = next(w for w in words if w.text == "2023年1月10日")
+    issuer = next(w for w in words if w.page == date.page and w.text == CAT.issuer and w.y1 <= date.y0 + 0.5)
+    char = 16 / layout.MM
+    if issuer.x1 < layout.BLOCK[2] - 0.5:
+        assert abs(layout.BLOCK[2] - 4 * char - date.x1) < 1 and abs(mid(issuer) - mid(date)) < 1
+    else:
+        assert abs(issuer.x1 - layout.BLOCK[2]) < 1 and abs(mid(issuer) - mid(date)) < 1
+    pages = max(w.page for w in words)
+    numbered = {w.page: w for w in words if w.y0 > layout.BLOCK[3] and w.text.isdigit()}
+    for page, w in numbered.items():
+        assert int(w.text) == page
+        assert w.x1 > centre if page % 2 else w.x0 < centre, (page, w)
+    assert pages % 2 == 0 and pages not in numbered  # the 版记 on an even page, without a number
+    colophon = [w for w in words if w.page == pages]
+    printed = next(w for w in colophon if w.text == "2023年1月10日印发")
+    assert layout.BLOCK[3] - 10 < printed.y1 <= layout.BLOCK[3] + 0.5
+    body = sorted({round(w.y0, 1) for w in first if abs(w.y1 - w.y0 - 16 * 1.437 / layout.MM) < 0.6})
+    pitches = [b - a for a, b in zip(body, body[1:], strict=False) if b - a < 11]
+    assert pitches and all(abs(p - 28.99 / layout.MM) < 0.2 for p in pitches), pitches
+    assert [r for r in layout.ragged_body_lines(pdf) if float(r.split("空出 ")[1].split()[0]) > 3 * char] == []
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "二〇" not in text and "印发" in text
+
+
+def test_the_bulletin_is_short_and_its_word_twin_opens(run, tmp_path):
+    """正文 of at most six pages for eight counties (the annex and the 版记 after it); bulletin.docx opens in
+    LibreOffice and prints the same sections within a page of the PDF."""
+    import shutil as sh
+
+    _, out, written = run
+    pdf = written["bulletin.pdf"]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    body_end = next(i for i, p in enumerate(pages, 1) if "附件：各县（市）得分及领域得分率" in p)
+    assert body_end <= 6, body_end
+    for sheet in (out / "2022Q4" / "counties").glob("*.pdf"):
+        info = subprocess.run(["pdfinfo", str(sheet)], capture_output=True, text=True, check=True).stdout
+        assert int(next(x for x in info.splitlines() if x.startswith("Pages")).split()[-1]) <= 6, sheet.name
+    docx = out / "2022Q4" / "bulletin.docx"
+    assert docx.is_file()
+    if not sh.which("soffice"):
+        pytest.skip("LibreOffice is not installed (scripts/setup.sh --test installs it)")
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    converted = tmp_path / "bulletin.pdf"
+    assert converted.is_file(), done.stderr[-2000:]
+    twin = subprocess.run(["pdftotext", str(converted), "-"], capture_output=True, text=True, check=True).stdout
+    for section in (
+        "一、总体情况",
+        "二、测评结果",
+        "三、大比武和红黑榜",
+        "五、存在的主要问题",
+        "六、整改要求",
+        "附件",
+        "印发",
+    ):
+        assert section in twin, section
+    # within a page of the PDF, not counting the blank page either may need to put its 版记 on an even page
+    printed = lambda t: sum(1 for page in t.split("\f") if page.strip())  # noqa: E731
+    assert abs(printed(twin) - printed(text)) <= 1, (printed(twin), printed(text))

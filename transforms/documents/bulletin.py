@@ -12,13 +12,15 @@ from typing import Any
 
 import pandas as pd
 
-from core.vocab import CARRIED, UNMET_OUTCOMES, Absence, ListKind, OrderState, Outcome
-from core.zh import figure_text
+from core.quarters import shift_quarter
+from core.vocab import UNMET_OUTCOMES, Absence, ListKind, OrderState, Outcome
+from core.zh import cn_numeral, figure_text
 from expectations.catalog import Catalog
 from expectations.rules import rule_text
 from expectations.settings import ListRule
 from transforms.assess import TREND_QUARTERS, Assessment
 from transforms.normalise import quoted
+from transforms.orders import deadline_quarter, quarter_end
 from transforms.scoring import QuarterScores
 
 COMMON_AT_LEAST = 3  # 共性问题: unmet in at least this many units
@@ -102,13 +104,19 @@ class BulletinExtras:
     rank_ranges: dict[str, str]
     draws: int  # how the rank ranges were measured: draws of area weights within ± spread
     spread: float
+    previous_average: float | None = None  # last quarter's average total of the units that reported
+    improved: int = 0  # units whose rank rose against last quarter
+    declined: int = 0
+    escalated: tuple[str, ...] = ()  # 丘北县连续第2次上黑榜，予以约谈
+    deadline: dt.date | None = None  # this quarter's orders are due by this day
+    contact: str = ""  # 联系人：…，电话：…
+    overdue_counties: int = 0  # units with overdue orders
 
 
 @dataclass(frozen=True)
 class Charts:
     """SVG charts as data: URIs (the only URLs the renderer loads besides the project's assets)."""
 
-    ranking: str
     heatmap: str
     trend: str
     scope: str = ""  # which units charts 1 and 2 show, when not all (a province or the country)
@@ -117,14 +125,11 @@ class Charts:
 
 
 @dataclass(frozen=True)
-class CommonProblem:
-    """A requirement unmet in several counties: the problem the bulletin names for the prefecture."""
+class Theme:
+    """The main problems of one area, worded as a paragraph of the bulletin."""
 
-    item_id: str
-    name: str
-    requirement: str
-    counties: int
-    details: str  # 县（市）填报值, …
+    area: str  # the area's name
+    text: str
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ class OrderLine:
     responsible: str
     deadline: str
     status: str
+    issued: str = ""  # the quarter it was issued in
+    item_id: str = ""  # the indicator or task it is about
 
 
 @dataclass(frozen=True)
@@ -161,8 +168,6 @@ class BulletinContext:
     not_reported: tuple[str, ...]  # counties that sent nothing
     average: float | None
     ranking: tuple[RankRow, ...]
-    county_issues: tuple[CountyIssues, ...]
-    issues_in_feedback: int  # units whose unmet items are left to their feedback sheets (0: all listed)
     intake: tuple[IntakeNote, ...]
     catalog_version: str
     total_points: float  # the catalog's points (one per part by default), turned into the hundred-point scale
@@ -170,13 +175,18 @@ class BulletinContext:
     undecidable: tuple[str, ...] = ()  # parts no county or some counties could not be judged on, and why
     extras: BulletinExtras | None = None
     charts: Charts | None = None
-    common_problems: tuple[CommonProblem, ...] = ()
     common_at_least: int = COMMON_AT_LEAST  # a problem is common when unmet in at least this many units
     area_labels: tuple[str, ...] = ()
     annex_scores: tuple[AnnexRow, ...] = ()
-    annex_orders: tuple[OrderLine, ...] = ()
     cc: str = ""
     refused: tuple[str, ...] = ()  # counties whose files could not be read (the reasons are in intake)
+    themes: tuple[Theme, ...] = ()  # the main problems, by area
+    data_gaps: tuple[str, ...] = ()  # 丘北县3项未填报、1项数据异常
+    units: int = 0  # units in the quarter (a prefecture's counties, a province's, the country's)
+    shown_scope: str = ""  # beyond LIST_ALL_UNITS_UP_TO units: which rows the ranking and annex show
+    unranked: int = 0  # units without a rank, when the ranking shows only its ends
+    remarks: bool = False  # some ranking row has a remark (else the column is left out)
+    podium: str = ""  # the ranking in a sentence: the first three, the last three, the biggest climb
 
 
 def county_issues(
@@ -215,14 +225,14 @@ def county_issues(
     tasks = mine[mine["status"].notna() & ~mine["status"].isin(done)]
     for r in tasks.itertuples(index=False):
         task = catalog.task_by_id[r.task_id]
-        outcome = "任务未完成" if r.status != Outcome.MISSING else Outcome.MISSING
+        outcome = "未完成" if r.status != Outcome.MISSING else Outcome.MISSING
         name = f"{task.title}（定量指标以外的其余工作）" if catalog.indicators_of(task.id) else task.title
         out.append(
             Issue(
                 task.id,
                 name,
                 r.status,
-                "已完成",
+                "应完成",
                 outcome,
                 f"{r.file} {r.cell}" if r.cell else "",
                 quoted(notes.get((county, task.id), ""), NOTE_CHARS),
@@ -269,38 +279,45 @@ def build_bulletin(
     intake: tuple[IntakeNote, ...] = (),
     extras: BulletinExtras | None = None,
     charts: Charts | None = None,
-    orders: pd.DataFrame | None = None,
-    notes: dict[tuple[str, str], str] | None = None,
     cc: str = "",
     recipients: str = "",
 ) -> BulletinContext:
     """Assemble the bulletin's context from the quarter's ranking and scores. The counts of met and
-    unmet indicators are the ranking's (transforms.score.outcome_counts): one count in every output."""
-    notes = notes or {}
-    rows = []
-    for r in ranking.itertuples(index=False):
-        rows.append(
-            RankRow(
-                rank=None if pd.isna(r.rank) else int(r.rank),
-                county=r.county,
-                total=None if pd.isna(r.total) else float(r.total),
-                rank_change=None if pd.isna(r.rank_change) else int(r.rank_change),
-                met=0 if pd.isna(r.met) else int(r.met),
-                unmet=0 if pd.isna(r.unmet) else int(r.unmet),
-                remark=r.not_ranked_reason,
-            )
+    unmet indicators are the ranking's (transforms.score.outcome_counts): one count in every output.
+    A prefecture's units are all listed; beyond LIST_ALL_UNITS_UP_TO the ranking and the annex show the
+    two ends, and the full table is in scores.xlsx."""
+    rows = [
+        RankRow(
+            rank=None if pd.isna(r.rank) else int(r.rank),
+            county=r.county,
+            total=None if pd.isna(r.total) else float(r.total),
+            rank_change=None if pd.isna(r.rank_change) else int(r.rank_change),
+            met=0 if pd.isna(r.met) else int(r.met),
+            unmet=0 if pd.isna(r.unmet) else int(r.unmet),
+            remark=r.not_ranked_reason,
         )
+        for r in ranking.itertuples(index=False)
+    ]
+    annex = [
+        AnnexRow(
+            None if pd.isna(r.rank) else int(r.rank),
+            r.county,
+            None if pd.isna(r.total) else float(r.total),
+            float(getattr(r, "deduction", 0) or 0) if not pd.isna(r.total) else None,
+            tuple(_rate(getattr(r, f"area_{a.num}_rate", None)) for a in catalog.areas),
+        )
+        for r in ranking.itertuples(index=False)
+    ]
+    units = len(ranking)
+    scope, unranked = "", 0
+    if units > LIST_ALL_UNITS_UP_TO:
+        ranked = [i for i, r in enumerate(rows) if r.rank is not None]
+        ends = ranked[:ENDS_SHOWN] + ranked[-ENDS_SHOWN:] if len(ranked) > 2 * ENDS_SHOWN else ranked
+        rows = [rows[i] for i in ends]
+        annex = [annex[i] for i in ends]
+        unranked = units - len(ranked)
+        scope = f"共{units}个单位，表中为前{ENDS_SHOWN}名和后{ENDS_SHOWN}名，全部单位的得分见得分表"
     reported = ranking[ranking["total"].notna()]
-    reported_codes = set(reported["county_code"])
-    if len(reported_codes) > LIST_ALL_UNITS_UP_TO:  # a province's annex would run to thousands of pages
-        issues: tuple[CountyIssues, ...] = ()
-        in_feedback = len(reported_codes)
-    else:
-        found = issues_by_county(indicator_scores, task_scores, catalog, notes)
-        issues = tuple(
-            CountyIssues(c.name, found.get(c.code, ())) for c in catalog.counties if c.code in reported_codes
-        )
-        in_feedback = 0
     return BulletinContext(
         issuer=catalog.issuer,
         doc_number=doc_number,
@@ -316,8 +333,6 @@ def build_bulletin(
         refused=tuple(ranking.loc[ranking["total"].isna() & _refused(ranking), "county"]),
         average=float(reported["total"].mean()) if len(reported) else None,
         ranking=tuple(rows),
-        county_issues=issues,
-        issues_in_feedback=in_feedback,
         intake=intake,
         catalog_version=catalog.version,
         total_points=catalog.total_points,
@@ -325,23 +340,106 @@ def build_bulletin(
         undecidable=undecidable_parts(indicator_scores, catalog),
         extras=extras,
         charts=charts,
-        common_problems=common_problems(indicator_scores, catalog),
         area_labels=tuple(a.label for a in catalog.areas),
-        annex_scores=tuple(
-            AnnexRow(
-                None if pd.isna(r.rank) else int(r.rank),
-                r.county,
-                None if pd.isna(r.total) else float(r.total),
-                float(getattr(r, "deduction", 0) or 0) if not pd.isna(r.total) else None,
-                tuple(_rate(getattr(r, f"area_{a.num}_rate", None)) for a in catalog.areas),
-            )
-            for r in ranking.itertuples(index=False)
-        ),
-        annex_orders=()
-        if orders is None
-        else tuple(order_line(o) for o in orders[orders["status"] == OrderState.OVERDUE].itertuples(index=False)),
+        annex_scores=tuple(annex),
         cc=cc,
+        themes=problem_themes(indicator_scores, task_scores, catalog),
+        data_gaps=data_gaps(indicator_scores, catalog),
+        units=units,
+        shown_scope=scope,
+        unranked=unranked,
+        remarks=any(r.remark for r in rows),
+        podium=podium(rows),
     )
+
+
+def podium(rows: list[RankRow], most: int = 3) -> str:
+    """砚山县、马关县、文山市位列前三名，……位列后三名；麻栗坡县排名上升最多（上升2位）."""
+    ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: r.rank or 0)
+    if len(ranked) < 2 * most:
+        return ""
+    n = cn_numeral(most)
+    top = "、".join(r.county for r in ranked[:most])
+    tail = "、".join(r.county for r in ranked[-most:])
+    text = f"{top}位列前{n}名，{tail}位列后{n}名"
+    climbs = [r for r in ranked if r.rank_change and r.rank_change > 0]
+    if climbs:
+        best = max(r.rank_change or 0 for r in climbs)
+        who = "、".join(r.county for r in climbs if r.rank_change == best)
+        text += f"；{who}排名上升最多（上升{best}位）"
+    return text + "。"
+
+
+ENDS_SHOWN = 10  # beyond LIST_ALL_UNITS_UP_TO units, the ranking shows this many at each end
+
+
+def problem_themes(
+    indicator_scores: pd.DataFrame,
+    task_scores: pd.DataFrame,
+    catalog: Catalog,
+    at_least: int = COMMON_AT_LEAST,
+    most_areas: int = 3,
+    most_items: int = 2,
+) -> tuple[Theme, ...]:
+    """The main problems grouped by area, in prose: per area, the requirements and tasks unmet in at
+    least `at_least` units (the most widespread first, `most_items` named), and the units with most
+    unmet items there. The `most_areas` areas with most unmet items, in the catalog's order."""
+    names = {c.code: c.name for c in catalog.counties}
+    unmet = indicator_scores[indicator_scores["outcome"].isin([Outcome.UNMET, Outcome.BAD_DATA])]
+    done = catalog.done_statuses()
+    open_tasks = task_scores[task_scores["status"].notna() & ~task_scores["status"].isin(done)]
+    items: dict[int, list[tuple[int, str, str, list[str]]]] = {}  # area → (units, id, phrase, unit names)
+    weight: dict[int, int] = {}  # area → unmet cells
+    per_unit: dict[int, dict[str, int]] = {}
+    for ind_id, grp in unmet.groupby("indicator_id", sort=False):
+        ind = catalog.indicator_by_id[ind_id]
+        area = int(ind.id.split(".")[0])
+        weight[area] = weight.get(area, 0) + len(grp)
+        for code in grp["county_code"]:
+            per_unit.setdefault(area, {})[code] = per_unit.get(area, {}).get(code, 0) + 1
+        if len(grp) >= at_least:
+            rule = rule_text(ind, catalog)
+            phrase = f"{ind.name}（{rule}）" if rule not in ("是", "否") else ind.name
+            items.setdefault(area, []).append((len(grp), ind.id, phrase, [names[c] for c in grp["county_code"]]))
+    for task_id, grp in open_tasks.groupby("task_id", sort=False):
+        area = int(str(task_id).split(".")[0])
+        weight[area] = weight.get(area, 0) + len(grp)
+        for code in grp["county_code"]:
+            per_unit.setdefault(area, {})[code] = per_unit.get(area, {}).get(code, 0) + 1
+        if len(grp) >= at_least:
+            task = catalog.task_by_id[task_id]
+            items.setdefault(area, []).append(
+                (len(grp), task.id, f"“{task.title}”任务", [names[c] for c in grp["county_code"]])
+            )
+    chosen = sorted(sorted(items, key=lambda a: -weight[a])[:most_areas])
+    area_names = {a.num: a.name for a in catalog.areas}
+    themes = []
+    for area in chosen:
+        found = sorted(items[area], key=lambda i: (-i[0], i[1]))
+        parts = [f"{phrase}有{n}个县（市）未达到要求（{_some(units)}）" for n, _, phrase, units in found[:most_items]]
+        more = f"，另有{len(found) - most_items}项要求多个县（市）未达到" if len(found) > most_items else ""
+        worst = sorted(per_unit[area].items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+        most = "、".join(f"{names[c]}{n}项" for c, n in worst)
+        text = f"{'；'.join(parts)}{more}。该领域未达标事项较多的是{most}。"
+        themes.append(Theme(area_names[area], text))
+    return tuple(themes)
+
+
+def _some(units: list[str], shown: int = 3) -> str:
+    return "、".join(units) if len(units) <= shown else f"{'、'.join(units[:shown])}等"
+
+
+def data_gaps(indicator_scores: pd.DataFrame, catalog: Catalog, most: int = 10) -> tuple[str, ...]:
+    """Per unit, how many figures were missing or unusable: 丘北县3项未填报、1项数据异常."""
+    names = {c.code: c.name for c in catalog.counties}
+    kinds = (Outcome.MISSING, Outcome.BAD_DATA)
+    gaps = indicator_scores[indicator_scores["outcome"].isin(kinds)]
+    counts = gaps.groupby(["county_code", "outcome"], sort=False).size()
+    out = []
+    for code in [c.code for c in catalog.counties if c.code in set(gaps["county_code"])][:most]:
+        said = "、".join(f"{int(counts[(code, k)])}项{k}" for k in kinds if (code, k) in counts.index)
+        out.append(f"{names[code]}{said}")
+    return tuple(out)
 
 
 def _refused(ranking: pd.DataFrame) -> pd.Series:
@@ -358,7 +456,16 @@ def order_line(order: Any) -> OrderLine:  # a row of the order ledger (itertuple
     basis = getattr(order, "responsible_basis", None)
     shown = isinstance(basis, str) and basis and basis != order.responsible
     units = f"{order.responsible}（{basis}）" if shown else order.responsible
-    return OrderLine(order.order_id, order.county, order.problem, units, order.deadline, order.status)
+    return OrderLine(
+        order.order_id,
+        order.county,
+        order.problem,
+        units,
+        order.deadline,
+        order.status,
+        order.issued_quarter,
+        order.item_id,
+    )
 
 
 def undecidable_parts(indicator_scores: pd.DataFrame, catalog: Catalog) -> tuple[str, ...]:
@@ -374,25 +481,6 @@ def undecidable_parts(indicator_scores: pd.DataFrame, catalog: Catalog) -> tuple
         some = f"（{len(grp)}个县（市））" if len(grp) < reporting else ""
         by_reason.setdefault(reason, []).append(f"{ind.id} {ind.name}{some}")
     return tuple(f"{reason}：{'、'.join(items)}" for reason, items in by_reason.items())
-
-
-def common_problems(
-    indicator_scores: pd.DataFrame, catalog: Catalog, at_least: int = COMMON_AT_LEAST, most: int = 10
-) -> tuple[CommonProblem, ...]:
-    """The main problems: requirements unmet in at least `at_least` counties, the `most` most widespread,
-    with each county's figure."""
-    unmet = indicator_scores[indicator_scores["outcome"].isin([Outcome.UNMET, Outcome.BAD_DATA])]
-    names = {c.code: c.name for c in catalog.counties}
-    out = []
-    for ind_id, grp in unmet.groupby("indicator_id", sort=False):
-        if len(grp) < at_least:
-            continue
-        ind = catalog.indicator_by_id[ind_id]
-        details = "、".join(f"{names[r.county_code]}{figure_text(r.value, ind.unit)}" for r in grp.itertuples())
-        carried = "carried_from" in grp.columns and grp["carried_from"].notna().all()
-        name = f"{ind.name}（{CARRIED}）" if carried else ind.name
-        out.append(CommonProblem(ind.id, name, rule_text(ind, catalog), len(grp), details))
-    return tuple(sorted(out, key=lambda p: (-p.counties, p.item_id))[:most])
 
 
 def list_rule_text(rule: ListRule) -> str:
@@ -452,6 +540,16 @@ def bulletin_extras(assessment: Assessment, scores: QuarterScores, catalog: Cata
         r.county: (f"{r.rank_low}–{r.rank_high}" if r.rank_low != r.rank_high else f"{r.rank_low}")
         for r in assessment.robustness.itertuples(index=False)
     }
+    trend = assessment.trend
+    before = trend[(trend["quarter"] == shift_quarter(quarter, -1)) & trend["total"].notna()]
+    change = scores.ranking["rank_change"].dropna()
+    streaks = assessment.escalations
+    escalated = tuple(
+        f"{r.county}连续第{r.streak}次上黑榜，予以{r.action}" for r in streaks.itertuples(index=False) if r.streak > 1
+    )
+    settings = assessment.settings
+    contact = settings.contact
+    due = quarter_end(deadline_quarter(quarter, "quarterly", settings.order_deadline_quarters))
     return BulletinExtras(
         focus_name=assessment.focus_name,
         list_rule=rule_text,
@@ -462,6 +560,13 @@ def bulletin_extras(assessment: Assessment, scores: QuarterScores, catalog: Cata
         orders=tuple(rows),
         overdue=overdue,
         rank_ranges=ranges,
-        draws=assessment.settings.robustness.draws,
-        spread=assessment.settings.robustness.spread,
+        draws=settings.robustness.draws,
+        spread=settings.robustness.spread,
+        previous_average=float(before["total"].mean()) if len(before) else None,
+        improved=int((change > 0).sum()),
+        declined=int((change < 0).sum()),
+        escalated=escalated,
+        deadline=due,
+        contact=f"联系人：{contact.name}，电话：{contact.phone}" if contact else "",
+        overdue_counties=int(counts["overdue"].gt(0).sum()),
     )

@@ -20,10 +20,8 @@ TREND_MAX_UNITS = 10  # lines in one trend chart, beyond the prefecture's eight
 
 @dataclass(frozen=True)
 class ChartData:
-    ranking_names: list[str]  # ranked units shown, best first
-    ranking_totals: list[float | None]
     heatmap_units: list[str]
-    heatmap_areas: list[str]  # the areas' numerals: 一, 二, …
+    heatmap_areas: list[str]  # the heat map's columns: 一、精神文明, 二、政务环境, … (the key under annex 1 names them)
     heatmap_rates: list[list[float | None]]  # per unit, per area: its rate (None where it has none)
     trend_quarters: list[str]
     trend_series: dict[str, list[float | None]]  # unit → its total in each quarter (None where it has none)
@@ -62,13 +60,20 @@ def chart_data(scores: QuarterScores, assessment: Assessment, catalog: Catalog) 
         picked, trend_scope = _ends(ranked, TREND_MAX_UNITS)
         lines = [catalog.county_by_code[code] for code in picked["county_code"]]
     return ChartData(
-        ranking_names=list(shown["county"]),
-        ranking_totals=[float(t) for t in shown["total"]],  # ranked units: each has a total
         heatmap_units=[c.name for c in reported],
-        heatmap_areas=[cn_numeral(a.num) for a in catalog.areas],
+        heatmap_areas=[short_area(a.num, a.name) for a in catalog.areas],
         heatmap_rates=rates,
         trend_quarters=quarters,
         trend_series={c.name: [_total(trend, q, c.name) for q in quarters] for c in lines},
         scope=scope,
         trend_scope=trend_scope,
     )
+
+
+SHORT_AREA = 4  # characters of an area's name on the heat map's columns
+
+
+def short_area(num: int, name: str) -> str:
+    """An area's column label: its numeral and the head of its name, which the task list's area names end
+    on (建设……社会主义精神文明 → 精神文明, 廉洁高效的政务环境 → 政务环境, 城乡融合发展 → 融合发展)."""
+    return f"{cn_numeral(num)}、{name[-SHORT_AREA:]}"

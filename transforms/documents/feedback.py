@@ -23,6 +23,15 @@ class AreaLine:
 
 
 @dataclass(frozen=True)
+class IssueGroup:
+    """A county's unmet items in one area, each with the deadline of the order it was given."""
+
+    area: str
+    issues: tuple[Issue, ...]
+    deadlines: tuple[str, ...]  # per issue: its order's deadline (empty where there is none)
+
+
+@dataclass(frozen=True)
 class FeedbackContext:
     issuer: str
     title: str
@@ -40,8 +49,9 @@ class FeedbackContext:
     lists: str
     goal: str
     areas: tuple[AreaLine, ...]
-    issues: tuple[Issue, ...]
-    orders: tuple[OrderLine, ...]
+    groups: tuple[IssueGroup, ...] = ()  # this quarter's issues by area
+    earlier: tuple[OrderLine, ...] = ()  # orders of earlier quarters not closed: overdue, or not yet due
+    noted: bool = False  # some issue carries the county's own 备注
 
 
 def _num(value: float | None) -> float | None:
@@ -107,6 +117,22 @@ def build_feedback(
     robust = t.robust
     span = f"{robust.loc[code, 'rank_low']}–{robust.loc[code, 'rank_high']}" if code in robust.index else "—"
     mine = t.open_orders.get(code, assessment.orders.iloc[:0])
+    found = issues if issues is not None else county_issues(code, scores.indicators, scores.tasks, catalog, notes)
+    # Each issue with the deadline of its item's oldest open order: an item unmet again while its order
+    # from an earlier quarter is overdue shows that order's deadline, marked, and is not listed twice.
+    due: dict[str, str] = {}
+    for o in mine.sort_values("deadline", kind="stable").itertuples(index=False):
+        if o.item_id not in due:
+            due[o.item_id] = f"{o.deadline}（逾期）" if o.status == OrderState.OVERDUE else o.deadline
+    by_area: dict[int, list[Issue]] = {}
+    for issue in found:
+        by_area.setdefault(int(issue.item_id.split(".")[0]), []).append(issue)
+    listed = {i.item_id for i in found}
+    groups = tuple(
+        IssueGroup(a.name, tuple(by_area[a.num]), tuple(due.get(i.item_id, "") for i in by_area[a.num]))
+        for a in catalog.areas
+        if a.num in by_area
+    )
     return FeedbackContext(
         issuer=catalog.issuer,
         title=f"{quarter_label}文明城市创建测评反馈单",
@@ -124,6 +150,10 @@ def build_feedback(
         lists=lists,
         goal=f"{t.goals.loc[code, 'goal']}：{t.goals.loc[code, 'status']}",
         areas=areas,
-        issues=issues if issues is not None else county_issues(code, scores.indicators, scores.tasks, catalog, notes),
-        orders=tuple(order_line(o) for o in mine.itertuples(index=False)),
+        groups=groups,
+        earlier=tuple(
+            order_line(o)
+            for o in mine[(mine["issued_quarter"] != quarter) & ~mine["item_id"].isin(listed)].itertuples(index=False)
+        ),
+        noted=any(i.note for i in found),
     )
