@@ -25,6 +25,7 @@ from expectations.catalog import Catalog
 from expectations.settings import QuarterSettings
 from transforms.assess import Assessment, OfficeInputs
 from transforms.documents.bulletin import (
+    LIST_ALL_UNITS_UP_TO,
     Charts,
     build_bulletin,
     bulletin_extras,
@@ -216,7 +217,9 @@ def feedback_pages(
     issue_date: dt.date,
     notes: dict[tuple[str, str], str],
 ) -> tuple[dict[str, str], dict[str, bytes]]:
-    """For every county that reported: counties/<县名>反馈单.pdf → its HTML, and its Word twin's bytes."""
+    """For every county that reported: counties/<县名>反馈单.pdf → its HTML, and its Word twin's bytes. Beyond
+    LIST_ALL_UNITS_UP_TO units (a province, the country) no Word twins: nobody edits thousands of sheets by
+    hand, and at 0.17 s each they would double the documents' time."""
     out = {}
     docs = {}
     reported = set(scores.indicators["county_code"])
@@ -238,7 +241,8 @@ def feedback_pages(
             tables,
         )
         out[outputs.feedback_sheet(c.name)] = render_html("feedback.html.j2", ctx)
-        docs[outputs.feedback_sheet_docx(c.name)] = feedback_docx(ctx)
+        if len(catalog.counties) <= LIST_ALL_UNITS_UP_TO:  # a prefecture's: the office edits them before sending
+            docs[outputs.feedback_sheet_docx(c.name)] = feedback_docx(ctx)
     return out, docs
 
 
