@@ -125,6 +125,7 @@ class QuarterSettings(_Model):
     recipients: str  # the 主送 line of the bulletin
     cc: str = ""  # the 抄送 line of the bulletin
     contact: Contact | None = None  # 联系人 and 电话 under the bulletin's requirements
+    fonts: str | None = None  # a folder with the office's own fonts (方正小标宋简体, 仿宋_GB2312, …)
     doc_number: str | None = None  # e.g. 文文明办〔2023〕4号; default: issue year and quarter number
     issue_date: str | None = None  # YYYY-MM-DD; default: the 10th of the month after the quarter
     progress: Progress = Progress()

@@ -28,7 +28,7 @@ from adapters.history import HistoryStore, read_quarter_history
 from adapters.locks import output_lock
 from adapters.manifest import cached_outputs, input_key, write_manifest
 from adapters.office_files import read_office_inputs
-from adapters.render import check_cjk_font
+from adapters.render import check_cjk_font, use_font_folder
 from core import faults, outputs
 from core.quarters import default_issue_date, quarters_in
 from expectations.catalog import load_catalog
@@ -172,6 +172,8 @@ def _run_quarter(
         assessment = assess(quarter, scores, history, catalog, settings, office_files, issued_on)
     with stage(timings, quarter, "render"):
         docs = documents(current, outcome, scores, assessment, catalog, doc_number, issued_on, office_files.problems)
+        if settings.fonts:  # the office's own fonts, before anything is rendered
+            use_font_folder(Path(config_path or CONFIG_PATH).parent / settings.fonts)
         written = write_files(out_dir / quarter, {**docs.files, **_render(docs.pages)})
         install_docs(outcome, out_dir / quarter / outputs.DATA_DOCS)
     with stage(timings, quarter, "record"):
