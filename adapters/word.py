@@ -47,7 +47,7 @@ from report_templates.filters import (
     score,
     signature_indent,
 )
-from transforms.documents.bulletin import LIST_ALL_UNITS_UP_TO, BulletinContext, BulletinExtras
+from transforms.documents.bulletin import BulletinContext, BulletinExtras
 from transforms.documents.feedback import FeedbackContext
 
 
@@ -68,7 +68,7 @@ def bulletin_docx(ctx: BulletinContext, charts: dict[str, bytes] | None = None) 
     _overview(doc, ctx)
     _results(doc, ctx, charts or {})
     if ctx.extras:
-        _lists_and_goals(doc, ctx.extras)
+        _lists_and_goals(doc, ctx.extras, ctx.all_listed)
     _problems(doc, ctx)
     if ctx.extras:
         _orders(doc, ctx, ctx.extras)
@@ -233,7 +233,7 @@ def _figure(doc: Document, png: bytes, caption: str) -> None:
     _p(doc, caption, "图题")
 
 
-def _lists_and_goals(doc: Document, extras: BulletinExtras) -> None:
+def _lists_and_goals(doc: Document, extras: BulletinExtras, all_listed: bool) -> None:
     _p(doc, "三、大比武和红黑榜", "Heading 1")
     if extras.focus_name:
         _p(doc, f"本季度大比武重点为“{extras.focus_name}”，按{extras.list_rule}。")
@@ -254,13 +254,14 @@ def _lists_and_goals(doc: Document, extras: BulletinExtras) -> None:
             text += "本季度无县（市）上黑榜。"
         _p(doc, text)
     _p(doc, "四、年度目标进展", "Heading 1")
-    table(
-        doc,
-        ("县（市）", "年度目标", "进展"),
-        [(g.county, g.goal, g.status) for g in extras.goals],
-        (16, 42, 42),
-        left=(1, 2),
-    )
+    if all_listed:
+        table(
+            doc,
+            ("县（市）", "年度目标", "进展"),
+            [(g.county, g.goal, g.status) for g in extras.goals],
+            (16, 42, 42),
+            left=(1, 2),
+        )
     _p(doc, extras.creation)
 
 
@@ -285,7 +286,7 @@ def _orders(doc: Document, ctx: BulletinContext, extras: BulletinExtras) -> None
         "对本季度未达标的要求和未完成的任务，州文明办已逐项派单督办，各县（市）的未达标事项和派单明细见各自的反馈单。"
         "各县（市）要明确责任单位，在整改期限内完成整改，逾期未整改的将在下季度通报中继续列出。",
     )
-    if ctx.units <= LIST_ALL_UNITS_UP_TO:
+    if ctx.all_listed:
         table(
             doc,
             ("县（市）", "本季度新派单", "本季度销号", "逾期未整改", "未销号合计", "整改率"),

@@ -93,7 +93,7 @@ def test_pdf_refuses_local_files_and_network(tmp_path):
 
 def test_a_provinces_bulletin_shows_the_ends_and_refers_to_the_score_table():
     scope = "共129个单位，表中为前10名和后10名，全部单位的得分见得分表"
-    html = render_html("bulletin.html.j2", _ctx(shown_scope=scope, unranked=3, units=129))
+    html = render_html("bulletin.html.j2", _ctx(shown_scope=scope, unranked=3, all_listed=False))
     assert html.count(scope) == 2  # under the ranking and under the annex
     assert "另有3个单位未排名" in html
     listed = render_html("bulletin.html.j2", _ctx())

@@ -99,7 +99,6 @@ def _ctx(**over) -> BulletinContext:
         cc="州委宣传部",
         themes=(Theme("一、领域一", "文明实践有3个县（市）未达到要求。"),),
         data_gaps=("砚山县3项未填报",),
-        units=3,
         remarks=True,
         podium="文山市、砚山县位列前两名。",
     )

@@ -182,7 +182,7 @@ class BulletinContext:
     refused: tuple[str, ...] = ()  # counties whose files could not be read (the reasons are in intake)
     themes: tuple[Theme, ...] = ()  # the main problems, by area
     data_gaps: tuple[str, ...] = ()  # 丘北县3项未填报、1项数据异常
-    units: int = 0  # units in the quarter (a prefecture's counties, a province's, the country's)
+    all_listed: bool = True  # every unit is listed (at most LIST_ALL_UNITS_UP_TO): the per-unit tables are shown
     shown_scope: str = ""  # beyond LIST_ALL_UNITS_UP_TO units: which rows the ranking and annex show
     unranked: int = 0  # units without a rank, when the ranking shows only its ends
     remarks: bool = False  # some ranking row has a remark (else the column is left out)
@@ -345,7 +345,7 @@ def build_bulletin(
         cc=cc,
         themes=problem_themes(indicator_scores, task_scores, catalog),
         data_gaps=data_gaps(indicator_scores, catalog),
-        units=units,
+        all_listed=units <= LIST_ALL_UNITS_UP_TO,
         shown_scope=scope,
         unranked=unranked,
         remarks=any(r.remark for r in rows),
