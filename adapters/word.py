@@ -323,6 +323,8 @@ def _intake(doc: Document, ctx: BulletinContext) -> None:
             (14, 20, 18, 48),
             left=(3,),
         )
+        if ctx.intake_total > len(ctx.intake):
+            _note(doc, f"共{ctx.intake_total}项，表中为前{len(ctx.intake)}项，全部见数据校验报告。")
     else:
         _p(doc, "本季度各县（市）均按时报送，数据均已采用。")
     if ctx.data_gaps:

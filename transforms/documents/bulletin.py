@@ -187,6 +187,8 @@ class BulletinContext:
     unranked: int = 0  # units without a rank, when the ranking shows only its ends
     remarks: bool = False  # some ranking row has a remark (else the column is left out)
     podium: str = ""  # the ranking in a sentence: the first three, the last three, the biggest climb
+    intake_total: int = 0  # files or figures not (all) accepted; beyond LIST_ALL_UNITS_UP_TO units only the
+    # first INTAKE_SHOWN are listed, the rest are in the validation report and problems.json
 
 
 def county_issues(
@@ -333,7 +335,8 @@ def build_bulletin(
         refused=tuple(ranking.loc[ranking["total"].isna() & _refused(ranking), "county"]),
         average=float(reported["total"].mean()) if len(reported) else None,
         ranking=tuple(rows),
-        intake=intake,
+        intake=intake if units <= LIST_ALL_UNITS_UP_TO else intake[:INTAKE_SHOWN],
+        intake_total=len(intake),
         catalog_version=catalog.version,
         total_points=catalog.total_points,
         parts=len(catalog.part_points),
@@ -371,6 +374,7 @@ def podium(rows: list[RankRow], most: int = 3) -> str:
 
 
 ENDS_SHOWN = 10  # beyond LIST_ALL_UNITS_UP_TO units, the ranking shows this many at each end
+INTAKE_SHOWN = 20  # beyond LIST_ALL_UNITS_UP_TO units, the intake notes the bulletin lists
 
 
 def problem_themes(
