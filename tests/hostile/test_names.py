@@ -37,10 +37,15 @@ def _raw_county(path: Path, raw: bytes) -> None:
     """Write bytes XML cannot carry (NUL, a bell) into the stated county, past any library's checks."""
     with zipfile.ZipFile(path) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
-    name = "砚山县".encode()
+    # openpyxl writes the name as UTF-8 or, when it serialises through lxml, as character references
+    forms = ("砚山县".encode(), "".join(f"&#{ord(c)};" for c in "砚山县").encode())
+    changed = False
     for part, data in parts.items():
-        if part.startswith("xl/worksheets/") and name in data:
-            parts[part] = data.replace(name, raw)
+        for name in forms:
+            if part.startswith("xl/worksheets/") and name in data:
+                parts[part] = data = data.replace(name, raw)
+                changed = True
+    assert changed, "the stated county was not found in the sheet's XML"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for part, data in parts.items():
             zf.writestr(part, data)
