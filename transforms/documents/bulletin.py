@@ -440,7 +440,8 @@ def data_gaps(indicator_scores: pd.DataFrame, catalog: Catalog, most: int = 10) 
     gaps = indicator_scores[indicator_scores["outcome"].isin(kinds)]
     counts = gaps.groupby(["county_code", "outcome"], sort=False).size()
     out = []
-    for code in [c.code for c in catalog.counties if c.code in set(gaps["county_code"])][:most]:
+    with_gaps = set(gaps["county_code"])  # once, not once per unit (2,844 units: 2,844 sets)
+    for code in [c.code for c in catalog.counties if c.code in with_gaps][:most]:
         said = "、".join(f"{int(counts[(code, k)])}项{k}" for k in kinds if (code, k) in counts.index)
         out.append(f"{names[code]}{said}")
     return tuple(out)
