@@ -1,5 +1,5 @@
 """The quarter's tables as bytes: scores.xlsx (every detail table, one sheet each, Chinese headers), and
-the CSV and JSON files written beside it.
+the CSV and JSON files written beside it (Chinese headers too; values as stored, so ids and codes stay).
 
 Written with XlsxWriter, every cell through the writer of its type (write_string, write_number,
 write_boolean): text is always stored as text, so nothing a county typed (“=1+1”, “#DIV/0!”, a link)
@@ -15,6 +15,7 @@ import io
 import json
 import math
 import unicodedata
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,19 @@ HEADERS = {
     "base_year": "基准年",
     "target_year": "目标年",
     "reference_source": "参照值来源",
+    "kind": "类型",
+}
+
+# rules.csv: one row per rule and county (the indicator's own rule, or one of its alternatives); its
+# codes stay as they are, since the validation report cites them for tracing ("rules.csv main invalid").
+RULE_HEADERS = {
+    "rule": "规则代码",
+    "status": "规则结果",
+    "missing": "缺失原因",
+    "observed": "实际值",
+    "expected": "要求值",
+    "columns": "涉及字段",
+    "indicator_name": "指标名称",
 }
 
 
@@ -141,8 +155,36 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _header(name: str) -> str:
-    return HEADERS.get(name, name.replace("area_", "领域").replace("_rate", "得分率"))
+def _header(name: str, headers: Mapping[str, str] = HEADERS) -> str:
+    return headers.get(name, name.replace("area_", "领域").replace("_rate", "得分率"))
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def people_headers(frame: pd.DataFrame, headers: Mapping[str, str] | None = None) -> list[str]:
+    """The Chinese header of each column (HEADERS, then `headers` for a table whose columns mean something
+    else). A column without one, or two columns under one header, is a programming error: a new column
+    must get its header here before it reaches a user's spreadsheet."""
+    names = {**HEADERS, **(headers or {})}
+    out = [_header(str(c), names) for c in frame.columns]
+    untranslated = [str(c) for c, h in zip(frame.columns, out, strict=True) if not _is_chinese(h)]
+    doubled = sorted({h for h in out if out.count(h) > 1})
+    if untranslated or doubled:
+        raise ValueError(f"columns without a Chinese header: {untranslated}; headers used twice: {doubled}")
+    return out
+
+
+def with_county_names(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """The county's name beside its code (a table keyed by code alone is for machines, not people)."""
+    if "county_code" not in frame.columns or "county" in frame.columns:
+        return frame
+    names = {c.code: c.name for c in catalog.counties}
+    at = list(frame.columns).index("county_code") + 1
+    out = frame.copy()
+    out.insert(at, "county", frame["county_code"].map(names))
+    return out
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -177,7 +219,7 @@ def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     }
     for title, frame in sheets.items():
         ws = wb.add_worksheet(title)
-        headers = [_header(str(name)) for name in frame.columns]
+        headers = people_headers(frame)
         kinds = [_number_kind(str(name)) for name in frame.columns]
         dates = [str(name) in DATE_COLUMNS for name in frame.columns]
         labels = [VALUE_LABELS.get(str(name), {}) for name in frame.columns]
@@ -220,22 +262,21 @@ def frames_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 
 def detail_workbook(scores, assessment, catalog: Catalog) -> bytes:
-    """The quarter's tables as one workbook for the office."""
-    return frames_workbook(
-        {
-            "总分排名": scores.ranking,
-            "指标得分": scores.indicators,
-            "任务得分": scores.tasks,
-            "负面清单扣分": scores.deductions,
-            "大比武红黑榜": assessment.lists,
-            "黑榜升级": assessment.escalations,
-            "目标进展": assessment.goals,
-            "派单台账": assessment.orders,
-            "整改率": assessment.rates,
-            "年度进度": assessment.progress,
-            "排名稳健性": assessment.robustness,
-        }
-    )
+    """The quarter's tables as one workbook for the office, each row naming its county."""
+    sheets = {
+        "总分排名": scores.ranking,
+        "指标得分": scores.indicators,
+        "任务得分": scores.tasks,
+        "负面清单扣分": scores.deductions,
+        "大比武红黑榜": assessment.lists,
+        "黑榜升级": assessment.escalations,
+        "目标进展": assessment.goals,
+        "派单台账": assessment.orders,
+        "整改率": assessment.rates,
+        "年度进度": assessment.progress,
+        "排名稳健性": assessment.robustness,
+    }
+    return frames_workbook({title: with_county_names(frame, catalog) for title, frame in sheets.items()})
 
 
 # Text a spreadsheet would run as a formula (or a DDE command) when it opens a CSV: such a field gets a
@@ -244,8 +285,11 @@ _ACTIVE_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (Excel's cue for UTF-8), text that would run as a formula neutralised."""
+def csv_bytes(frame: pd.DataFrame, headers: Mapping[str, str] | None = None) -> bytes:
+    """UTF-8 CSV with a BOM (Excel's cue for UTF-8), Chinese headers (people_headers), values as stored:
+    ids and codes (行政区划代码, 指标编号, 派单编号, rule codes) stay what they are, so that one CSV joins
+    another and the history. Text that would run as a formula is neutralised."""
+    names = people_headers(frame, headers)
     safe = {}
     for name in frame.columns:
         column = frame[name]
@@ -255,7 +299,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
             if active.any():
                 column = column.where(~active, "'" + text)
         safe[name] = column
-    return pd.DataFrame(safe, index=frame.index).to_csv(index=False).encode("utf-8-sig")
+    table = pd.DataFrame(safe, index=frame.index)
+    table.columns = names
+    return table.to_csv(index=False).encode("utf-8-sig")
 
 
 def json_bytes(obj: object) -> bytes:

@@ -12,7 +12,7 @@ import pandas as pd
 from adapters import charts
 from adapters.files import write_atomic
 from adapters.history import HistoryStore
-from adapters.outputs import csv_bytes, detail_workbook, json_bytes
+from adapters.outputs import RULE_HEADERS, csv_bytes, detail_workbook, json_bytes, with_county_names
 from adapters.processes import map_batches, render_batch
 from adapters.render import render_html
 from adapters.returns import Ingested, absent_reasons, intake_notes
@@ -160,8 +160,8 @@ def documents(
         outputs.SCORES_CSV: csv_bytes(scores.ranking),
         outputs.SCORES_XLSX: detail_workbook(scores, assessment, catalog),
         outputs.ORDERS_CSV: csv_bytes(assessment.orders),
-        outputs.INDICATOR_SCORES_CSV: csv_bytes(scores.indicators),
-        outputs.TASK_SCORES_CSV: csv_bytes(scores.tasks),
+        outputs.INDICATOR_SCORES_CSV: csv_bytes(with_county_names(scores.indicators, catalog)),
+        outputs.TASK_SCORES_CSV: csv_bytes(with_county_names(scores.tasks, catalog)),
         outputs.PROBLEMS_JSON: json_bytes([asdict(p) for p in (*current.problems, *office_problems)]),
         **validation_files(outcome, current, catalog, scores),
         outputs.INPUTS_JSON: json_bytes(
@@ -264,7 +264,9 @@ def validation_files(
     )
     return {
         outputs.VALIDATION_RESULTS: json_bytes(outcome.documents),
-        outputs.VALIDATION_RULES: csv_bytes(_with_names(outcome.rules, catalog)),
+        outputs.VALIDATION_RULES: csv_bytes(
+            with_county_names(_with_names(outcome.rules, catalog), catalog), RULE_HEADERS
+        ),
         outputs.VALIDATION_REPORT: render_html("validation.html.j2", report).encode("utf-8"),
         **{outputs.validation_suite(key): json_bytes(suite) for key, suite in outcome.suites.items()},
     }

@@ -84,15 +84,15 @@ def test_scores_csv_ranks_reporting_counties_and_names_the_missing_one(run):
     _, out, _ = run
     with (out / "2022Q4" / "scores.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert sorted(r["county"] for r in rows) == sorted(NAMES)
-    ranked = [r for r in rows if r["rank"]]
-    assert [int(r["rank"]) for r in ranked] == sorted(int(r["rank"]) for r in ranked)
-    assert min(int(r["rank"]) for r in ranked) == 1
-    missing = next(r for r in rows if r["county"] == "广南县")
-    assert missing["rank"] == "" and missing["not_ranked_reason"] == "未报送"
-    broken = next(r for r in rows if r["county"] == "富宁县")  # sent a file that could not be read
-    assert broken["rank"] == "" and broken["not_ranked_reason"] == "报送的文件未能读取"
-    totals = [float(r["total"]) for r in ranked]
+    assert sorted(r["县（市）"] for r in rows) == sorted(NAMES)
+    ranked = [r for r in rows if r["排名"]]
+    assert [int(r["排名"]) for r in ranked] == sorted(int(r["排名"]) for r in ranked)
+    assert min(int(r["排名"]) for r in ranked) == 1
+    missing = next(r for r in rows if r["县（市）"] == "广南县")
+    assert missing["排名"] == "" and missing["不予排名原因"] == "未报送"
+    broken = next(r for r in rows if r["县（市）"] == "富宁县")  # sent a file that could not be read
+    assert broken["排名"] == "" and broken["不予排名原因"] == "报送的文件未能读取"
+    totals = [float(r["总分"]) for r in ranked]
     assert totals == sorted(totals, reverse=True)
     assert 0 < min(totals) <= max(totals) <= 100
 
@@ -104,14 +104,14 @@ def test_html_has_the_ranking_and_each_feedback_sheet_its_countys_unmet_requirem
     for name in NAMES:
         assert name in html
     with (out / "2022Q4" / "indicator_scores.csv").open(encoding="utf-8-sig") as fh:
-        unmet = [r for r in csv.DictReader(fh) if r["outcome"] == "未达标"]
+        unmet = [r for r in csv.DictReader(fh) if r["判定"] == "未达标"]
     assert unmet, "the sample data should leave some requirement unmet"
     for r in unmet:
-        county = CAT.county_by_code[r["county_code"]].name
+        county = CAT.county_by_code[r["行政区划代码"]].name
         sheet = PAGES[f"counties/{county}反馈单.pdf"]
-        assert f'<td>{r["indicator_id"]}</td><td class="left">{CAT.indicator_by_id[r["indicator_id"]].name}' in sheet
-        assert r["cell"] and r["file"].endswith(".xlsx")  # traceable to the cell it came from
-        assert f'title="{r["file"]} {r["cell"]}"' in sheet
+        assert f'<td>{r["指标编号"]}</td><td class="left">{CAT.indicator_by_id[r["指标编号"]].name}' in sheet
+        assert r["单元格"] and r["文件"].endswith(".xlsx")  # traceable to the cell it came from
+        assert f'title="{r["文件"]} {r["单元格"]}"' in sheet
 
 
 def test_bad_duplicate_and_missing_files_are_reported_without_stopping_the_others(run):
@@ -254,14 +254,14 @@ def test_chinese_report_works_offline_and_shows_every_failed_figure(run):
     with (folder / "rules.csv").open(encoding="utf-8-sig") as fh:
         rules = list(csv.DictReader(fh))
     passed_by_alternative = {
-        (r["county_code"], r["indicator_id"]) for r in rules if r["rule"] != "main" and r["status"] == "met"
+        (r["行政区划代码"], r["指标编号"]) for r in rules if r["规则代码"] != "main" and r["规则结果"] == "met"
     }
     failed = [
         r
         for r in rules
-        if r["rule"] == "main"
-        and r["status"] in ("not_met", "invalid")
-        and (r["county_code"], r["indicator_id"]) not in passed_by_alternative
+        if r["规则代码"] == "main"
+        and r["规则结果"] in ("not_met", "invalid")
+        and (r["行政区划代码"], r["指标编号"]) not in passed_by_alternative
     ]
     assert failed
     shown = set()
@@ -269,7 +269,7 @@ def test_chinese_report_works_offline_and_shows_every_failed_figure(run):
         for row in re.findall(r'<tr class="fail">(.*?)</tr>', section, flags=re.S):
             shown.add((code, re.search(r'<span class="id"[^>]*>(.*?)</span>', row).group(1)))
     for r in failed:
-        assert (r["county_code"], r["indicator_id"]) in shown, (r["county_code"], r["indicator_id"])
+        assert (r["行政区划代码"], r["指标编号"]) in shown, (r["行政区划代码"], r["指标编号"])
 
 
 def test_feedback_sheets_and_deterministic_documents(run, tmp_path):
@@ -396,6 +396,25 @@ def _csv(path):
         return list(csv.DictReader(fh))
 
 
+def test_every_csv_has_chinese_headers_and_keeps_the_ids(run):
+    """A clerk opens the CSVs in WPS: Chinese headers, each once; the codes a machine joins on stay as codes."""
+    _, out, _ = run
+    folder = out / "2022Q4"
+    files = [*sorted(folder.glob("*.csv")), folder / "validation" / "rules.csv"]
+    assert len(files) == 5
+    for path in files:
+        with path.open(encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh))
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header), (path.name, header)
+        assert len(set(header)) == len(header), path.name
+        rows = _csv(path)
+        if "行政区划代码" in header:  # every table by county names it too, and the code is the catalog's
+            assert {r["行政区划代码"] for r in rows} <= set(CAT.county_by_code), path.name
+            assert all(r["县（市）"] == CAT.county_by_code[r["行政区划代码"]].name for r in rows), path.name
+        if "指标编号" in header:
+            assert {r["指标编号"] for r in rows} <= set(CAT.indicator_by_id), path.name
+
+
 def test_totals_in_scores_csv_recompute_from_the_detail_csvs_with_the_weights_the_method_prints(run):
     """What a county head can do: indicator_scores.csv, task_scores.csv and the points of method.html."""
     import re
@@ -412,22 +431,22 @@ def test_totals_in_scores_csv_recompute_from_the_detail_csvs_with_the_weights_th
     indicators = _csv(folder / "indicator_scores.csv")
     deductions = {}
     for county in _csv(folder / "scores.csv"):
-        if not county["total"]:
+        if not county["总分"]:
             continue
         got = judged = 0.0
-        for task in (t for t in _csv(folder / "task_scores.csv") if t["county_code"] == county["county_code"]):
-            parts = [(part_points[task["task_id"]], float(task["status_achievement"]))]
+        for task in (t for t in _csv(folder / "task_scores.csv") if t["行政区划代码"] == county["行政区划代码"]):
+            parts = [(part_points[task["任务编号"]], float(task["完成情况得分率"]))]
             parts += [
-                (part_points[r["indicator_id"]], float(r["achievement"]))
+                (part_points[r["指标编号"]], float(r["达成度"]))
                 for r in indicators
-                if r["county_code"] == county["county_code"] and r["task_id"] == task["task_id"] and r["achievement"]
+                if r["行政区划代码"] == county["行政区划代码"] and r["任务编号"] == task["任务编号"] and r["达成度"]
             ]
-            got += task_points[task["task_id"]] * sum(p * a for p, a in parts) / sum(p for p, _ in parts)
-            judged += task_points[task["task_id"]]
-        deductions[county["county"]] = float(county["deduction"] or 0)
-        expected = max(round(got / judged * 100, 2) - deductions[county["county"]], 0)
-        assert float(county["total"]) == pytest.approx(expected, abs=0.006), county["county"]
-        assert int(county["met"]) + int(county["unmet"]) + int(county["undecidable"]) == 52
+            got += task_points[task["任务编号"]] * sum(p * a for p, a in parts) / sum(p for p, _ in parts)
+            judged += task_points[task["任务编号"]]
+        deductions[county["县（市）"]] = float(county["扣分"] or 0)
+        expected = max(round(got / judged * 100, 2) - deductions[county["县（市）"]], 0)
+        assert float(county["总分"]) == pytest.approx(expected, abs=0.006), county["县（市）"]
+        assert int(county["达标指标"]) + int(county["未达标指标"]) + int(county["无法判定指标"]) == 52
     assert (
         "method.pdf" in written
         and subprocess.run(["pdftotext", str(written["method.pdf"]), "-"], capture_output=True, text=True).stdout.count(
@@ -443,27 +462,27 @@ def test_the_sample_quarter_shows_the_fixed_results(run):
 
     _, out, written = run
     folder = out / "2022Q4"
-    indicators = {(r["county_code"], r["indicator_id"]): r for r in _csv(folder / "indicator_scores.csv")}
+    indicators = {(r["行政区划代码"], r["指标编号"]): r for r in _csv(folder / "indicator_scores.csv")}
     code = {c.name: c.code for c in CAT.counties}
     aqi = indicators[(code["马关县"], "8.1.1a")]
-    assert (aqi["outcome"], aqi["alternative"], aqi["value"]) == ("替代达标", "aqi_target", "")
+    assert (aqi["判定"], aqi["替代条件"], aqi["填报值"]) == ("替代达标", "aqi_target", "")
     green = indicators[(code["丘北县"], "6.3.2a")]
-    assert (green["outcome"], green["value"]) == ("未达标", "35.0")
+    assert (green["判定"], green["填报值"]) == ("未达标", "35.0")
     wb = load_workbook(folder / "scores.xlsx", read_only=True)
     rows = list(wb["年度进度"].iter_rows(values_only=True))
     header = rows[0]
     at = {name: header.index(name) for name in ("行政区划代码", "指标编号", "进度")}
     progress = {(r[at["行政区划代码"]], r[at["指标编号"]]): r[at["进度"]] for r in rows[1:]}
     assert progress[(code["丘北县"], "6.3.2a")] == progress[(code["砚山县"], "8.2.1c")] == "倒退"
-    orders = {r["order_id"]: r for r in _csv(folder / "orders.csv")}
+    orders = {r["派单编号"]: r for r in _csv(folder / "orders.csv")}
     status_order = next(
         r
         for r in orders.values()
-        if r["county"] == "砚山县" and r["item_id"] == "1.5.2" and r["issued_quarter"] == "2022Q3"
+        if r["县（市）"] == "砚山县" and r["编号"] == "1.5.2" and r["派单季度"] == "2022Q3"
     )
-    assert (status_order["status"], status_order["closed_quarter"]) == ("已销号", "2022Q4")
+    assert (status_order["完成情况"], status_order["销号季度"]) == ("已销号", "2022Q4")
     annual = orders[f"2021Q4-{code['砚山县']}-1.5.2a"]
-    assert (annual["deadline_quarter"], annual["status"], annual["closed_quarter"]) == ("2022Q4", "已销号", "2022Q4")
+    assert (annual["整改期限季度"], annual["完成情况"], annual["销号季度"]) == ("2022Q4", "已销号", "2022Q4")
     text = subprocess.run(["pdftotext", str(written["bulletin.pdf"]), "-"], capture_output=True, text=True).stdout
     lists = text[text.index("三、大比武和红黑榜") : text.index("四、年度目标进展")].replace("\n", "")
     black = lists[lists.index("黑榜：") :]
