@@ -476,9 +476,7 @@ def test_the_sample_quarter_shows_the_fixed_results(run):
     assert progress[(code["丘北县"], "6.3.2a")] == progress[(code["砚山县"], "8.2.1c")] == "倒退"
     orders = {r["派单编号"]: r for r in _csv(folder / "orders.csv")}
     status_order = next(
-        r
-        for r in orders.values()
-        if r["县（市）"] == "砚山县" and r["编号"] == "1.5.2" and r["派单季度"] == "2022Q3"
+        r for r in orders.values() if r["县（市）"] == "砚山县" and r["编号"] == "1.5.2" and r["派单季度"] == "2022Q3"
     )
     assert (status_order["完成情况"], status_order["销号季度"]) == ("已销号", "2022Q4")
     annual = orders[f"2021Q4-{code['砚山县']}-1.5.2a"]
