@@ -123,6 +123,7 @@ _RENDER_LOCK = threading.Lock()
 # The documents carry their stylesheet in one <style> element (the HTML twin is a single file). WeasyPrint
 # would parse it again for every page set: 2,844 feedback sheets share one stylesheet, so it is parsed
 # once per process and handed over already parsed, and the document is laid out without its copy.
+PDF_VARIANT = "pdf/a-3b"
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
@@ -133,15 +134,25 @@ def _stylesheet(text: str):
     return CSS(string=text, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=_fetcher())
 
 
-def render_pdf(html: str) -> bytes:
-    """PDF bytes of the HTML with fonts embedded (subset by HarfBuzz: byte-identical runs)."""
+def layout_document(html: str):
+    """The HTML laid out by WeasyPrint as the PDF will be (a weasyprint Document: its pages' boxes)."""
     from weasyprint import HTML
 
     styles = _STYLE.findall(html)
+    sheets = []
+    if len(styles) == 1:  # the document's own stylesheet, parsed once (the cascade is the same)
+        sheets = [_stylesheet(styles[0])]
+        html = _STYLE.sub("", html, count=1)
+    document = HTML(string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=_fetcher())
+    return document.render(stylesheets=sheets, pdf_variant=PDF_VARIANT)
+
+
+def write_pdf(document) -> bytes:
+    """PDF bytes of a laid-out document, fonts embedded (subset by HarfBuzz: byte-identical runs)."""
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def render_pdf(html: str) -> bytes:
+    """PDF bytes of the HTML."""
     with _RENDER_LOCK:
-        sheets = []
-        if len(styles) == 1:  # the document's own stylesheet, parsed once (the cascade is the same)
-            sheets = [_stylesheet(styles[0])]
-            html = _STYLE.sub("", html, count=1)
-        document = HTML(string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=_fetcher())
-        return document.write_pdf(stylesheets=sheets, pdf_variant="pdf/a-3b")
+        return write_pdf(layout_document(html))

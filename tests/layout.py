@@ -82,14 +82,19 @@ def _lines(cell) -> list[str]:
     return [_text(b) for b in _boxes(cell) if isinstance(b, boxes.LineBox) and _text(b).strip()]
 
 
-def html_layout_faults(html: str, base_url: str | None = None) -> list[str]:
-    """Lay the HTML out as the PDF renderer does and report: table cells wrapped one character per line
-    (two or more lines of one character each), text running over its cell's border, boxes wider than
-    the text block, and a heading or a table's header row standing last on a page."""
-    from weasyprint import HTML
+def html_layout_faults(html: str) -> list[str]:
+    """Lay the HTML out as the PDF renderer does (adapters.render) and report its document_faults."""
+    from adapters.render import layout_document
+
+    return document_faults(layout_document(html))
+
+
+def document_faults(document) -> list[str]:
+    """In a laid-out WeasyPrint document: table cells wrapped one character per line (two or more lines
+    of one character each), text running over its cell's border, boxes wider than the text block, and a
+    heading or a table's header row standing last on a page."""
     from weasyprint.formatting_structure import boxes
 
-    document = HTML(string=html, base_url=base_url).render()
     faults = []
     for n, page in enumerate(document.pages, start=1):
         root = page._page_box
@@ -153,3 +158,20 @@ def ragged_body_lines(pdf: Path, size_pt: float = 16.0) -> list[str]:
             if continues and right - x1 > char_mm:
                 out.append(f"{pdf.name} 第{n}页 “{text}”右侧空出 {right - x1:.1f} mm")
     return out
+
+
+def render_checked(items: list[tuple[str, str]]) -> list[tuple[str, bytes, list[str]]]:
+    """Each (name, HTML) laid out once, as adapters.render.render_pdf does: its PDF bytes and the faults of
+    that layout (document_faults). Module-level, for a process pool (adapters.processes.map_batches)."""
+    from adapters.render import layout_document, write_pdf
+
+    out = []
+    for name, html in items:
+        document = layout_document(html)
+        out.append((name, write_pdf(document), [f"{name} {f}" for f in document_faults(document)]))
+    return out
+
+
+def words_outside_blocks(pdfs: list[str]) -> list[str]:
+    """words_outside_block over several PDFs (paths), for a process pool."""
+    return [fault for pdf in pdfs for fault in words_outside_block(Path(pdf))]
