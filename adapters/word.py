@@ -73,7 +73,8 @@ def bulletin_docx(ctx: BulletinContext, charts: dict[str, bytes] | None = None) 
     if ctx.extras:
         _orders(doc, ctx, ctx.extras)
     _intake(doc, ctx)
-    _p(doc, "附件：各县（市）得分及领域得分率", "附件说明")
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True  # 7.3.5: never the signature alone on a page
+    _p(doc, "附件：各县（市）得分及领域得分率", "附件说明").paragraph_format.keep_with_next = True
     _signature(doc, ctx.issuer, doc_date(ctx.issue_date))
     _p(
         doc,
@@ -343,6 +344,7 @@ def _signature(doc: Document, issuer: str, day: str) -> None:
     for text, style in ((issuer, "落款"), (day, "成文日期")):
         fmt = _p(doc, text, style).paragraph_format
         fmt.left_indent, fmt.right_indent = Pt(left), Pt(right)
+        fmt.keep_with_next = style == "落款"  # the issuer stays over its date
 
 
 def _annex(doc: Document, ctx: BulletinContext, charts: dict[str, bytes]) -> None:

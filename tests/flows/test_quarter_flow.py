@@ -523,7 +523,8 @@ def test_the_bulletin_places_the_elements_of_gbt_9704(run):
     title centred; 成文日期 four characters in from the right with the issuer centred over it (or, when the
     issuer is too long for that, the issuer ending at the block's edge and the date centred under it); page
     numbers right on odd pages and left on even ones; the 版记 on an even last page at the block's foot;
-    28.99 pt lines; no justified line short by more than the line-breaking rules make it."""
+    28.99 pt lines; no justified line short by more than the line-breaking rules make it; the signature's
+    page holds body text (7.3.5: never a page with the signature alone)."""
     import layout
 
     _, out, written = run
@@ -545,6 +546,8 @@ def test_the_bulletin_places_the_elements_of_gbt_9704(run):
         assert abs(layout.BLOCK[2] - 4 * char - date.x1) < 1 and abs(mid(issuer) - mid(date)) < 1
     else:
         assert abs(issuer.x1 - layout.BLOCK[2]) < 1 and abs(mid(issuer) - mid(date)) < 1
+    above = {round(w.y0) for w in words if w.page == date.page and w.y1 < issuer.y0 and w.x0 < layout.BLOCK[0] + 40}
+    assert len(above) >= 2, "the signature needs the body's last lines on its page, not the 附件 line alone"
     pages = max(w.page for w in words)
     numbered = {w.page: w for w in words if w.y0 > layout.BLOCK[3] and w.text.isdigit()}
     for page, w in numbered.items():
