@@ -549,5 +549,68 @@ def _report(written: dict[str, Path]) -> None:
         typer.echo(f"已生成 {written[name]}")
 
 
+PORTAL_HELP = "报送平台：各县（市）在浏览器中下载模板、上传报送文件并立即看到检查结果"
+portal_app = typer.Typer(help=PORTAL_HELP, no_args_is_help=False)
+user_app = typer.Typer(help="管理报送平台账户")
+portal_app.add_typer(user_app, name="user")
+app.add_typer(portal_app, name="portal")
+
+
+PORTAL_QUARTER_HELP = "报送的季度；默认取原始数据文件夹中最新的季度"
+HTTPS_HELP = "经 HTTPS 反向代理访问时打开：登录凭据只经 HTTPS 发送"
+
+
+def _accounts():
+    from adapters.accounts import AccountStore
+    from core.runtime import state_dir
+
+    return AccountStore(state_dir() / "portal" / "portal.sqlite3")
+
+
+@portal_app.callback(invoke_without_command=True)
+def portal_cmd(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="监听地址；对外提供服务时放在 HTTPS 反向代理之后")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8470,
+    quarter: Annotated[str | None, typer.Option("--quarter", help=PORTAL_QUARTER_HELP)] = None,
+    raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
+    https: Annotated[bool, typer.Option("--https", help=HTTPS_HELP)] = False,
+) -> None:
+    """启动报送平台（网页）。账户用 `chuangwen portal user add 县名` 开设。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+
+    from expectations.catalog import load_catalog
+    from web.app import Portal, create_app
+
+    quarter = _latest_or(quarter, raw)
+    app_ = create_app(Portal(_accounts(), load_catalog(), quarter, secure_cookies=https))
+    typer.echo(f"报送平台（{quarter}）已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
+    uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="县（市）名称，如 砚山县；州文明办自己的账户为 州文明办")],
+) -> None:
+    """开设账户（或为已有账户重设）并打印一次性密码；首次登录时须修改。"""
+    from adapters.accounts import OFFICE
+    from expectations.catalog import load_catalog
+
+    counties = [c.name for c in load_catalog().counties]
+    if name not in counties and name != OFFICE:
+        raise _fail(f"没有名为“{name}”的县（市）；可开设的账户：{'、'.join([*counties, OFFICE])}")
+    password = _accounts().add(name)
+    typer.echo(f"{name} 的一次性密码：{password}\n请当面或以保密方式告知；首次登录后须修改。")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """列出已开设的账户。"""
+    names = _accounts().names()
+    typer.echo("\n".join(names) if names else "尚未开设账户。")
+
+
 def main() -> None:  # pragma: no cover
     sys.exit(app())

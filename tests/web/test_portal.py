@@ -1,0 +1,173 @@
+"""The 报送平台 through its HTTP interface (Starlette's TestClient): login, the one-time password, CSRF,
+lock-out, a county confined to its own data, uploads checked with the command line's messages, hostile
+uploads refused in Chinese with nothing written."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from adapters.accounts import OFFICE, AccountStore
+from core.layout import COL_ID, COL_VALUE, DATA_SHEET, HEADER_ROW
+from expectations.catalog import load_catalog
+from web.app import MAX_UPLOAD_BYTES, Portal, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "raw" / "2022Q4"
+CAT = load_catalog()
+PASSWORD = "wenshan-2023!"
+
+
+@pytest.fixture
+def portal(tmp_path):
+    store = AccountStore(tmp_path / "portal.sqlite3")
+    once = {name: store.add(name) for name in ("砚山县", "丘北县", OFFICE)}
+    return Portal(store, CAT, "2022Q4"), once
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def signed_in(portal, name: str) -> TestClient:
+    app, once = portal
+    client = TestClient(create_app(app))
+    page = client.get("/login")
+    r = client.post("/login", data={"name": name, "password": once[name], "csrf": _csrf(page.text)})
+    assert r.status_code == 200 and "修改密码" in r.text  # the one-time password leads to the change page
+    r = client.post("/password", data={"old": once[name], "new": PASSWORD, "again": PASSWORD, "csrf": _csrf(r.text)})
+    assert r.status_code == 200 and name in r.text
+    return client
+
+
+def _with_value(path: Path, item: str, value) -> bytes:
+    wb = load_workbook(path)
+    ws = wb[DATA_SHEET]
+    header = [c.value for c in ws[HEADER_ROW]]
+    col_id, col_value = header.index(COL_ID) + 1, header.index(COL_VALUE) + 1
+    row = next(r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, col_id).value == item)
+    ws.cell(row, col_value).value = value
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_login_sets_a_strict_httponly_cookie_and_the_one_time_password_must_be_changed(portal):
+    app, once = portal
+    client = TestClient(create_app(app))
+    page = client.get("/login")
+    r = client.post(
+        "/login", data={"name": "砚山县", "password": once["砚山县"], "csrf": _csrf(page.text)}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/password"
+    cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("cw_session="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert client.get("/", follow_redirects=False).status_code == 403  # nothing else until the password changes
+    assert client.get("/template").status_code == 403
+
+
+def test_a_form_without_its_csrf_token_is_refused(portal):
+    app, once = portal
+    client = TestClient(create_app(app))
+    client.get("/login")
+    r = client.post("/login", data={"name": "砚山县", "password": once["砚山县"]})
+    assert r.status_code == 403 and "表单已过期" in r.text
+    county = signed_in(portal, "丘北县")
+    r = county.post("/upload", files={"file": ("丘北县.xlsx", (SAMPLE / "丘北县.xlsx").read_bytes())})
+    assert r.status_code == 403
+    r = county.post("/upload", data={"csrf": "forged"}, files={"file": ("x.xlsx", b"x")})
+    assert r.status_code == 403
+    assert app.store.audit_log()[-1][2] != "upload"
+
+
+def test_the_sixth_wrong_password_locks_the_account(portal):
+    app, once = portal
+    client = TestClient(create_app(app))
+    token = _csrf(client.get("/login").text)
+    for _ in range(6):
+        r = client.post("/login", data={"name": "砚山县", "password": "wrong", "csrf": token})
+        assert r.status_code == 401 and "用户名或密码不正确" in r.text
+    r = client.post("/login", data={"name": "砚山县", "password": once["砚山县"], "csrf": token})
+    assert r.status_code == 401 and "账户已锁定" in r.text
+
+
+def test_a_county_gets_its_own_template_whatever_the_url_says(portal):
+    client = signed_in(portal, "砚山县")
+    for url in ("/template", "/template?county=丘北县", "/template?county=532626"):
+        r = client.get(url)
+        assert r.status_code == 200
+        wb = load_workbook(io.BytesIO(r.content), read_only=True)
+        text = " ".join(str(v) for row in wb["填报信息"].iter_rows(values_only=True) for v in row if v)
+        assert "砚山县" in text and "丘北县" not in text
+    assert client.get("/counties/丘北县/template").status_code == 404
+    office = signed_in(portal, OFFICE)
+    assert office.get("/template").status_code == 403  # the office has no county template of its own
+
+
+def test_an_upload_with_errors_names_the_cells_then_the_fixed_file_passes(portal):
+    client = signed_in(portal, "砚山县")
+    home = client.get("/")
+    bad = _with_value(SAMPLE / "砚山县.xlsx", "6.3.2a", "见附件")
+    r = client.post("/upload", data={"csrf": _csrf(home.text)}, files={"file": ("任意名字.xlsx", bad)})
+    assert r.status_code == 200 and "项错误" in r.text
+    row = re.search(r'<tr class="err">(.*?)</tr>', r.text, re.S).group(1)
+    assert "填报表" in row and re.search(r"<td>[A-Z]+\d+</td>", row) and "6.3.2a" in row and "见附件" in row
+    good = (SAMPLE / "砚山县.xlsx").read_bytes()
+    r = client.post("/upload", data={"csrf": _csrf(r.text)}, files={"file": ("砚山县.xlsx", good)})
+    assert r.status_code == 200 and "检查通过" in r.text
+
+
+def test_hostile_uploads_are_refused_in_chinese_and_nothing_is_written_outside(portal, tmp_path, monkeypatch):
+    import tempfile
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    client = signed_in(portal, "砚山县")
+    token = _csrf(client.get("/").text)
+    r = client.post("/upload", data={"csrf": token}, files={"file": ("a.xlsx", b"0" * (MAX_UPLOAD_BYTES + 1))})
+    assert r.status_code == 413 and "文件过大" in r.text
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", b"<" + b" " * (300 * 2**20))
+    r = client.post("/upload", data={"csrf": token}, files={"file": ("砚山县.xlsx", bomb.getvalue())})
+    assert r.status_code == 200 and "项错误" in r.text
+    r = client.post(
+        "/upload", data={"csrf": token}, files={"file": ("../../x.xlsx", (SAMPLE / "砚山县.xlsx").read_bytes())}
+    )
+    assert r.status_code == 200 and "检查通过" in r.text
+    r = client.post("/upload", data={"csrf": token}, files={"file": ("x.exe", b"MZ")})
+    assert r.status_code == 400 and "只接受" in r.text
+    assert not (tmp_path / "x.xlsx").exists() and not (ROOT / "x.xlsx").exists()
+    assert list(spool.iterdir()) == []  # every upload's folder removed after its check
+
+
+def test_markup_in_an_upload_shows_as_text(portal):
+    client = signed_in(portal, "砚山县")
+    bad = _with_value(SAMPLE / "砚山县.xlsx", "6.3.2a", "<script>alert(1)</script>")
+    r = client.post("/upload", data={"csrf": _csrf(client.get("/").text)}, files={"file": ("砚山县.xlsx", bad)})
+    assert "<script>" not in r.text and "&lt;script&gt;" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_the_office_opens_accounts_from_the_command_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from chuangwen.cli import app
+
+    monkeypatch.setenv("CHUANGWEN_STATE", str(tmp_path))
+    runner = CliRunner()
+    added = runner.invoke(app, ["portal", "user", "add", "砚山县"])
+    assert added.exit_code == 0, added.output
+    password = re.search(r"一次性密码：(\S+)", added.output).group(1)
+    store = AccountStore(tmp_path / "portal" / "portal.sqlite3")
+    assert store.login("砚山县", password)[1].must_change
+    refused = runner.invoke(app, ["portal", "user", "add", "不存在县"])
+    assert refused.exit_code != 0 and "没有名为“不存在县”的县（市）" in refused.output
+    assert runner.invoke(app, ["portal", "user", "list"]).output.strip() == "砚山县"

@@ -1,0 +1,237 @@
+"""The 报送平台 as an ASGI application (FastAPI on the Starlette and uvicorn that Prefect installs).
+
+A county's account sees only its own county: nothing in a URL names a county or a file, every route
+takes the county from the session. Sessions are HttpOnly, SameSite=Strict cookies holding a random token
+(adapters.accounts); every form carries a CSRF token (the session's own, or before login a double-submit
+cookie) and a POST without the right one is refused. Uploads are read in chunks up to MAX_UPLOAD_BYTES,
+stored under a name of ours (never the uploader's) and read only through the same guarded readers as
+`chuangwen check`, whose messages the result page shows. Pages are Jinja2 with autoescaping; no asset
+comes from outside the application.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from adapters.accounts import OFFICE, AccountError, AccountStore, Session
+from adapters.county_templates import build_template, workbook_bytes
+from adapters.returns import check_files
+from core.problems import ERROR, SEVERITY_LABEL, WARNING
+from core.zh import quarter_label
+from expectations.catalog import Catalog
+
+MAX_UPLOAD_BYTES = 10 * 2**20  # a county's return is 30–200 KB; the readers refuse more than this too
+UPLOAD_SUFFIXES = (".xlsx", ".xls", ".csv")
+SESSION_COOKIE = "cw_session"
+LOGIN_CSRF_COOKIE = "cw_login"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Portal:
+    store: AccountStore
+    catalog: Catalog
+    quarter: str
+    secure_cookies: bool = False  # behind an HTTPS reverse proxy: cookies only over HTTPS
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]))
+
+
+def create_app(portal: Portal) -> FastAPI:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    env = _environment()
+
+    def page(name: str, status: int = 200, **ctx) -> HTMLResponse:
+        html = env.get_template(name).render(quarter_label=quarter_label(portal.quarter), **ctx)
+        return HTMLResponse(html, status_code=status)
+
+    def session_of(request: Request) -> Session | None:
+        return portal.store.session(request.cookies.get(SESSION_COOKIE))
+
+    def set_cookie(response: Response, key: str, value: str) -> None:
+        response.set_cookie(
+            key, value, httponly=True, samesite="strict", secure=portal.secure_cookies, path="/", max_age=8 * 3600
+        )
+
+    async def form_of(request: Request, expected: str | None) -> dict[str, str]:
+        form = await request.form()
+        token = form.get("csrf")
+        if not expected or not isinstance(token, str) or not secrets.compare_digest(token, expected):
+            raise Refused(403, "表单已过期或来源不明，请返回上一页刷新后重新提交。")
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+
+    def signed_in(request: Request, allow_must_change: bool = False) -> Session:
+        session = session_of(request)
+        if session is None:
+            raise Refused(401, "请先登录。")
+        if session.must_change and not allow_must_change:
+            raise Refused(403, "请先修改一次性密码。")
+        return session
+
+    def county_of(session: Session):
+        county = portal.catalog.county_by_name.get(session.name)
+        if county is None:
+            raise Refused(403, "此页面仅供县（市）账户使用。")
+        return county
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused):
+        if exc.status == 401:
+            return RedirectResponse("/login", status_code=303)
+        return page("message.html.j2", status=exc.status, message=exc.message)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self'; frame-ancestors 'none'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/static/portal.css")
+    def css() -> Response:
+        return Response((TEMPLATES / "portal.css").read_bytes(), media_type="text/css; charset=utf-8")
+
+    @app.get("/login")
+    def login_form(request: Request) -> HTMLResponse:
+        token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+        response = page("login.html.j2", csrf=token, error=None)
+        set_cookie(response, LOGIN_CSRF_COOKIE, token)
+        return response
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        form = await form_of(request, request.cookies.get(LOGIN_CSRF_COOKIE))
+        try:
+            token, session = portal.store.login(form.get("name", "").strip(), form.get("password", ""))
+        except AccountError as exc:
+            return page("login.html.j2", status=401, csrf=form["csrf"], error=str(exc))
+        response = RedirectResponse("/password" if session.must_change else "/", status_code=303)
+        set_cookie(response, SESSION_COOKIE, token)
+        return response
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        session = signed_in(request, allow_must_change=True)
+        await form_of(request, session.csrf)
+        portal.store.logout(request.cookies.get(SESSION_COOKIE, ""))
+        portal.store.audit(session.name, "logout")
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/password")
+    def password_form(request: Request) -> HTMLResponse:
+        session = signed_in(request, allow_must_change=True)
+        return page("password.html.j2", session=session, error=None)
+
+    @app.post("/password")
+    async def change_password(request: Request) -> Response:
+        session = signed_in(request, allow_must_change=True)
+        form = await form_of(request, session.csrf)
+        if form.get("new", "") != form.get("again", ""):
+            return page("password.html.j2", status=400, session=session, error="两次输入的新密码不一致。")
+        try:
+            portal.store.change_password(session.name, form.get("old", ""), form.get("new", ""))
+        except AccountError as exc:
+            return page("password.html.j2", status=400, session=session, error=str(exc))
+        return RedirectResponse("/", status_code=303)
+
+    @app.get("/")
+    def home(request: Request) -> HTMLResponse:
+        session = signed_in(request)
+        if session.name == OFFICE:
+            return page("board.html.j2", session=session, counties=[c.name for c in portal.catalog.counties])
+        return page("county.html.j2", session=session, county=county_of(session).name, result=None)
+
+    @app.get("/template")
+    def template(request: Request) -> Response:
+        session = signed_in(request)
+        county = county_of(session)
+        data = workbook_bytes(build_template(portal.catalog, county, portal.quarter))
+        portal.store.audit(session.name, "download", f"{portal.quarter} 报送模板")
+        filename = f"{portal.quarter}-{county.name}.xlsx"
+        return Response(
+            data,
+            media_type=XLSX,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(filename)}"},
+        )
+
+    @app.post("/upload")
+    async def upload(request: Request) -> HTMLResponse:
+        session = signed_in(request)
+        county = county_of(session)
+        if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
+            raise Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
+        form = await request.form(max_files=1, max_fields=4, max_part_size=MAX_UPLOAD_BYTES + 1)
+        token = form.get("csrf")
+        if not isinstance(token, str) or not secrets.compare_digest(token, session.csrf):
+            raise Refused(403, "表单已过期或来源不明，请返回上一页刷新后重新提交。")
+        file = form.get("file")
+        if file is None or isinstance(file, str) or not file.filename:
+            raise Refused(400, "请选择要上传的报送文件。")
+        suffix = Path(file.filename.replace("\\", "/")).suffix.lower()  # the only thing taken from its name
+        if suffix not in UPLOAD_SUFFIXES:
+            raise Refused(400, f"只接受 {'、'.join(UPLOAD_SUFFIXES)} 格式的报送文件。")
+        with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+            folder = Path(tmp) / portal.quarter
+            folder.mkdir()
+            path = folder / f"{county.name}{suffix}"  # named by us: the county and quarter of the session
+            size = 0
+            with path.open("wb") as out:
+                while chunk := await file.read(256 * 1024):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD_BYTES:
+                        raise Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
+                    out.write(chunk)
+            (result,) = check_files([path], portal.catalog, portal.quarter)
+        portal.store.audit(session.name, "upload", f"{result.sha256} 错误{len(result.errors)}项")
+        return page("county.html.j2", session=session, county=county.name, result=_result_view(result))
+
+    return app
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+def _result_view(result) -> dict:
+    problems = sorted(result.problems, key=lambda p: p.severity != ERROR)
+    return {
+        "accepted": result.accepted and not result.errors,
+        "errors": sum(p.severity == ERROR for p in problems),
+        "warnings": sum(p.severity == WARNING for p in problems),
+        "rows": [
+            {
+                "level": SEVERITY_LABEL[p.severity],
+                "error": p.severity == ERROR,
+                "sheet": p.sheet,
+                "cell": p.cell,
+                "item": f"{p.item_id} {p.item_name or ''}".strip() if p.item_id else "",
+                "raw": p.raw or "",
+                "message": p.message,
+            }
+            for p in problems
+        ],
+    }
