@@ -581,11 +581,13 @@ def portal_cmd(
         return
     import uvicorn
 
+    from adapters.submissions import Submissions
     from expectations.catalog import load_catalog
     from web.app import Portal, create_app
 
     quarter = _latest_or(quarter, raw)
-    app_ = create_app(Portal(_accounts(), load_catalog(), quarter, secure_cookies=https))
+    received = Submissions(raw, raw.parent / "received")  # the run's archive (flows.quarter: beside raw)
+    app_ = create_app(Portal(_accounts(), load_catalog(), quarter, received, secure_cookies=https))
     typer.echo(f"报送平台（{quarter}）已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
     uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
 

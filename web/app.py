@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from adapters.accounts import OFFICE, AccountError, AccountStore, Session
 from adapters.county_templates import build_template, workbook_bytes
 from adapters.returns import check_files
+from adapters.submissions import Submissions
 from core.problems import ERROR, SEVERITY_LABEL, WARNING
 from core.zh import quarter_label
 from expectations.catalog import Catalog
@@ -40,6 +41,7 @@ class Portal:
     store: AccountStore
     catalog: Catalog
     quarter: str
+    submissions: Submissions
     secure_cookies: bool = False  # behind an HTTPS reverse proxy: cookies only over HTTPS
 
 
@@ -160,8 +162,9 @@ def create_app(portal: Portal) -> FastAPI:
     def home(request: Request) -> HTMLResponse:
         session = signed_in(request)
         if session.name == OFFICE:
-            return page("board.html.j2", session=session, counties=[c.name for c in portal.catalog.counties])
-        return page("county.html.j2", session=session, county=county_of(session).name, result=None)
+            return page("board.html.j2", session=session, rows=_board(portal))
+        county = county_of(session).name
+        return page("county.html.j2", session=session, county=county, result=None, state=_state(portal, county))
 
     @app.get("/template")
     def template(request: Request) -> Response:
@@ -204,10 +207,47 @@ def create_app(portal: Portal) -> FastAPI:
                         raise Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
                     out.write(chunk)
             (result,) = check_files([path], portal.catalog, portal.quarter)
-        portal.store.audit(session.name, "upload", f"{result.sha256} 错误{len(result.errors)}项")
-        return page("county.html.j2", session=session, county=county.name, result=_result_view(result))
+            upload = portal.submissions.receive(path, result, county.name, portal.quarter, session.name)
+        portal.store.audit(
+            session.name, "upload", f"{upload.sha256} 错误{upload.errors}项 提示{upload.warnings}项 采用{upload.placed}"
+        )
+        view = _result_view(result)
+        return page("county.html.j2", session=session, county=county.name, result=view, upload=upload)
 
     return app
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    county: str
+    state: str  # 未报送 / 有错误 / 已报送
+    last_upload: str  # when the county last uploaded through the portal, or ""
+    errors: int | None  # of its last upload
+    warnings: int | None
+    uploads: int
+
+
+def _state(portal: Portal, county: str) -> BoardRow:
+    mine = [u for u in portal.submissions.uploads(portal.quarter) if u.county == county]
+    last = mine[-1] if mine else None
+    if portal.submissions.placed(county, portal.quarter) is not None:
+        state = "已报送"
+    elif mine:
+        state = "有错误"
+    else:
+        state = "未报送"
+    return BoardRow(
+        county,
+        state,
+        last.at.replace("T", " ")[:16] if last else "",
+        last.errors if last else None,
+        last.warnings if last else None,
+        len(mine),
+    )
+
+
+def _board(portal: Portal) -> list[BoardRow]:
+    return [_state(portal, c.name) for c in portal.catalog.counties]
 
 
 def _quote(name: str) -> str:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from adapters.accounts import OFFICE, AccountStore
+from adapters.submissions import Submissions
 from core.layout import COL_ID, COL_VALUE, DATA_SHEET, HEADER_ROW
 from expectations.catalog import load_catalog
 from web.app import MAX_UPLOAD_BYTES, Portal, create_app
@@ -28,7 +29,7 @@ PASSWORD = "wenshan-2023!"
 def portal(tmp_path):
     store = AccountStore(tmp_path / "portal.sqlite3")
     once = {name: store.add(name) for name in ("砚山县", "丘北县", OFFICE)}
-    return Portal(store, CAT, "2022Q4"), once
+    return Portal(store, CAT, "2022Q4", Submissions(tmp_path / "raw", tmp_path / "received")), once
 
 
 def _csrf(html: str) -> str:
@@ -141,7 +142,8 @@ def test_hostile_uploads_are_refused_in_chinese_and_nothing_is_written_outside(p
     r = client.post(
         "/upload", data={"csrf": token}, files={"file": ("../../x.xlsx", (SAMPLE / "砚山县.xlsx").read_bytes())}
     )
-    assert r.status_code == 200 and "检查通过" in r.text
+    assert r.status_code == 200 and "检查通过" in r.text  # placed under the county's name, not the one sent
+    assert sorted(p.name for p in (tmp_path / "raw" / "2022Q4").iterdir() if p.name[0] != ".") == ["砚山县.xlsx"]
     r = client.post("/upload", data={"csrf": token}, files={"file": ("x.exe", b"MZ")})
     assert r.status_code == 400 and "只接受" in r.text
     assert not (tmp_path / "x.xlsx").exists() and not (ROOT / "x.xlsx").exists()
@@ -171,3 +173,59 @@ def test_the_office_opens_accounts_from_the_command_line(tmp_path, monkeypatch):
     refused = runner.invoke(app, ["portal", "user", "add", "不存在县"])
     assert refused.exit_code != 0 and "没有名为“不存在县”的县（市）" in refused.output
     assert runner.invoke(app, ["portal", "user", "list"]).output.strip() == "砚山县"
+
+
+def test_every_version_is_kept_and_the_latest_clean_one_placed_and_the_board_follows(portal, tmp_path):
+    app, _ = portal
+    raw = tmp_path / "raw" / "2022Q4"
+    office = signed_in(portal, OFFICE)
+    board = office.get("/").text
+    assert board.count("未报送") >= 8 and "砚山县" in board
+    county = signed_in(portal, "砚山县")
+    token = _csrf(county.get("/").text)
+    good = (SAMPLE / "砚山县.xlsx").read_bytes()
+    bad = _with_value(SAMPLE / "砚山县.xlsx", "6.3.2a", "见附件")
+    county.post("/upload", data={"csrf": token}, files={"file": ("a.xlsx", bad)})
+    assert not (raw / "砚山县.xlsx").exists()
+    row = re.search(r"<tr[^>]*><td>砚山县</td>(.*?)</tr>", office.get("/").text, re.S).group(1)
+    assert "有错误" in row
+    county.post("/upload", data={"csrf": token}, files={"file": ("b.xlsx", good)})
+    assert (raw / "砚山县.xlsx").read_bytes() == good
+    county.post("/upload", data={"csrf": token}, files={"file": ("c.xlsx", bad)})  # a later bad one
+    assert (raw / "砚山县.xlsx").read_bytes() == good  # does not displace the clean one
+    row = re.search(r"<tr[^>]*><td>砚山县</td>(.*?)</tr>", office.get("/").text, re.S).group(1)
+    assert "已报送" in row and "<td>3</td>" in row
+    uploads = app.submissions.uploads("2022Q4")
+    assert [u.placed for u in uploads] == [False, True, False] and all(u.by == "砚山县" for u in uploads)
+    for u in uploads:
+        assert app.submissions.archive.object_path(u.sha256, u.suffix).exists()
+    assert "已报送" in county.get("/").text
+
+
+def test_uploads_at_once_lose_nothing(portal, tmp_path):
+    import threading
+
+    app, _ = portal
+    clients = {name: signed_in(portal, name) for name in ("砚山县", "丘北县")}
+    tokens = {name: _csrf(c.get("/").text) for name, c in clients.items()}
+    files = {name: (SAMPLE / f"{name}.xlsx").read_bytes() for name in clients}
+    codes = []
+
+    def send(name, k):
+        data = files[name] if k % 2 else _with_value(SAMPLE / f"{name}.xlsx", "6.3.2a", f"见附件{k}")
+        r = clients[name].post("/upload", data={"csrf": tokens[name]}, files={"file": (f"{k}.xlsx", data)})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=send, args=(name, k)) for name in clients for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * 8
+    uploads = app.submissions.uploads("2022Q4")
+    assert len(uploads) == 8
+    raw = tmp_path / "raw" / "2022Q4"
+    for name in clients:
+        assert (raw / f"{name}.xlsx").read_bytes() == files[name]
+        assert len({u.sha256 for u in uploads if u.county == name}) == 3  # two clean copies are one file
+    assert sorted(p.name for p in raw.iterdir() if p.name[0] != ".") == ["丘北县.xlsx", "砚山县.xlsx"]
