@@ -4,13 +4,14 @@
 # run checks and returns in a second or two.
 #   --test   also the real clients the tests drive: LibreOffice Calc with its Python bridge (python3-uno),
 #            which makes returns the way counties make them, and LibreOffice Writer, which opens and prints
-#            the Word bulletin and feedback sheets. The run command does not need them.
+#            the Word bulletin and feedback sheets, and Chromium with its WebDriver, which uses the
+#            报送平台 as a county clerk does. The run command does not need them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libreoffice-calc libreoffice-writer python3-uno)
+  packages+=(libreoffice-calc libreoffice-writer python3-uno chromium chromium-driver)
 fi
 python=${PYTHON:-python3.11}
 command -v "$python" >/dev/null 2>&1 || python=python3
