@@ -5,7 +5,7 @@ reads it: <raw>/<quarter>/<县名><suffix>.
 
 A county that changes format (an .xls after an .xlsx) would leave two files for one county, which the run
 reports as a duplicate: the other one is archived (it may be a file the office put there by hand) and then
-removed. All of it happens under one lock per quarter folder (threads and processes alike), so two
+removed. All of it happens under one lock per quarter (threads and processes alike), so two
 uploads at once, of one county or of two, lose nothing and leave one placed file per county.
 """
 
@@ -43,6 +43,7 @@ class Upload:
     errors: int
     warnings: int
     placed: bool
+    id: int = 0  # its number in the ledger (1, 2, …): the name of its stored check result
 
 
 class Submissions:
@@ -52,10 +53,10 @@ class Submissions:
 
     @contextmanager
     def _locked(self, quarter: str) -> Iterator[None]:
-        folder = self.raw_dir / quarter
-        folder.mkdir(parents=True, exist_ok=True)
+        (self.raw_dir / quarter).mkdir(parents=True, exist_ok=True)
+        self.archive.root.mkdir(parents=True, exist_ok=True)  # not in the raw folder: the run reads every file there
         with _THREADS:
-            fd = os.open(folder / ".portal.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.archive.root / f".portal-{quarter}.lock", os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 yield
@@ -63,8 +64,9 @@ class Submissions:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
 
-    def receive(self, path: Path, result: FileResult, county: str, quarter: str, by: str) -> Upload:
-        """Keep the checked file (named <county><suffix> by the caller) and place it when it has no error."""
+    def receive(self, path: Path, result: FileResult, county: str, quarter: str, by: str, report: dict) -> Upload:
+        """Keep the checked file (named <county><suffix> by the caller) and its check `report` (what the
+        county was shown), and place the file when it has no error."""
         path = Path(path)
         sha = result.sha256 or sha256_file(path)
         errors = len(result.errors)
@@ -92,7 +94,9 @@ class Submissions:
                         self._archive_replaced(other, county, quarter)
                         other.unlink()
                 write_atomic(target, path.read_bytes())
-            upload = Upload(county, quarter, sha, path.suffix, by, now(), errors, warnings, placed)
+            number = len(self._all()) + 1
+            upload = Upload(county, quarter, sha, path.suffix, by, now(), errors, warnings, placed, number)
+            write_atomic(self._report_path(number), json.dumps(report, ensure_ascii=False).encode("utf-8"))
             with open(self.archive.root / LEDGER, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(asdict(upload), ensure_ascii=False, sort_keys=True) + "\n")
                 fh.flush()
@@ -103,19 +107,27 @@ class Submissions:
         receipt = Receipt(sha256_file(path), path.name, quarter, county, "replaced", (), 0, now())
         self.archive.keep(path, receipt)
 
-    def uploads(self, quarter: str) -> list[Upload]:
+    def _report_path(self, number: int) -> Path:
+        return self.archive.root / "reports" / f"{number}.json"
+
+    def _all(self) -> list[Upload]:
         path = self.archive.root / LEDGER
         if not path.exists():
             return []
         out = []
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
-                fields = json.loads(line)
-            except json.JSONDecodeError:
+                out.append(Upload(**json.loads(line)))
+            except (json.JSONDecodeError, TypeError):
                 continue  # a line cut short by a killed process
-            if fields.get("quarter") == quarter:
-                out.append(Upload(**fields))
         return out
+
+    def uploads(self, quarter: str) -> list[Upload]:
+        return [u for u in self._all() if u.quarter == quarter]
+
+    def report(self, upload: Upload) -> dict:
+        """The check result the county was shown for this upload."""
+        return json.loads(self._report_path(upload.id).read_text(encoding="utf-8"))
 
     def placed(self, county: str, quarter: str) -> Path | None:
         """The county's file the run will read, however it got there (the portal or the office's hand)."""

@@ -574,6 +574,7 @@ def portal_cmd(
     port: Annotated[int, typer.Option("--port", help="端口")] = 8470,
     quarter: Annotated[str | None, typer.Option("--quarter", help=PORTAL_QUARTER_HELP)] = None,
     raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹（通报、反馈单）")] = Path("data/out"),
     https: Annotated[bool, typer.Option("--https", help=HTTPS_HELP)] = False,
 ) -> None:
     """启动报送平台（网页）。账户用 `chuangwen portal user add 县名` 开设。"""

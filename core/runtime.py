@@ -31,6 +31,9 @@ def configure() -> Path:
         "XDG_CACHE_HOME": str(state / "cache"),
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "DASK_LOGGING__DISTRIBUTED": "warning",  # Dask's cluster start-up chatter would bury our messages
+        # Prefect's temporary server gets 20 s to start by default; a busy office machine can need more
+        # (seen: a run failing with "Timed out while attempting to connect to ephemeral Prefect API server")
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     }.items():
         os.environ.setdefault(key, value)
     os.environ.update(

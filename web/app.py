@@ -23,10 +23,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from adapters.accounts import OFFICE, AccountError, AccountStore, Session
 from adapters.county_templates import build_template, workbook_bytes
 from adapters.returns import check_files
-from adapters.submissions import Submissions
+from adapters.submissions import Submissions, Upload
 from core.problems import ERROR, SEVERITY_LABEL, WARNING
 from core.zh import quarter_label
 from expectations.catalog import Catalog
+from web.runs import QuarterRuns
 
 MAX_UPLOAD_BYTES = 10 * 2**20  # a county's return is 30–200 KB; the readers refuse more than this too
 UPLOAD_SUFFIXES = (".xlsx", ".xls", ".csv")
@@ -42,6 +43,8 @@ class Portal:
     catalog: Catalog
     quarter: str
     submissions: Submissions
+    out_dir: Path  # the run's outputs: data/out/<quarter>/bulletin.pdf, counties/<县名>反馈单.pdf
+    runs: QuarterRuns | None = None  # None: the office cannot start runs from this portal
     secure_cookies: bool = False  # behind an HTTPS reverse proxy: cookies only over HTTPS
 
 
@@ -162,7 +165,7 @@ def create_app(portal: Portal) -> FastAPI:
     def home(request: Request) -> HTMLResponse:
         session = signed_in(request)
         if session.name == OFFICE:
-            return page("board.html.j2", session=session, rows=_board(portal))
+            return page("board.html.j2", session=session, rows=_board(portal), can_run=portal.runs is not None)
         county = county_of(session).name
         return page("county.html.j2", session=session, county=county, result=None, state=_state(portal, county))
 
@@ -207,12 +210,65 @@ def create_app(portal: Portal) -> FastAPI:
                         raise Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
                     out.write(chunk)
             (result,) = check_files([path], portal.catalog, portal.quarter)
-            upload = portal.submissions.receive(path, result, county.name, portal.quarter, session.name)
+            view = _result_view(result)
+            upload = portal.submissions.receive(path, result, county.name, portal.quarter, session.name, view)
         portal.store.audit(
             session.name, "upload", f"{upload.sha256} 错误{upload.errors}项 提示{upload.warnings}项 采用{upload.placed}"
         )
-        view = _result_view(result)
-        return page("county.html.j2", session=session, county=county.name, result=view, upload=upload)
+        state = _state(portal, county.name)
+        return page("county.html.j2", session=session, county=county.name, result=view, upload=upload, state=state)
+
+    @app.get("/result/{number}")
+    def stored_result(request: Request, number: int) -> HTMLResponse:
+        """A stored check result: the office sees every county's, a county only its own (another county's
+        number reads as one that does not exist)."""
+        session = signed_in(request)
+        upload = next((u for u in portal.submissions.uploads(portal.quarter) if u.id == number), None)
+        if upload is None or (session.name != OFFICE and upload.county != session.name):
+            raise Refused(404, "没有这份检查结果。")
+        portal.store.audit(session.name, "view-result", f"{upload.county} 第{number}份")
+        return page("result.html.j2", session=session, upload=upload, result=portal.submissions.report(upload))
+
+    def _pdf(path: Path, download_name: str, session: Session, what: str) -> Response:
+        if not path.is_file():
+            raise Refused(404, f"{quarter_label(portal.quarter)}的{what}尚未生成，请在州文明办发布测评结果后再下载。")
+        portal.store.audit(session.name, "download", f"{portal.quarter} {what}")
+        return Response(
+            path.read_bytes(),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(download_name)}"},
+        )
+
+    @app.get("/feedback")
+    def feedback(request: Request) -> Response:
+        session = signed_in(request)
+        county = county_of(session).name
+        path = portal.out_dir / portal.quarter / "counties" / f"{county}反馈单.pdf"
+        return _pdf(path, f"{portal.quarter}-{county}反馈单.pdf", session, "反馈单")
+
+    @app.get("/bulletin")
+    def bulletin(request: Request) -> Response:
+        session = signed_in(request)
+        return _pdf(portal.out_dir / portal.quarter / "bulletin.pdf", f"{portal.quarter}-通报.pdf", session, "通报")
+
+    def office_only(request: Request) -> Session:
+        session = signed_in(request)
+        if session.name != OFFICE or portal.runs is None:
+            raise Refused(403, "只有州文明办账户可以启动季度运行。")
+        return session
+
+    @app.post("/run")
+    async def start_run(request: Request) -> Response:
+        session = office_only(request)
+        await form_of(request, session.csrf)
+        started = portal.runs.start(portal.quarter)
+        portal.store.audit(session.name, "run", f"{portal.quarter} {'启动' if started else '已在运行'}")
+        return RedirectResponse("/run", status_code=303)
+
+    @app.get("/run")
+    def run_state(request: Request) -> HTMLResponse:
+        session = office_only(request)
+        return page("run.html.j2", session=session, run=portal.runs.state())
 
     return app
 
@@ -225,6 +281,7 @@ class BoardRow:
     errors: int | None  # of its last upload
     warnings: int | None
     uploads: int
+    last: Upload | None  # its last upload, whose check result the office can open
 
 
 def _state(portal: Portal, county: str) -> BoardRow:
@@ -243,6 +300,7 @@ def _state(portal: Portal, county: str) -> BoardRow:
         last.errors if last else None,
         last.warnings if last else None,
         len(mine),
+        last,
     )
 
 

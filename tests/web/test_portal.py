@@ -18,6 +18,7 @@ from adapters.submissions import Submissions
 from core.layout import COL_ID, COL_VALUE, DATA_SHEET, HEADER_ROW
 from expectations.catalog import load_catalog
 from web.app import MAX_UPLOAD_BYTES, Portal, create_app
+from web.runs import QuarterRuns
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "raw" / "2022Q4"
@@ -29,7 +30,9 @@ PASSWORD = "wenshan-2023!"
 def portal(tmp_path):
     store = AccountStore(tmp_path / "portal.sqlite3")
     once = {name: store.add(name) for name in ("砚山县", "丘北县", OFFICE)}
-    return Portal(store, CAT, "2022Q4", Submissions(tmp_path / "raw", tmp_path / "received")), once
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    runs = QuarterRuns(raw, out, tmp_path / "run.log")
+    return Portal(store, CAT, "2022Q4", Submissions(raw, tmp_path / "received"), out, runs), once
 
 
 def _csrf(html: str) -> str:
@@ -118,7 +121,7 @@ def test_an_upload_with_errors_names_the_cells_then_the_fixed_file_passes(portal
     r = client.post("/upload", data={"csrf": _csrf(home.text)}, files={"file": ("任意名字.xlsx", bad)})
     assert r.status_code == 200 and "项错误" in r.text
     row = re.search(r'<tr class="err">(.*?)</tr>', r.text, re.S).group(1)
-    assert "填报表" in row and re.search(r"<td>[A-Z]+\d+</td>", row) and "6.3.2a" in row and "见附件" in row
+    assert "填报表" in row and re.search(r"单元格\">[A-Z]+\d+</td>", row) and "6.3.2a" in row and "见附件" in row
     good = (SAMPLE / "砚山县.xlsx").read_bytes()
     r = client.post("/upload", data={"csrf": _csrf(r.text)}, files={"file": ("砚山县.xlsx", good)})
     assert r.status_code == 200 and "检查通过" in r.text
@@ -143,7 +146,7 @@ def test_hostile_uploads_are_refused_in_chinese_and_nothing_is_written_outside(p
         "/upload", data={"csrf": token}, files={"file": ("../../x.xlsx", (SAMPLE / "砚山县.xlsx").read_bytes())}
     )
     assert r.status_code == 200 and "检查通过" in r.text  # placed under the county's name, not the one sent
-    assert sorted(p.name for p in (tmp_path / "raw" / "2022Q4").iterdir() if p.name[0] != ".") == ["砚山县.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "raw" / "2022Q4").iterdir()) == ["砚山县.xlsx"]
     r = client.post("/upload", data={"csrf": token}, files={"file": ("x.exe", b"MZ")})
     assert r.status_code == 400 and "只接受" in r.text
     assert not (tmp_path / "x.xlsx").exists() and not (ROOT / "x.xlsx").exists()
@@ -228,4 +231,40 @@ def test_uploads_at_once_lose_nothing(portal, tmp_path):
     for name in clients:
         assert (raw / f"{name}.xlsx").read_bytes() == files[name]
         assert len({u.sha256 for u in uploads if u.county == name}) == 3  # two clean copies are one file
-    assert sorted(p.name for p in raw.iterdir() if p.name[0] != ".") == ["丘北县.xlsx", "砚山县.xlsx"]
+    assert sorted(p.name for p in raw.iterdir()) == ["丘北县.xlsx", "砚山县.xlsx"]
+
+
+def test_a_county_reaches_no_other_countys_result_or_feedback_sheet(portal, tmp_path):
+    app, _ = portal
+    other = signed_in(portal, "丘北县")
+    bad = _with_value(SAMPLE / "丘北县.xlsx", "6.3.2a", "见附件")
+    other.post("/upload", data={"csrf": _csrf(other.get("/").text)}, files={"file": ("丘北县.xlsx", bad)})
+    (number,) = [u.id for u in app.submissions.uploads("2022Q4")]
+    assert "见附件" in other.get(f"/result/{number}").text  # its own result, stored
+    sheets = tmp_path / "out" / "2022Q4" / "counties"
+    sheets.mkdir(parents=True)
+    (sheets / "丘北县反馈单.pdf").write_bytes(b"%PDF-1.7 qiubei")
+    (sheets / "砚山县反馈单.pdf").write_bytes(b"%PDF-1.7 yanshan")
+    county = signed_in(portal, "砚山县")
+    for url in (f"/result/{number}", "/result/0", "/result/999", f"/result/{number}?county=丘北县"):
+        r = county.get(url)
+        assert r.status_code == 404 and "丘北县" not in r.text and "见附件" not in r.text, url
+    for url in ("/feedback", "/feedback?county=丘北县", "/feedback/../counties/丘北县反馈单.pdf"):
+        r = county.get(url)
+        assert r.status_code in (200, 404) and b"qiubei" not in r.content, url
+    assert county.get("/feedback").content == b"%PDF-1.7 yanshan"
+    office = signed_in(portal, OFFICE)
+    assert "见附件" in office.get(f"/result/{number}").text  # the office sees every county's
+    assert county.get("/bulletin").status_code == 404 and "尚未生成" in county.get("/bulletin").text
+    events = [(name, event) for _, name, event, _ in app.store.audit_log()]
+    assert ("砚山县", "download") in events and ("州文明办", "view-result") in events
+
+
+def test_only_the_office_starts_a_run(portal):
+    county = signed_in(portal, "砚山县")
+    r = county.post("/run", data={"csrf": _csrf(county.get("/").text)})
+    assert r.status_code == 403 and "只有州文明办" in r.text
+    assert county.get("/run").status_code == 403
+    office = signed_in(portal, OFFICE)
+    assert office.post("/run", data={}).status_code == 403  # no CSRF token
+    assert portal[0].runs.state().returncode is None and not portal[0].runs.state().running
