@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from adapters.accounts import OFFICE, AccountError, AccountStore, Session
 from adapters.county_templates import build_template, workbook_bytes
@@ -209,9 +211,7 @@ def create_app(portal: Portal) -> FastAPI:
                     if size > MAX_UPLOAD_BYTES:
                         raise Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
                     out.write(chunk)
-            (result,) = check_files([path], portal.catalog, portal.quarter)
-            view = _result_view(result)
-            upload = portal.submissions.receive(path, result, county.name, portal.quarter, session.name, view)
+            result, view, upload = await run_in_threadpool(_check_and_keep, portal, path, county.name, session.name)
         portal.store.audit(
             session.name, "upload", f"{upload.sha256} 错误{upload.errors}项 提示{upload.warnings}项 采用{upload.placed}"
         )
@@ -306,6 +306,18 @@ def _state(portal: Portal, county: str) -> BoardRow:
 
 def _board(portal: Portal) -> list[BoardRow]:
     return [_state(portal, c.name) for c in portal.catalog.counties]
+
+
+# Great Expectations promises no thread safety: one check at a time, on a worker thread, so that the event
+# loop goes on serving the other pages (login, the board) while a file is checked.
+_CHECK_LOCK = threading.Lock()
+
+
+def _check_and_keep(portal: Portal, path: Path, county: str, by: str):
+    with _CHECK_LOCK:
+        (result,) = check_files([path], portal.catalog, portal.quarter)
+    view = _result_view(result)
+    return result, view, portal.submissions.receive(path, result, county, portal.quarter, by, view)
 
 
 def _quote(name: str) -> str:
