@@ -583,12 +583,15 @@ def portal_cmd(
     import uvicorn
 
     from adapters.submissions import Submissions
+    from core.runtime import state_dir
     from expectations.catalog import load_catalog
     from web.app import Portal, create_app
+    from web.runs import QuarterRuns
 
     quarter = _latest_or(quarter, raw)
     received = Submissions(raw, raw.parent / "received")  # the run's archive (flows.quarter: beside raw)
-    app_ = create_app(Portal(_accounts(), load_catalog(), quarter, received, secure_cookies=https))
+    runs = QuarterRuns(raw, out, state_dir() / "portal" / "run.log")
+    app_ = create_app(Portal(_accounts(), load_catalog(), quarter, received, out, runs, secure_cookies=https))
     typer.echo(f"报送平台（{quarter}）已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
     uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
 

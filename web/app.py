@@ -251,24 +251,24 @@ def create_app(portal: Portal) -> FastAPI:
         session = signed_in(request)
         return _pdf(portal.out_dir / portal.quarter / "bulletin.pdf", f"{portal.quarter}-通报.pdf", session, "通报")
 
-    def office_only(request: Request) -> Session:
+    def office_runs(request: Request) -> tuple[Session, QuarterRuns]:
         session = signed_in(request)
         if session.name != OFFICE or portal.runs is None:
             raise Refused(403, "只有州文明办账户可以启动季度运行。")
-        return session
+        return session, portal.runs
 
     @app.post("/run")
     async def start_run(request: Request) -> Response:
-        session = office_only(request)
+        session, runs = office_runs(request)
         await form_of(request, session.csrf)
-        started = portal.runs.start(portal.quarter)
+        started = runs.start(portal.quarter)
         portal.store.audit(session.name, "run", f"{portal.quarter} {'启动' if started else '已在运行'}")
         return RedirectResponse("/run", status_code=303)
 
     @app.get("/run")
     def run_state(request: Request) -> HTMLResponse:
-        session = office_only(request)
-        return page("run.html.j2", session=session, run=portal.runs.state())
+        session, runs = office_runs(request)
+        return page("run.html.j2", session=session, run=runs.state())
 
     return app
 

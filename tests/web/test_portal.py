@@ -268,3 +268,31 @@ def test_only_the_office_starts_a_run(portal):
     office = signed_in(portal, OFFICE)
     assert office.post("/run", data={}).status_code == 403  # no CSRF token
     assert portal[0].runs.state().returncode is None and not portal[0].runs.state().running
+
+
+def test_chuangwen_portal_serves_the_login_page(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CHUANGWEN_STATE": str(tmp_path / "state")}
+    cli = ROOT / ".venv" / "bin" / "chuangwen"
+    server = subprocess.Popen([str(cli), "portal", "--port", str(port)], cwd=ROOT, env=env)
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    page = r.read().decode("utf-8")
+                break
+            except OSError:
+                assert server.poll() is None, "the portal stopped"
+                time.sleep(0.2)
+        assert "登录" in page and "2022年第四季度" not in page  # the login page names no quarter's data
+    finally:
+        server.terminate()
+        server.wait(20)
