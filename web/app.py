@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from web.runs import QuarterRuns
 
 MAX_UPLOAD_BYTES = 10 * 2**20  # a county's return is 30–200 KB; the readers refuse more than this too
 UPLOAD_SUFFIXES = (".xlsx", ".xls", ".csv")
+THROTTLE_FAILURES, THROTTLE_MINUTES = 30, 15  # failed logins from one address before it waits
 SESSION_COOKIE = "cw_session"
 LOGIN_CSRF_COOKIE = "cw_login"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -61,9 +63,35 @@ def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]))
 
 
+class Throttle:
+    """Failed logins per client address in a sliding window: one address trying many accounts (which the
+    per-account lock-out does not stop) waits. Behind a proxy every client shares the proxy's address, so
+    the limit is generous."""
+
+    def __init__(self, limit: int = THROTTLE_FAILURES, minutes: int = THROTTLE_MINUTES) -> None:
+        self.limit, self.window = limit, minutes * 60
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str) -> list[float]:
+        now = time.monotonic()
+        kept = [t for t in self._failures.get(address, []) if now - t < self.window]
+        self._failures[address] = kept
+        return kept
+
+    def allowed(self, address: str) -> bool:
+        with self._lock:
+            return len(self._recent(address)) < self.limit
+
+    def failed(self, address: str) -> None:
+        with self._lock:
+            self._recent(address).append(time.monotonic())
+
+
 def create_app(portal: Portal) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     env = _environment()
+    throttle = Throttle()
 
     def page(name: str, status: int = 200, **ctx) -> HTMLResponse:
         html = env.get_template(name).render(quarter_label=quarter_label(portal.quarter), **ctx)
@@ -128,9 +156,15 @@ def create_app(portal: Portal) -> FastAPI:
     @app.post("/login")
     async def login(request: Request) -> Response:
         form = await form_of(request, request.cookies.get(LOGIN_CSRF_COOKIE))
+        address = request.client.host if request.client else ""
+        if not throttle.allowed(address):
+            portal.store.audit(form.get("name", "").strip(), "login-throttled", address)
+            message = f"此地址登录失败次数过多，请 {THROTTLE_MINUTES} 分钟后再试。"
+            return page("login.html.j2", status=429, csrf=form["csrf"], error=message)
         try:
             token, session = portal.store.login(form.get("name", "").strip(), form.get("password", ""))
         except AccountError as exc:
+            throttle.failed(address)
             return page("login.html.j2", status=401, csrf=form["csrf"], error=str(exc))
         response = RedirectResponse("/password" if session.must_change else "/", status_code=303)
         set_cookie(response, SESSION_COOKIE, token)

@@ -296,3 +296,17 @@ def test_chuangwen_portal_serves_the_login_page(tmp_path):
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_one_address_trying_many_accounts_is_made_to_wait(portal, monkeypatch):
+    import web.app
+
+    app, once = portal
+    client = TestClient(create_app(app))
+    token = _csrf(client.get("/login").text)
+    for k in range(web.app.THROTTLE_FAILURES):  # a different account each time: no account locks
+        r = client.post("/login", data={"name": f"县{k}", "password": "x", "csrf": token})
+        assert r.status_code == 401
+    r = client.post("/login", data={"name": "砚山县", "password": once["砚山县"], "csrf": token})
+    assert r.status_code == 429 and "登录失败次数过多" in r.text
+    assert ("砚山县", "login-throttled") in [(n, e) for _, n, e, _ in app.store.audit_log()]
