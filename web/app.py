@@ -11,6 +11,8 @@ comes from outside the application.
 
 from __future__ import annotations
 
+import json
+import mimetypes
 import secrets
 import tempfile
 import threading
@@ -284,6 +286,41 @@ def create_app(portal: Portal) -> FastAPI:
     def bulletin(request: Request) -> Response:
         session = signed_in(request)
         return _pdf(portal.out_dir / portal.quarter / "bulletin.pdf", f"{portal.quarter}-通报.pdf", session, "通报")
+
+    def outputs() -> list[str]:
+        """The quarter's outputs as its last run's manifest lists them (names under out/<quarter>/)."""
+        manifest = portal.out_dir / portal.quarter / "manifest.json"
+        if not manifest.is_file():
+            return []
+        return sorted(json.loads(manifest.read_text(encoding="utf-8")).get("outputs", {}))
+
+    @app.get("/outputs")
+    def output_list(request: Request) -> HTMLResponse:
+        session = signed_in(request)
+        if session.name != OFFICE:
+            raise Refused(403, "只有州文明办账户可以下载全部结果。")
+        return page("outputs.html.j2", session=session, names=list(enumerate(outputs())))
+
+    @app.get("/outputs/{number}")
+    def output_file(request: Request, number: int) -> Response:
+        """One output by its number in the list: no name from the URL reaches the file system."""
+        session = signed_in(request)
+        if session.name != OFFICE:
+            raise Refused(403, "只有州文明办账户可以下载全部结果。")
+        names = outputs()
+        if not 0 <= number < len(names):
+            raise Refused(404, "没有这个文件。")
+        name = names[number]
+        path = portal.out_dir / portal.quarter / name
+        if not path.is_file():
+            raise Refused(404, "没有这个文件。")
+        portal.store.audit(session.name, "download", f"{portal.quarter} {name}")
+        download = f"{portal.quarter}-{name.replace('/', '-')}"
+        return Response(
+            path.read_bytes(),
+            media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(download)}"},
+        )
 
     def office_runs(request: Request) -> tuple[Session, QuarterRuns]:
         session = signed_in(request)

@@ -310,3 +310,24 @@ def test_one_address_trying_many_accounts_is_made_to_wait(portal, monkeypatch):
     r = client.post("/login", data={"name": "砚山县", "password": once["砚山县"], "csrf": token})
     assert r.status_code == 429 and "登录失败次数过多" in r.text
     assert ("砚山县", "login-throttled") in [(n, e) for _, n, e, _ in app.store.audit_log()]
+
+
+def test_the_office_downloads_every_output_and_a_county_none_of_them(portal, tmp_path):
+    import json
+
+    folder = tmp_path / "out" / "2022Q4"
+    (folder / "counties").mkdir(parents=True)
+    (folder / "bulletin.pdf").write_bytes(b"%PDF bulletin")
+    (folder / "counties" / "丘北县反馈单.pdf").write_bytes(b"%PDF qiubei")
+    (folder / "manifest.json").write_text(
+        json.dumps({"outputs": {"bulletin.pdf": {}, "counties/丘北县反馈单.pdf": {}}})
+    )
+    office = signed_in(portal, OFFICE)
+    listing = office.get("/outputs").text
+    assert "counties/丘北县反馈单.pdf" in listing and "bulletin.pdf" in listing
+    assert office.get("/outputs/1").content == b"%PDF qiubei"
+    assert office.get("/outputs/2").status_code == 404 and office.get("/outputs/-1").status_code == 404
+    county = signed_in(portal, "砚山县")
+    for url in ("/outputs", "/outputs/0", "/outputs/1"):
+        r = county.get(url)
+        assert r.status_code == 403 and b"qiubei" not in r.content, url
