@@ -558,6 +558,7 @@ app.add_typer(portal_app, name="portal")
 
 PORTAL_QUARTER_HELP = "报送的季度；默认取原始数据文件夹中最新的季度"
 HTTPS_HELP = "经 HTTPS 反向代理访问时打开：登录凭据只经 HTTPS 发送"
+DEADLINE_HELP = "报送截止日期，如 2023-01-05；之后采用的文件显示为“补报”；默认为季度结束后次月 5 日"
 
 
 def _accounts():
@@ -576,6 +577,7 @@ def portal_cmd(
     raw: Annotated[Path, typer.Option("--raw", help=RAW_HELP)] = Path("data/raw"),
     out: Annotated[Path, typer.Option("--out", help="输出文件夹（通报、反馈单）")] = Path("data/out"),
     https: Annotated[bool, typer.Option("--https", help=HTTPS_HELP)] = False,
+    deadline: Annotated[str | None, typer.Option("--deadline", help=DEADLINE_HELP)] = None,
 ) -> None:
     """启动报送平台（网页）。账户用 `chuangwen portal user add 县名` 开设。"""
     if ctx.invoked_subcommand is not None:
@@ -583,6 +585,7 @@ def portal_cmd(
     import uvicorn
 
     from adapters.submissions import Submissions
+    from core.quarters import default_return_deadline
     from core.runtime import state_dir
     from expectations.catalog import load_catalog
     from web.app import Portal, create_app
@@ -591,7 +594,9 @@ def portal_cmd(
     quarter = _latest_or(quarter, raw)
     received = Submissions(raw, raw.parent / "received")  # the run's archive (flows.quarter: beside raw)
     runs = QuarterRuns(raw, out, state_dir() / "portal" / "run.log")
-    app_ = create_app(Portal(_accounts(), load_catalog(), quarter, received, out, runs, secure_cookies=https))
+    due = _date(deadline) or default_return_deadline(quarter)
+    portal = Portal(_accounts(), load_catalog(), quarter, received, out, runs, due, secure_cookies=https)
+    app_ = create_app(portal)
     typer.echo(f"报送平台（{quarter}）已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
     uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
 

@@ -40,3 +40,9 @@ def default_issue_date(quarter: str) -> dt.date:
     year, q = parse_quarter(quarter)
     month = q * 3 + 1
     return dt.date(year + (month > 12), (month - 1) % 12 + 1, 10)
+
+
+def default_return_deadline(quarter: str) -> dt.date:
+    """The 5th of the month after the quarter: the last day for the counties' returns (five days before
+    the bulletin's default date), unless the office says otherwise."""
+    return default_issue_date(quarter) - dt.timedelta(days=5)

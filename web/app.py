@@ -11,6 +11,7 @@ comes from outside the application.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import mimetypes
 import secrets
@@ -51,6 +52,7 @@ class Portal:
     submissions: Submissions
     out_dir: Path  # the run's outputs: data/out/<quarter>/bulletin.pdf, counties/<县名>反馈单.pdf
     runs: QuarterRuns | None = None  # None: the office cannot start runs from this portal
+    deadline: dt.date | None = None  # the last day for returns; a clean file placed later is 补报
     secure_cookies: bool = False  # behind an HTTPS reverse proxy: cookies only over HTTPS
 
 
@@ -96,7 +98,10 @@ def create_app(portal: Portal) -> FastAPI:
     throttle = Throttle()
 
     def page(name: str, status: int = 200, **ctx) -> HTMLResponse:
-        html = env.get_template(name).render(quarter_label=quarter_label(portal.quarter), **ctx)
+        deadline = (
+            f"{portal.deadline.year}年{portal.deadline.month}月{portal.deadline.day}日" if portal.deadline else ""
+        )
+        html = env.get_template(name).render(quarter_label=quarter_label(portal.quarter), deadline=deadline, **ctx)
         return HTMLResponse(html, status_code=status)
 
     def session_of(request: Request) -> Session | None:
@@ -347,7 +352,7 @@ def create_app(portal: Portal) -> FastAPI:
 @dataclass(frozen=True)
 class BoardRow:
     county: str
-    state: str  # 未报送 / 有错误 / 已报送
+    state: str  # 未报送 / 有错误 / 已报送 / 补报 (placed after the deadline)
     last_upload: str  # when the county last uploaded through the portal, or ""
     errors: int | None  # of its last upload
     warnings: int | None
@@ -358,8 +363,10 @@ class BoardRow:
 def _state(portal: Portal, county: str) -> BoardRow:
     mine = [u for u in portal.submissions.uploads(portal.quarter) if u.county == county]
     last = mine[-1] if mine else None
+    placed = [u for u in mine if u.placed]
     if portal.submissions.placed(county, portal.quarter) is not None:
-        state = "已报送"
+        late = portal.deadline is not None and placed and dt.date.fromisoformat(placed[-1].at[:10]) > portal.deadline
+        state = "补报" if late else "已报送"
     elif mine:
         state = "有错误"
     else:

@@ -331,3 +331,22 @@ def test_the_office_downloads_every_output_and_a_county_none_of_them(portal, tmp
     for url in ("/outputs", "/outputs/0", "/outputs/1"):
         r = county.get(url)
         assert r.status_code == 403 and b"qiubei" not in r.content, url
+
+
+def test_a_clean_file_after_the_deadline_is_a_late_return(portal):
+    import dataclasses
+    import datetime as dt
+
+    app, once = portal
+    late = (dataclasses.replace(app, deadline=dt.date(2023, 1, 5)), once)  # long past
+    county = signed_in(late, "砚山县")
+    assert "报送截止日期 2023年1月5日" in county.get("/").text
+    good = (SAMPLE / "砚山县.xlsx").read_bytes()
+    county.post("/upload", data={"csrf": _csrf(county.get("/").text)}, files={"file": ("a.xlsx", good)})
+    office = signed_in(late, OFFICE)
+    row = re.search(r"<tr[^>]*><td>砚山县</td>(.*?)</tr>", office.get("/").text, re.S).group(1)
+    assert "补报" in row
+    on_time = TestClient(create_app(dataclasses.replace(app, deadline=dt.date.today() + dt.timedelta(days=1))))
+    on_time.post("/login", data={"name": OFFICE, "password": PASSWORD, "csrf": _csrf(on_time.get("/login").text)})
+    row = re.search(r"<tr[^>]*><td>砚山县</td>(.*?)</tr>", on_time.get("/").text, re.S).group(1)
+    assert "已报送" in row
