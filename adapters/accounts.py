@@ -23,11 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.vocab import OFFICE
+
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 ALLOWED_FAILURES = 5  # the sixth wrong password in a row locks the account
 LOCK_MINUTES = 15
 SESSION_HOURS = 8
-OFFICE = "州文明办"  # the office's account name: it sees every county's board
 
 _SCHEMA = """
 create table if not exists accounts (
@@ -175,7 +176,7 @@ class AccountStore:
         if locked_until and dt.datetime.fromisoformat(locked_until) > now:
             self.audit(name, "login-locked")
             raise AccountError(
-                f"连续输错密码 {ALLOWED_FAILURES + 1} 次，账户已锁定，请 {LOCK_MINUTES} 分钟后再试或联系州文明办。"
+                f"连续输错密码 {ALLOWED_FAILURES + 1} 次，账户已锁定，请 {LOCK_MINUTES} 分钟后再试或联系{OFFICE}。"
             )
         if not verify_password(password, stored):
             failures += 1

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from adapters.files import staging_dir, swap_dir
 from core import outputs
+from core.vocab import OFFICE
 from core.zh import quarter_label
 from expectations.catalog import Catalog
 
 FOLDER = outputs.DISTRIBUTION_DIR
-OFFICE = "州文明办"
 
 
 class NotRunYet(FileNotFoundError):

@@ -17,7 +17,7 @@ from adapters.spreadsheets import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, Unreadab
 from adapters.validation_runner import validate_quality
 from core.problems import ERROR, WARNING, Problem
 from core.quarters import is_quarter, shift_quarter
-from core.vocab import Absence
+from core.vocab import OFFICE, Absence
 from expectations.catalog import Catalog
 from transforms.documents.bulletin import IntakeNote
 from transforms.ingest import RECORD_COLUMNS, extract_return
@@ -41,6 +41,29 @@ class FileResult:
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == ERROR)
+
+    @property
+    def clean(self) -> bool:
+        """Read and without an error: a file the portal takes as the county's return."""
+        return self.accepted and not self.errors
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == WARNING)
+
+    def receipt(self, quarter: str, received_at: str, accepted: bool | None = None) -> Receipt:
+        """The archive's ledger line for this file: accepted as the run took it (read), unless the caller
+        says what became of it (the portal places only a file without errors)."""
+        return Receipt(
+            sha256=self.sha256,
+            file=self.path.name,
+            quarter=quarter,
+            county=self.county,
+            outcome="accepted" if (self.accepted if accepted is None else accepted) else "rejected",
+            errors=tuple(str(p) for p in self.errors),
+            warnings=len(self.warnings),
+            received_at=received_at,
+        )
 
 
 @dataclass
@@ -95,9 +118,6 @@ def check_files(paths: list[Path], catalog: Catalog, quarter: str | None = None)
             continue
         results.append(check_file(path, catalog, county, quarter or folder))
     return [_with_quality_problems(r, catalog) for r in results]
-
-
-OFFICE = "州文明办"  # who a checked office file belongs to
 
 
 def _check_references(path: Path, catalog: Catalog, quarter: str | None) -> FileResult:
@@ -264,17 +284,7 @@ def archive_received(ingested: Ingested, archive_root: Path) -> int:
     for f in ingested.files:
         if not f.sha256 or not f.path.is_file():  # not read (a symlink, too large) or gone since
             continue
-        receipt = Receipt(
-            sha256=f.sha256,
-            file=f.path.name,
-            quarter=ingested.quarter,
-            county=f.county,
-            outcome="accepted" if f.accepted else "rejected",
-            errors=tuple(str(p) for p in f.errors),
-            warnings=sum(p.severity != ERROR for p in f.problems),
-            received_at=when,
-        )
-        new += archive.keep(f.path, receipt)
+        new += archive.keep(f.path, f.receipt(ingested.quarter, when))
     return new
 
 

@@ -23,10 +23,9 @@ from pathlib import Path
 from adapters.archive import Archive, Receipt, now
 from adapters.files import sha256_file, write_atomic
 from adapters.returns import FileResult
-from core.problems import WARNING
+from adapters.spreadsheets import SPREADSHEET_SUFFIXES
 
 LEDGER = "uploads.jsonl"
-SUFFIXES = (".xlsx", ".xls", ".csv")
 _THREADS = threading.Lock()
 
 
@@ -43,7 +42,7 @@ class Upload:
     errors: int
     warnings: int
     placed: bool
-    id: int = 0  # its number in the ledger (1, 2, …): the name of its stored check result
+    id: int  # its number in the ledger (1, 2, …): the name of its stored check result
 
 
 class Submissions:
@@ -68,34 +67,30 @@ class Submissions:
         """Keep the checked file (named <county><suffix> by the caller) and its check `report` (what the
         county was shown), and place the file when it has no error."""
         path = Path(path)
-        sha = result.sha256 or sha256_file(path)
-        errors = len(result.errors)
-        warnings = sum(p.severity == WARNING for p in result.problems)
-        placed = result.accepted and errors == 0
+        placed = result.clean
         with self._locked(quarter):
-            self.archive.keep(
-                path,
-                Receipt(
-                    sha,
-                    path.name,
-                    quarter,
-                    county,
-                    "accepted" if placed else "rejected",
-                    tuple(p.message for p in result.errors),
-                    warnings,
-                    now(),
-                ),
-            )
+            self.archive.keep(path, result.receipt(quarter, now(), accepted=placed))
             if placed:
                 target = self.raw_dir / quarter / path.name
-                for suffix in SUFFIXES:
+                for suffix in SPREADSHEET_SUFFIXES:
                     other = target.with_suffix(suffix)
                     if other != target and other.exists():
                         self._archive_replaced(other, county, quarter)
                         other.unlink()
                 write_atomic(target, path.read_bytes())
             number = len(self._all()) + 1
-            upload = Upload(county, quarter, sha, path.suffix, by, now(), errors, warnings, placed, number)
+            upload = Upload(
+                county,
+                quarter,
+                result.sha256 or sha256_file(path),
+                path.suffix,
+                by,
+                now(),
+                len(result.errors),
+                len(result.warnings),
+                placed,
+                number,
+            )
             write_atomic(self._report_path(number), json.dumps(report, ensure_ascii=False).encode("utf-8"))
             with open(self.archive.root / LEDGER, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(asdict(upload), ensure_ascii=False, sort_keys=True) + "\n")
@@ -131,7 +126,7 @@ class Submissions:
 
     def placed(self, county: str, quarter: str) -> Path | None:
         """The county's file the run will read, however it got there (the portal or the office's hand)."""
-        for suffix in SUFFIXES:
+        for suffix in SPREADSHEET_SUFFIXES:
             path = self.raw_dir / quarter / f"{county}{suffix}"
             if path.exists():
                 return path

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from adapters.returns import OFFICE, FileResult
-from core.problems import SEVERITY_LABEL, WARNING
+from adapters.returns import FileResult
+from core.problems import SEVERITY_LABEL
+from core.vocab import OFFICE
 
 
 def _figure(row) -> float | str | None:
@@ -56,7 +57,7 @@ def check_text(results: list[FileResult]) -> str:
     lines = []
     for r in results:
         errors = len(r.errors)
-        warnings = sum(p.severity == WARNING for p in r.problems)
+        warnings = len(r.warnings)
         if r.accepted and r.county == OFFICE:
             head = f"{r.path.name}：州文明办参照数据表 {r.quarter}，错误 {errors} 项，提示 {warnings} 项"
         elif r.accepted:
@@ -67,9 +68,7 @@ def check_text(results: list[FileResult]) -> str:
             head = f"{r.path.name}：未采用，错误 {errors} 项"
         lines.append(head)
         for p in sorted(r.problems, key=lambda p: p.severity != "error"):
-            where = "!".join(x for x in (p.sheet, p.cell) if x)
-            item = f"{p.item_id} {p.item_name or ''}".strip() if p.item_id else ""
-            place = "｜".join(x for x in (where, item) if x)
+            place = "｜".join(x for x in (p.where, p.item) if x)
             lines.append(f"  ［{SEVERITY_LABEL[p.severity]}］{place + '：' if place else ''}{p.message}")
     total = sum(len(r.errors) for r in results)
     lines.append(f"共检查 {len(results)} 个文件，" + (f"发现错误 {total} 项。" if total else "未发现错误。"))

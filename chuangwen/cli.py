@@ -606,7 +606,7 @@ def user_add(
     name: Annotated[str, typer.Argument(help="县（市）名称，如 砚山县；州文明办自己的账户为 州文明办")],
 ) -> None:
     """开设账户（或为已有账户重设）并打印一次性密码；首次登录时须修改。"""
-    from adapters.accounts import OFFICE
+    from core.vocab import OFFICE
     from expectations.catalog import load_catalog
 
     counties = [c.name for c in load_catalog().counties]

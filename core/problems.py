@@ -25,10 +25,18 @@ class Problem:
     item_name: str | None = None
     raw: str | None = None
 
+    @property
+    def where(self) -> str:
+        """Sheet and cell as a spreadsheet names them (填报表!J82), or what of them is known."""
+        return "!".join(x for x in (self.sheet, self.cell) if x)
+
+    @property
+    def item(self) -> str:
+        """The indicator or task it concerns (6.3.2a 建成区绿地率), or ""."""
+        return f"{self.item_id} {self.item_name or ''}".strip() if self.item_id else ""
+
     def __str__(self) -> str:
-        where = "!".join(x for x in (self.sheet, self.cell) if x)
-        item = f"{self.item_id} {self.item_name}" if self.item_id else ""
-        head = "｜".join(x for x in (self.file, where, item) if x)
+        head = "｜".join(x for x in (self.file, self.where, self.item) if x)
         return f"［{SEVERITY_LABEL[self.severity]}］{head}：{self.message}"
 
 

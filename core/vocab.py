@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+OFFICE = "州文明办"  # the prefecture's office, as counties name it: its files, its folder, its portal account
+
 
 class RuleStatus(StrEnum):
     """One rule's result for one county, as the validation's rule table (validation/rules.csv) states it."""
