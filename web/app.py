@@ -20,23 +20,26 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
-from adapters.accounts import OFFICE, AccountError, AccountStore, Session
+from adapters.accounts import SESSION_HOURS, AccountError, AccountStore, Session
 from adapters.county_templates import build_template, workbook_bytes
-from adapters.returns import check_files
+from adapters.returns import FileResult, check_files
+from adapters.spreadsheets import SPREADSHEET_SUFFIXES
 from adapters.submissions import Submissions, Upload
-from core.problems import ERROR, SEVERITY_LABEL, WARNING
+from core.problems import ERROR, SEVERITY_LABEL
+from core.vocab import OFFICE
 from core.zh import quarter_label
 from expectations.catalog import Catalog
 from web.runs import QuarterRuns
 
 MAX_UPLOAD_BYTES = 10 * 2**20  # a county's return is 30–200 KB; the readers refuse more than this too
-UPLOAD_SUFFIXES = (".xlsx", ".xls", ".csv")
 THROTTLE_FAILURES, THROTTLE_MINUTES = 30, 15  # failed logins from one address before it waits
 SESSION_COOKIE = "cw_session"
 LOGIN_CSRF_COOKIE = "cw_login"
@@ -61,6 +64,9 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+TOO_LARGE = Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
 
 
 def _environment() -> Environment:
@@ -108,15 +114,21 @@ def create_app(portal: Portal) -> FastAPI:
         return portal.store.session(request.cookies.get(SESSION_COOKIE))
 
     def set_cookie(response: Response, key: str, value: str) -> None:
+        age = SESSION_HOURS * 3600
         response.set_cookie(
-            key, value, httponly=True, samesite="strict", secure=portal.secure_cookies, path="/", max_age=8 * 3600
+            key, value, httponly=True, samesite="strict", secure=portal.secure_cookies, path="/", max_age=age
         )
 
-    async def form_of(request: Request, expected: str | None) -> dict[str, str]:
-        form = await request.form()
+    async def checked_form(request: Request, expected: str | None, **limits) -> FormData:
+        """The posted form, refused unless it carries the expected CSRF token."""
+        form = await request.form(**limits)
         token = form.get("csrf")
         if not expected or not isinstance(token, str) or not secrets.compare_digest(token, expected):
             raise Refused(403, "表单已过期或来源不明，请返回上一页刷新后重新提交。")
+        return form
+
+    async def form_of(request: Request, expected: str | None) -> dict[str, str]:
+        form = await checked_form(request, expected)
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
     def signed_in(request: Request, allow_must_change: bool = False) -> Session:
@@ -218,29 +230,21 @@ def create_app(portal: Portal) -> FastAPI:
         county = county_of(session)
         data = workbook_bytes(build_template(portal.catalog, county, portal.quarter))
         portal.store.audit(session.name, "download", f"{portal.quarter} 报送模板")
-        filename = f"{portal.quarter}-{county.name}.xlsx"
-        return Response(
-            data,
-            media_type=XLSX,
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(filename)}"},
-        )
+        return _download(data, f"{portal.quarter}-{county.name}.xlsx", XLSX)
 
     @app.post("/upload")
     async def upload(request: Request) -> HTMLResponse:
         session = signed_in(request)
         county = county_of(session)
         if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
-            raise Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
-        form = await request.form(max_files=1, max_fields=4, max_part_size=MAX_UPLOAD_BYTES + 1)
-        token = form.get("csrf")
-        if not isinstance(token, str) or not secrets.compare_digest(token, session.csrf):
-            raise Refused(403, "表单已过期或来源不明，请返回上一页刷新后重新提交。")
+            raise TOO_LARGE
+        form = await checked_form(request, session.csrf, max_files=1, max_fields=4, max_part_size=MAX_UPLOAD_BYTES + 1)
         file = form.get("file")
         if file is None or isinstance(file, str) or not file.filename:
             raise Refused(400, "请选择要上传的报送文件。")
         suffix = Path(file.filename.replace("\\", "/")).suffix.lower()  # the only thing taken from its name
-        if suffix not in UPLOAD_SUFFIXES:
-            raise Refused(400, f"只接受 {'、'.join(UPLOAD_SUFFIXES)} 格式的报送文件。")
+        if suffix not in SPREADSHEET_SUFFIXES:  # what the readers read, and nothing else
+            raise Refused(400, f"只接受 {'、'.join(SPREADSHEET_SUFFIXES)} 格式的报送文件。")
         with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
             folder = Path(tmp) / portal.quarter
             folder.mkdir()
@@ -250,7 +254,7 @@ def create_app(portal: Portal) -> FastAPI:
                 while chunk := await file.read(256 * 1024):
                     size += len(chunk)
                     if size > MAX_UPLOAD_BYTES:
-                        raise Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
+                        raise TOO_LARGE
                     out.write(chunk)
             result, view, upload = await run_in_threadpool(_check_and_keep, portal, path, county.name, session.name)
         portal.store.audit(
@@ -272,13 +276,9 @@ def create_app(portal: Portal) -> FastAPI:
 
     def _pdf(path: Path, download_name: str, session: Session, what: str) -> Response:
         if not path.is_file():
-            raise Refused(404, f"{quarter_label(portal.quarter)}的{what}尚未生成，请在州文明办发布测评结果后再下载。")
+            raise Refused(404, f"{quarter_label(portal.quarter)}的{what}尚未生成，请在{OFFICE}发布测评结果后再下载。")
         portal.store.audit(session.name, "download", f"{portal.quarter} {what}")
-        return Response(
-            path.read_bytes(),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(download_name)}"},
-        )
+        return _download(path.read_bytes(), download_name, "application/pdf")
 
     @app.get("/feedback")
     def feedback(request: Request) -> Response:
@@ -303,7 +303,7 @@ def create_app(portal: Portal) -> FastAPI:
     def output_list(request: Request) -> HTMLResponse:
         session = signed_in(request)
         if session.name != OFFICE:
-            raise Refused(403, "只有州文明办账户可以下载全部结果。")
+            raise Refused(403, f"只有{OFFICE}账户可以下载全部结果。")
         return page("outputs.html.j2", session=session, names=list(enumerate(outputs())))
 
     @app.get("/outputs/{number}")
@@ -311,7 +311,7 @@ def create_app(portal: Portal) -> FastAPI:
         """One output by its number in the list: no name from the URL reaches the file system."""
         session = signed_in(request)
         if session.name != OFFICE:
-            raise Refused(403, "只有州文明办账户可以下载全部结果。")
+            raise Refused(403, f"只有{OFFICE}账户可以下载全部结果。")
         names = outputs()
         if not 0 <= number < len(names):
             raise Refused(404, "没有这个文件。")
@@ -320,17 +320,13 @@ def create_app(portal: Portal) -> FastAPI:
         if not path.is_file():
             raise Refused(404, "没有这个文件。")
         portal.store.audit(session.name, "download", f"{portal.quarter} {name}")
-        download = f"{portal.quarter}-{name.replace('/', '-')}"
-        return Response(
-            path.read_bytes(),
-            media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(download)}"},
-        )
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return _download(path.read_bytes(), f"{portal.quarter}-{name.replace('/', '-')}", kind)
 
     def office_runs(request: Request) -> tuple[Session, QuarterRuns]:
         session = signed_in(request)
         if session.name != OFFICE or portal.runs is None:
-            raise Refused(403, "只有州文明办账户可以启动季度运行。")
+            raise Refused(403, f"只有{OFFICE}账户可以启动季度运行。")
         return session, portal.runs
 
     @app.post("/run")
@@ -360,8 +356,11 @@ class BoardRow:
     last: Upload | None  # its last upload, whose check result the office can open
 
 
-def _state(portal: Portal, county: str) -> BoardRow:
-    mine = [u for u in portal.submissions.uploads(portal.quarter) if u.county == county]
+def _state(portal: Portal, county: str, uploads: list[Upload] | None = None) -> BoardRow:
+    """The county's row of the board, from the quarter's uploads (read from the ledger when not given)."""
+    if uploads is None:
+        uploads = portal.submissions.uploads(portal.quarter)
+    mine = [u for u in uploads if u.county == county]
     last = mine[-1] if mine else None
     placed = [u for u in mine if u.placed]
     if portal.submissions.placed(county, portal.quarter) is not None:
@@ -383,7 +382,12 @@ def _state(portal: Portal, county: str) -> BoardRow:
 
 
 def _board(portal: Portal) -> list[BoardRow]:
-    return [_state(portal, c.name) for c in portal.catalog.counties]
+    """Every county's row, the ledger read once."""
+    uploads = portal.submissions.uploads(portal.quarter)
+    by_county: dict[str, list[Upload]] = {}
+    for u in uploads:
+        by_county.setdefault(u.county, []).append(u)
+    return [_state(portal, c.name, by_county.get(c.name, [])) for c in portal.catalog.counties]
 
 
 # Great Expectations promises no thread safety: one check at a time, on a worker thread, so that the event
@@ -398,25 +402,28 @@ def _check_and_keep(portal: Portal, path: Path, county: str, by: str):
     return result, view, portal.submissions.receive(path, result, county, portal.quarter, by, view)
 
 
-def _quote(name: str) -> str:
-    from urllib.parse import quote
+def _download(data: bytes, name: str, media_type: str) -> Response:
+    """A file for the browser to save under `name` (RFC 6266's UTF-8 form: Chinese names survive)."""
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"},
+    )
 
-    return quote(name, safe="")
 
-
-def _result_view(result) -> dict:
+def _result_view(result: FileResult) -> dict:
     problems = sorted(result.problems, key=lambda p: p.severity != ERROR)
     return {
-        "accepted": result.accepted and not result.errors,
-        "errors": sum(p.severity == ERROR for p in problems),
-        "warnings": sum(p.severity == WARNING for p in problems),
+        "accepted": result.clean,
+        "errors": len(result.errors),
+        "warnings": len(result.warnings),
         "rows": [
             {
                 "level": SEVERITY_LABEL[p.severity],
                 "error": p.severity == ERROR,
                 "sheet": p.sheet,
                 "cell": p.cell,
-                "item": f"{p.item_id} {p.item_name or ''}".strip() if p.item_id else "",
+                "item": p.item,
                 "raw": p.raw or "",
                 "message": p.message,
             }

@@ -45,8 +45,3 @@ class QuarterRuns:
             return RunState(False, None, log)
         code = process.poll()
         return RunState(code is None, code, log)
-
-    def wait(self, timeout: float | None = None) -> int | None:
-        with self._lock:
-            process = self._process
-        return None if process is None else process.wait(timeout)

@@ -17,8 +17,9 @@ import pytest
 import uvicorn
 from test_portal import PASSWORD, SAMPLE, _with_value
 
-from adapters.accounts import OFFICE, AccountStore
+from adapters.accounts import AccountStore
 from adapters.submissions import Submissions
+from core.vocab import OFFICE
 from expectations.catalog import load_catalog
 from web.app import Portal, create_app
 from web.runs import QuarterRuns
@@ -96,6 +97,18 @@ def _submit(driver, selector: str, title: str) -> None:
     WebDriverWait(driver, 30).until(expected_conditions.title_contains(title))
 
 
+def _downloaded(driver, suffix: str, seconds: float = 10) -> Path:
+    """The file with this suffix the browser saved in its download folder (a partial .crdownload does not
+    count), waiting for it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        got = [p for p in driver.downloads.iterdir() if p.suffix == suffix]
+        if got:
+            return got[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no {suffix} downloaded within {seconds} s")
+
+
 def _fill(driver, **fields) -> None:
     from selenium.webdriver.common.by import By
 
@@ -122,12 +135,7 @@ def test_a_county_submits_in_the_browser_and_the_office_sees_it(server, browser,
     _shot(browser, "2-首页")
 
     browser.find_element(By.LINK_TEXT, "下载2022年第四季度报送模板（.xlsx）").click()
-    for _ in range(100):
-        got = [p for p in browser.downloads.iterdir() if p.suffix == ".xlsx"]
-        if got:
-            break
-        time.sleep(0.1)
-    assert got and got[0].stat().st_size > 10_000
+    assert _downloaded(browser, ".xlsx").stat().st_size > 10_000
 
     bad = tmp_path / "砚山县-有错.xlsx"
     bad.write_bytes(_with_value(SAMPLE / "砚山县.xlsx", "6.3.2a", "见附件"))
@@ -172,9 +180,5 @@ def test_a_county_submits_in_the_browser_and_the_office_sees_it(server, browser,
     _fill(browser, name="砚山县", password=PASSWORD)
     _submit(browser, "form.stack button", "砚山县")
     browser.find_element(By.LINK_TEXT, "下载本县（市）2022年第四季度反馈单（PDF）").click()
-    for _ in range(100):
-        got = [p for p in browser.downloads.iterdir() if p.suffix == ".pdf"]
-        if got:
-            break
-        time.sleep(0.1)
-    assert got and got[0].read_bytes() == (root / "out" / "2022Q4" / "counties" / "砚山县反馈单.pdf").read_bytes()
+    sheet = root / "out" / "2022Q4" / "counties" / "砚山县反馈单.pdf"
+    assert _downloaded(browser, ".pdf").read_bytes() == sheet.read_bytes()

@@ -13,9 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from adapters.accounts import OFFICE, AccountStore
+from adapters.accounts import AccountStore
 from adapters.submissions import Submissions
 from core.layout import COL_ID, COL_VALUE, DATA_SHEET, HEADER_ROW
+from core.vocab import OFFICE
 from expectations.catalog import load_catalog
 from web.app import MAX_UPLOAD_BYTES, Portal, create_app
 from web.runs import QuarterRuns
