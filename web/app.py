@@ -66,7 +66,7 @@ class Refused(Exception):
         self.message = message
 
 
-TOO_LARGE = Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")
+TOO_LARGE = Refused(413, f"文件过大：报送文件不能超过 {MAX_UPLOAD_BYTES // 2**20} MB。")  # the page says the same
 
 
 def _environment() -> Environment:
@@ -107,7 +107,13 @@ def create_app(portal: Portal) -> FastAPI:
         deadline = (
             f"{portal.deadline.year}年{portal.deadline.month}月{portal.deadline.day}日" if portal.deadline else ""
         )
-        html = env.get_template(name).render(quarter_label=quarter_label(portal.quarter), deadline=deadline, **ctx)
+        html = env.get_template(name).render(
+            quarter_label=quarter_label(portal.quarter),
+            deadline=deadline,
+            suffixes=SPREADSHEET_SUFFIXES,
+            max_mb=MAX_UPLOAD_BYTES // 2**20,
+            **ctx,
+        )
         return HTMLResponse(html, status_code=status)
 
     def session_of(request: Request) -> Session | None:
