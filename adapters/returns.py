@@ -14,7 +14,7 @@ from adapters.files import sha256_file
 from adapters.office_files import OFFICE_FILES, REFERENCES, read_references
 from adapters.processes import map_batches
 from adapters.spreadsheets import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, UnreadableFile, read_workbook
-from adapters.validation_runner import validate_quality
+from adapters.validation_runner import check_quality
 from core.problems import ERROR, WARNING, Problem
 from core.quarters import is_quarter, shift_quarter
 from core.vocab import OFFICE, Absence
@@ -139,7 +139,7 @@ def _with_quality_problems(result: FileResult, catalog: Catalog) -> FileResult:
     assert result.county is not None and result.quarter is not None  # an accepted file has both
     code = catalog.county_by_name[result.county].code
     no_history = history_frame({})
-    failures = validate_quality(
+    failures = check_quality(
         to_wide(result.values, no_history, catalog, result.quarter, [code]), catalog, result.quarter
     )
     cells = result.values.set_index("item_id")

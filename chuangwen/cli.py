@@ -157,7 +157,9 @@ def template_cmd(
 
 @app.command("check")
 def check_cmd(
-    files: Annotated[list[Path], typer.Argument(help="要检查的报送文件（.xlsx、.xls、.csv），可以多个")],
+    files: Annotated[
+        list[Path], typer.Argument(help="要检查的报送文件（.xlsx、.xls、.csv），可以多个；给出文件夹则检查其中每个文件")
+    ],
     fmt: Annotated[Format, typer.Option("--format", help="输出格式：text（中文报告）或 json")] = Format.text,
     quarter: Annotated[str | None, typer.Option("--quarter", help="文件所属季度；默认取文件内注明的季度")] = None,
 ) -> None:
@@ -171,6 +173,10 @@ def check_cmd(
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         raise _fail(f"找不到文件：{'、'.join(missing)}")
+    # a quarter's folder stands for its files (as the run reads them: lock files and the like are named)
+    files = [p for f in files for p in (sorted(q for q in f.iterdir() if q.is_file()) if f.is_dir() else [f])]
+    if not files:
+        raise _fail("文件夹中没有文件")
     results = check_files(files, load_catalog(), quarter)
     if fmt is Format.json:
         typer.echo(json.dumps(check_json(results), ensure_ascii=False, indent=2))

@@ -50,6 +50,11 @@ def due_inputs(catalog: Catalog, quarter: str, source: str | None = None) -> tup
     return tuple(i for i in catalog.inputs if i.id in needed and source in (None, i.source))
 
 
+def due_figures(catalog: Catalog, quarter: str) -> tuple[Indicator | Input, ...]:
+    """Every figure the quality checks judge for a quarter: the due indicators, then their inputs."""
+    return (*due_indicators(catalog, quarter), *due_inputs(catalog, quarter))
+
+
 def status_tasks(catalog: Catalog, quarter: str) -> tuple[str, ...]:
     """Tasks whose completion status (the rest of their content) is judged this quarter: all of them,
     every quarter, so that no task's substance goes unscored and no weight moves between quarters."""

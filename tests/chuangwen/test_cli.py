@@ -106,3 +106,21 @@ def test_check_reads_the_offices_references_as_such(tmp_path):
     save_workbook(build_references_template(load_catalog(), "2022Q4", {"R6.1.2p": {"全州统一": "两万六"}}), path)
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 1 and "州文明办参照数据表 2022Q4" in result.output and "R6.1.2p" in result.output
+
+
+def test_check_of_a_folder_checks_every_file_in_it(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    raw = Path(__file__).resolve().parents[2] / "data" / "raw" / "2022Q4"
+    folder = tmp_path / "2022Q4"
+    folder.mkdir()
+    for name in ("砚山县.xlsx", "西畴县.xlsx"):
+        shutil.copy(raw / name, folder / name)
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "砚山县.xlsx：砚山县 2022Q4" in result.output and "西畴县.xlsx：西畴县 2022Q4" in result.output
+    assert "共检查 2 个文件" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runner.invoke(app, ["check", str(empty)]).exit_code == 2

@@ -16,7 +16,7 @@ from expectations.suites import (
     quality_expectations,
     suite_documents,
 )
-from expectations.template_rows import due_indicators, due_inputs
+from expectations.template_rows import due_figures, due_indicators
 
 CAT = load_catalog()
 
@@ -71,7 +71,7 @@ def test_rule_expectations_carry_the_catalog_thresholds():
 @pytest.mark.parametrize("quarter", sorted(QUARTER_KINDS.values()))
 def test_every_required_figure_is_checked_for_presence_and_range(quarter):
     checks = Counter((e.meta["item_id"], e.meta["check"]) for e in quality_expectations(CAT, quarter))
-    for fig in [*due_indicators(CAT, quarter), *due_inputs(CAT, quarter)]:
+    for fig in due_figures(CAT, quarter):
         assert checks[(fig.id, "required")] == 1
         if fig.scale:
             assert checks[(fig.id, "scale")] == 1
