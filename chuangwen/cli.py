@@ -405,11 +405,21 @@ def serve_cmd(
     cron: Annotated[str, typer.Option("--cron", help="运行时间（cron 表达式，北京时间）")] = DEFAULT_CRON,
     port: Annotated[int, typer.Option("--port", help="本机 Prefect 服务端口（未设置 PREFECT_API_URL 时启动）")] = 4200,
     dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
+    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
 ) -> None:
     """按计划自动运行：默认每年1、4、7、10月10日9时（北京时间）处理刚结束的季度。未设置 PREFECT_API_URL 时先在本机启动
-    Prefect 服务（状态保存在项目的 .state 文件夹），并显示其网页地址。按 Ctrl+C 停止。"""
+    Prefect 服务（状态保存在项目的 .state 文件夹），并显示其网页地址。办公室设置中有 portal 一节时，同时启动报送平台
+    （报送刚结束的季度，季度更替时自动切换），其“运行本季度”按钮经 Prefect 部署运行。按 Ctrl+C 停止。"""
+    from expectations.settings import ConfigError, load_config
+
+    try:
+        portal = load_config(config).portal
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    from prefect import serve
     from prefect.schedules import Cron
 
+    from flows.deploy import ON_DEMAND_NAME
     from flows.schedule import TIMEZONE, next_runs
     from flows.server import local_server
 
@@ -420,13 +430,38 @@ def serve_cmd(
         if first:
             when, quarter = first[0]
             typer.echo(f"下次运行：{when.astimezone().isoformat(timespec='minutes')}，处理 {quarter}")
-        from flows.quarter import scheduled_assessment
+        if portal is not None:
+            _serve_portal_beside(raw, out, config, portal)
+        from flows.quarter import quarterly_assessment, scheduled_assessment
 
-        scheduled_assessment.serve(
-            name="quarterly",
-            schedule=Cron(cron, timezone=TIMEZONE),
-            parameters={"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve()), "dask": dask},
+        paths = {"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve())}
+        # to_deployment is sync_compatible, typed RunnerDeployment | Coroutine; called synchronously: the former
+        serve(
+            scheduled_assessment.to_deployment(  # type: ignore[arg-type]
+                name="quarterly", schedule=Cron(cron, timezone=TIMEZONE), parameters={**paths, "dask": dask}
+            ),
+            # what the portal's run button (and the Prefect UI's "Run") starts: one quarter, given
+            quarterly_assessment.to_deployment(name=ON_DEMAND_NAME, parameters=paths),  # type: ignore[arg-type]
+            print_starting_message=False,
         )
+
+
+def _serve_portal_beside(raw: Path, out: Path, config: Path | None, settings) -> None:
+    """The portal on a thread of `serve`'s process, following the calendar, its runs through the
+    deployment `serve` serves."""
+    import threading
+
+    from web.server import serve_portal
+
+    make = _make_portal(raw, out, settings.https, config, None, _portal_runs(raw, out, served=True))
+    url = f"http://{settings.host}:{settings.port}/"
+
+    def started(quarter: str) -> None:
+        typer.echo(f"报送平台（{quarter}）已启动：{url}")
+
+    threading.Thread(
+        target=serve_portal, args=(make, settings.host, settings.port, None, started), name="portal", daemon=True
+    ).start()
 
 
 @app.command("deploy")
@@ -533,13 +568,13 @@ def _latest_or(quarter: str | None, raw: Path) -> str:
     return available[-1]
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, what: str = "成文日期") -> dt.date | None:
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise _fail(f"成文日期应为 YYYY-MM-DD，收到：{text}") from exc
+        raise _fail(f"{what}应为 YYYY-MM-DD，收到：{text}") from exc
 
 
 def _report(written: dict[str, Path]) -> None:
@@ -564,7 +599,7 @@ app.add_typer(portal_app, name="portal")
 
 PORTAL_QUARTER_HELP = "报送的季度；默认取原始数据文件夹中最新的季度"
 HTTPS_HELP = "经 HTTPS 反向代理访问时打开：登录凭据只经 HTTPS 发送"
-DEADLINE_HELP = "报送截止日期，如 2023-01-05；之后采用的文件显示为“补报”；默认为季度结束后次月 5 日"
+DEADLINE_HELP = "报送截止日期，如 2023-01-05；此后采用的文件显示为“补报”；默认取办公室设置（return_deadline）"
 
 
 def _accounts():
@@ -572,6 +607,56 @@ def _accounts():
     from core.runtime import state_dir
 
     return AccountStore(state_dir() / "portal" / "portal.sqlite3")
+
+
+def _make_portal(raw: Path, out: Path, https: bool, config: Path | None, deadline: dt.date | None, runs):
+    """quarter → the portal's app for it: the return deadline from --deadline, else the office's setting
+    for the quarter (return_deadline), else the 5th of the month after it."""
+    from adapters.submissions import Submissions
+    from core.quarters import default_return_deadline
+    from expectations.catalog import load_catalog
+    from expectations.settings import ConfigError, load_config
+    from web.app import Portal, create_app
+
+    try:
+        settings = load_config(config)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    catalog = load_catalog()
+    received = Submissions(raw, raw.parent / "received")  # the run's archive (flows.quarter: beside raw)
+
+    def make(quarter: str):
+        due = deadline or settings.for_quarter(quarter).return_deadline or default_return_deadline(quarter)
+        return create_app(Portal(_accounts(), catalog, quarter, received, out, runs, due, secure_cookies=https))
+
+    return make
+
+
+def _portal_runs(raw: Path, out: Path, served: bool):
+    """How the office's run button runs the quarter: through the Prefect deployment when a server is
+    configured (PREFECT_API_URL, or the one `serve` serves itself), else `chuangwen run` on this machine."""
+    from core.runtime import state_dir
+    from flows.deploy import ON_DEMAND
+    from web.runs import DeploymentRuns, ProcessRuns
+
+    folder = state_dir() / "portal"
+    if served or os.environ.get("PREFECT_API_URL"):
+        runs = DeploymentRuns(ON_DEMAND, raw, out, folder / "flow-run.txt")
+        if served:
+            return runs
+        try:
+            runs.check()
+        except LookupError as exc:
+            typer.echo(f"注意：{exc}。季度运行改在本机进行。", err=True)
+        except Exception as exc:
+            typer.echo(
+                f"注意：无法连接 Prefect 服务 {os.environ['PREFECT_API_URL']}（{exc}）。季度运行改在本机进行。",
+                err=True,
+            )
+        else:
+            typer.echo(f"季度运行经 Prefect 服务 {os.environ['PREFECT_API_URL']} 的部署 {ON_DEMAND} 进行。")
+            return runs
+    return ProcessRuns(raw, out, folder / "run.log")
 
 
 @portal_app.callback(invoke_without_command=True)
@@ -584,27 +669,20 @@ def portal_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹（通报、反馈单）")] = Path("data/out"),
     https: Annotated[bool, typer.Option("--https", help=HTTPS_HELP)] = False,
     deadline: Annotated[str | None, typer.Option("--deadline", help=DEADLINE_HELP)] = None,
+    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
 ) -> None:
     """启动报送平台（网页）。账户用 `chuangwen portal user add 县名` 开设。"""
     if ctx.invoked_subcommand is not None:
         return
-    import uvicorn
-
-    from adapters.submissions import Submissions
-    from core.quarters import default_return_deadline
-    from core.runtime import state_dir
-    from expectations.catalog import load_catalog
-    from web.app import Portal, create_app
-    from web.runs import QuarterRuns
+    from web.server import serve_portal
 
     quarter = _latest_or(quarter, raw)
-    received = Submissions(raw, raw.parent / "received")  # the run's archive (flows.quarter: beside raw)
-    runs = QuarterRuns(raw, out, state_dir() / "portal" / "run.log")
-    due = _date(deadline) or default_return_deadline(quarter)
-    portal = Portal(_accounts(), load_catalog(), quarter, received, out, runs, due, secure_cookies=https)
-    app_ = create_app(portal)
-    typer.echo(f"报送平台（{quarter}）已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
-    uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
+    make = _make_portal(raw, out, https, config, _date(deadline, "报送截止日期"), _portal_runs(raw, out, served=False))
+
+    def started(q: str) -> None:
+        typer.echo(f"报送平台（{q}）已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
+
+    serve_portal(make, host, port, quarter, started)
 
 
 @user_app.command("add")

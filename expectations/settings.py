@@ -6,6 +6,7 @@ so that a task weighs the same in every quarter."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from pathlib import Path
 from typing import Literal
@@ -128,6 +129,9 @@ class QuarterSettings(_Model):
     fonts: str | None = None  # a folder with the office's own fonts (方正小标宋简体, 仿宋_GB2312, …)
     doc_number: str | None = None  # e.g. 文文明办〔2023〕4号; default: issue year and quarter number
     issue_date: str | None = None  # YYYY-MM-DD; default: the 10th of the month after the quarter
+    # the counties' last day to return the quarter (the portal shows a file placed later as 补报);
+    # default: the 5th of the month after the quarter (core.quarters.default_return_deadline)
+    return_deadline: dt.date | None = None
     progress: Progress = Progress()
     weights: Weights = Weights()
     # task id → responsible units, for the tasks whose text in the task list names none: the office's
@@ -151,12 +155,23 @@ class _Override(_Model):
     lines: Lines | None = None
     doc_number: str | None = None
     issue_date: str | None = None
+    return_deadline: dt.date | None = None
+
+
+class PortalSettings(_Model):
+    """The 报送平台 that `chuangwen serve` starts beside the schedule (`chuangwen portal` takes the same as
+    options). host 127.0.0.1 unless a reverse proxy on another machine serves it over HTTPS (README)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8470, ge=1, le=65535)
+    https: bool = False  # behind an HTTPS reverse proxy: cookies only over HTTPS
 
 
 class OfficeConfig(_Model):
     defaults: QuarterSettings
     quarters: dict[str, _Override] = {}
     mail: MailSettings | None = None  # optional e-mail delivery of the distribution
+    portal: PortalSettings | None = None  # optional: `chuangwen serve` starts the portal too
 
     @model_validator(mode="after")
     def _quarters_are_quarters(self) -> OfficeConfig:
@@ -169,7 +184,7 @@ class OfficeConfig(_Model):
         over = self.quarters.get(quarter)
         if over is None:
             return self.defaults
-        keys = ("focus", "lists", "lines", "doc_number", "issue_date")
+        keys = ("focus", "lists", "lines", "doc_number", "issue_date", "return_deadline")
         update = {k: getattr(over, k) for k in keys if getattr(over, k) is not None}
         return self.defaults.model_copy(update=update)
 
@@ -256,6 +271,10 @@ def _chinese(err: ErrorDetails) -> str:
         "list_type": "应为列表，如 [约谈, 通报批评, 问责]",
         "tuple_type": "应为列表，如 [约谈, 通报批评, 问责]",
         "too_short": "不能为空",
+        "date_type": "应为日期，如 2023-01-05",
+        "date_parsing": "应为日期，如 2023-01-05",
+        "date_from_datetime_parsing": "应为日期，如 2023-01-05",
+        "date_from_datetime_inexact": "应为日期，如 2023-01-05",
     }
     if kind in bounds:
         return f"{bounds[kind]}，现为 {err.get('input')!r}"

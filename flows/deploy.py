@@ -14,6 +14,9 @@ from flows.schedule import DEFAULT_CRON, TIMEZONE
 
 POOL = "chuangwen"
 ENTRYPOINT = "flows/quarter.py"
+ON_DEMAND_NAME = "on-demand"
+# one quarter, given: what the portal's run button starts (and `chuangwen serve` serves by the same name)
+ON_DEMAND = f"quarterly_assessment/{ON_DEMAND_NAME}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def deploy_flows(
             client.create_work_pool(WorkPoolCreate(name=pool, type="process", concurrency_limit=1))
     paths = {"raw_dir": str(raw_dir), "out_dir": str(out_dir)}
     plan: list[tuple[str, str, dict[str, Any], Schedule | None, str]] = [
-        ("quarterly_assessment", "on-demand", paths, None, "按需处理一个季度（参数 quarter，如 2022Q4）"),
+        ("quarterly_assessment", ON_DEMAND_NAME, paths, None, "按需处理一个季度（参数 quarter，如 2022Q4）"),
         ("backfill", "on-demand", {**paths, "dask": dask}, None, "按顺序补算一段季度（参数 start、end）"),
         (
             "scheduled_assessment",

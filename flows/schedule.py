@@ -20,6 +20,14 @@ def quarter_before(moment: dt.datetime) -> str:
     return shift_quarter(f"{local.year}Q{(local.month - 1) // 3 + 1}", -1)
 
 
+def next_quarter_start(moment: dt.datetime) -> dt.datetime:
+    """When the quarter `moment` is in ends (midnight at the start of the next, Asia/Shanghai): from then
+    on quarter_before names the quarter that has just ended."""
+    local = moment.astimezone(ZoneInfo(TIMEZONE))
+    month = (local.month - 1) // 3 * 3 + 4
+    return dt.datetime(local.year + (month > 12), (month - 1) % 12 + 1, 1, tzinfo=ZoneInfo(TIMEZONE))
+
+
 def next_runs(n: int, start: dt.datetime, cron: str = DEFAULT_CRON) -> list[tuple[dt.datetime, str]]:
     """The next n scheduled times after `start`, computed by Prefect's own cron schedule, each with the
     quarter it runs."""

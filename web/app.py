@@ -339,12 +339,12 @@ def create_app(portal: Portal) -> FastAPI:
     async def start_run(request: Request) -> Response:
         session, runs = office_runs(request)
         await form_of(request, session.csrf)
-        started = runs.start(portal.quarter)
+        started = await run_in_threadpool(runs.start, portal.quarter)  # Prefect's client is sync here
         portal.store.audit(session.name, "run", f"{portal.quarter} {'启动' if started else '已在运行'}")
         return RedirectResponse("/run", status_code=303)
 
     @app.get("/run")
-    def run_state(request: Request) -> HTMLResponse:
+    def run_state(request: Request) -> HTMLResponse:  # sync: served on a worker thread
         session, runs = office_runs(request)
         return page("run.html.j2", session=session, run=runs.state())
 

@@ -22,7 +22,7 @@ from adapters.submissions import Submissions
 from core.vocab import OFFICE
 from expectations.catalog import load_catalog
 from web.app import Portal, create_app
-from web.runs import QuarterRuns
+from web.runs import ProcessRuns
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
@@ -38,7 +38,7 @@ def server(tmp_path):
     store = AccountStore(tmp_path / "portal.sqlite3")
     once = {name: store.add(name) for name in ("砚山县", OFFICE)}
     raw, out = tmp_path / "raw", tmp_path / "out"
-    runs = QuarterRuns(raw, out, tmp_path / "run.log")
+    runs = ProcessRuns(raw, out, tmp_path / "run.log")
     portal = Portal(store, load_catalog(), "2022Q4", Submissions(raw, tmp_path / "received"), out, runs)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(portal), host="127.0.0.1", port=port, log_level="warning"))
