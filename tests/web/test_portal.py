@@ -351,3 +351,15 @@ def test_a_clean_file_after_the_deadline_is_a_late_return(portal):
     on_time.post("/login", data={"name": OFFICE, "password": PASSWORD, "csrf": _csrf(on_time.get("/login").text)})
     row = re.search(r"<tr[^>]*><td>砚山县</td>(.*?)</tr>", on_time.get("/").text, re.S).group(1)
     assert "已报送" in row
+
+
+def test_every_page_has_a_plain_title(portal):
+    """A page's <title> is text (a form put in the title block once showed as markup in the tab)."""
+    titles = []
+    for name, paths in ((OFFICE, ["/", "/outputs", "/run"]), ("砚山县", ["/"])):
+        client = signed_in(portal, name)
+        for path in paths:
+            html = client.get(path).text
+            titles.append(re.search(r"<title>(.*?)</title>", html, re.S).group(1))
+    assert titles[0] == "报送情况 - 文明城市创建测评报送平台"
+    assert all("<" not in t and "&lt;" not in t for t in titles), titles
