@@ -434,7 +434,9 @@ def serve_cmd(
             _serve_portal_beside(raw, out, config, portal)
         from flows.quarter import quarterly_assessment, scheduled_assessment
 
-        paths = {"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve())}
+        # the flows read the same folders and settings as the portal beside them
+        paths = {"raw_dir": str(raw.resolve()), "out_dir": str(out.resolve()), "config_path": None}
+        paths["config_path"] = str(config.resolve()) if config else None
         # to_deployment is sync_compatible, typed RunnerDeployment | Coroutine; called synchronously: the former
         serve(
             scheduled_assessment.to_deployment(  # type: ignore[arg-type]

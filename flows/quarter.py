@@ -269,7 +269,10 @@ def backfill(
 
 @flow(name="scheduled_assessment", log_prints=False)
 def scheduled_assessment(
-    raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/out"), dask: str | None = None
+    raw_dir: Path = Path("data/raw"),
+    out_dir: Path = Path("data/out"),
+    dask: str | None = None,
+    config_path: Path | None = None,
 ) -> dict[str, Path]:
     """The deployment `chuangwen serve` (or a work pool) schedules: runs the quarter that ended before
     this run's scheduled start time (not the clock, so a late or retried run still picks the right
@@ -280,4 +283,4 @@ def scheduled_assessment(
 
     quarter = quarter_before(flow_run.scheduled_start_time)
     with assessment_with(dask) as run:
-        return run(quarter=quarter, raw_dir=raw_dir, out_dir=out_dir)
+        return run(quarter=quarter, raw_dir=raw_dir, out_dir=out_dir, config_path=config_path)

@@ -65,7 +65,8 @@ def _rng(*keys: str) -> np.random.Generator:
 
 def _quality(county: str, quarter: str) -> float:
     base, slope, noise = PROFILES[county]
-    t = QUARTERS.index(quarter)
+    (y0, q0), (y, q) = parse_quarter(QUARTERS[0]), parse_quarter(quarter)
+    t = (y - y0) * 4 + (q - q0)  # quarters since the sample's first (later ones too: a served portal's today)
     return float(np.clip(base + slope * t + _rng(county, quarter, "q").normal(0, noise), 0.05, 0.98))
 
 

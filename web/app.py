@@ -37,7 +37,7 @@ from core.problems import ERROR, SEVERITY_LABEL
 from core.vocab import OFFICE
 from core.zh import quarter_label
 from expectations.catalog import Catalog
-from web.runs import QuarterRuns
+from web.runs import QuarterRuns, RunUnavailable
 
 MAX_UPLOAD_BYTES = 10 * 2**20  # a county's return is 30–200 KB; the readers refuse more than this too
 THROTTLE_FAILURES, THROTTLE_MINUTES = 30, 15  # failed logins from one address before it waits
@@ -339,7 +339,10 @@ def create_app(portal: Portal) -> FastAPI:
     async def start_run(request: Request) -> Response:
         session, runs = office_runs(request)
         await form_of(request, session.csrf)
-        started = await run_in_threadpool(runs.start, portal.quarter)  # Prefect's client is sync here
+        try:
+            started = await run_in_threadpool(runs.start, portal.quarter)  # Prefect's client is sync here
+        except RunUnavailable as exc:
+            raise Refused(503, str(exc)) from exc
         portal.store.audit(session.name, "run", f"{portal.quarter} {'启动' if started else '已在运行'}")
         return RedirectResponse("/run", status_code=303)
 

@@ -46,6 +46,10 @@ class RunState:
     how: str = ""  # through what it runs, and its state there, in words
 
 
+class RunUnavailable(Exception):
+    """The run cannot be started now (the Prefect server does not answer); the message says so in Chinese."""
+
+
 class QuarterRuns(Protocol):
     def start(self, quarter: str) -> bool:
         """Start the quarter's run unless one is going; True if started."""
@@ -88,7 +92,7 @@ class DeploymentRuns:
     on every machine of a work pool: docs/scale-out.md). The last flow run's id is kept in `record`, so a
     restarted portal still shows it, and a run going on still keeps a second one from starting."""
 
-    def __init__(self, deployment: str, raw_dir: Path, out_dir: Path, record: Path, log_lines: int = 400) -> None:
+    def __init__(self, deployment: str, raw_dir: Path, out_dir: Path, record: Path, log_lines: int = 200) -> None:
         self.deployment, self.record, self.log_lines = deployment, Path(record), log_lines
         self.parameters = {"raw_dir": str(Path(raw_dir).resolve()), "out_dir": str(Path(out_dir).resolve())}
         self._lock = threading.Lock()
@@ -116,14 +120,23 @@ class DeploymentRuns:
         with self._lock:
             if self.state().running:
                 return False
-            run = run_deployment(
-                self.deployment, parameters={"quarter": quarter, **self.parameters}, timeout=0, as_subflow=False
-            )
+            try:
+                run = run_deployment(
+                    self.deployment, parameters={"quarter": quarter, **self.parameters}, timeout=0, as_subflow=False
+                )
+            except Exception as exc:  # the server down, the deployment deleted: say so, keep the portal up
+                raise RunUnavailable(f"无法经 Prefect 部署 {self.deployment} 启动运行：{exc}") from exc
             # run_deployment is sync_compatible, typed FlowRun | Coroutine; called synchronously it is the FlowRun
             write_atomic(self.record, f"{run.id}\n".encode())  # type: ignore[union-attr]
             return True
 
     def state(self) -> RunState:
+        try:
+            return self._state()
+        except Exception as exc:  # the server not answering must not take the run page down
+            return RunState(False, None, "", f"无法读取 Prefect 服务上的运行情况：{exc}")
+
+    def _state(self) -> RunState:
         from prefect.client.orchestration import get_client
         from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
         from prefect.client.schemas.sorting import LogSort
@@ -137,9 +150,12 @@ class DeploymentRuns:
                 run = client.read_flow_run(last)
             except ObjectNotFound:  # the server's database was reset
                 return RunState(False, None, "")
+            # the newest lines (the server gives at most 200 at a time), shown oldest first
             logs = client.read_logs(
-                LogFilter(flow_run_id=LogFilterFlowRunId(any_=[last])), limit=self.log_lines, sort=LogSort.TIMESTAMP_ASC
-            )
+                LogFilter(flow_run_id=LogFilterFlowRunId(any_=[last])),
+                limit=self.log_lines,
+                sort=LogSort.TIMESTAMP_DESC,
+            )[::-1]
         state = run.state
         name = (state.name if state is not None else None) or "Scheduled"
         how = f"经 Prefect 部署 {self.deployment} 运行（流程运行 {run.name}）：{STATE_WORDS.get(name, name)}"

@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 from adapters.files import sha256_file
 from chuangwen.cli import app
 from expectations.catalog import load_catalog
+from flows.deploy import ON_DEMAND
 from flows.schedule import DEFAULT_CRON, TIMEZONE
+from web.runs import DeploymentRuns
 
 
 def _free_port() -> int:
@@ -29,7 +31,6 @@ def _free_port() -> int:
 
 def test_a_worker_runs_the_deployed_quarter_from_the_work_pool(tmp_path, monkeypatch):
     from prefect.client.orchestration import get_client
-    from prefect.deployments import run_deployment
 
     from flows.server import local_server
 
@@ -57,7 +58,11 @@ def test_a_worker_runs_the_deployed_quarter_from_the_work_pool(tmp_path, monkeyp
         assert schedule.schedule.cron == DEFAULT_CRON and schedule.schedule.timezone == TIMEZONE
         assert deployments["quarterly_assessment/on-demand"].parameters["raw_dir"] == str(raw.resolve())
 
-        flow_run = run_deployment("quarterly_assessment/on-demand", parameters={"quarter": "2022Q4"}, timeout=0)
+        # started as the portal's run button starts it, through the deployment
+        runs = DeploymentRuns(ON_DEMAND, raw, out, tmp_path / "flow-run.txt")
+        assert runs.start("2022Q4") and runs.state().running
+        assert not runs.start("2022Q4")  # one at a time: the first is waiting for a worker
+        flow_run_id = (tmp_path / "flow-run.txt").read_text().strip()
         worker = subprocess.run(
             [sys.executable, "-m", "prefect", "worker", "start", "--pool", "chuangwen", "--run-once"],
             env={**os.environ, "PREFECT_API_URL": api},
@@ -68,8 +73,10 @@ def test_a_worker_runs_the_deployed_quarter_from_the_work_pool(tmp_path, monkeyp
         )
         assert worker.returncode == 0, worker.stdout + worker.stderr
         with get_client(sync_client=True) as client:
-            state = client.read_flow_run(flow_run.id).state
+            state = client.read_flow_run(flow_run_id).state
         assert state.is_completed(), (state, worker.stdout[-3000:], worker.stderr[-3000:])
+        shown = runs.state()  # what the portal's run page shows
+        assert not shown.running and shown.returncode == 0 and shown.how.endswith("：完成"), shown
 
     manifest = json.loads((out / "2022Q4" / "manifest.json").read_text(encoding="utf-8"))
     assert "bulletin.pdf" in manifest["outputs"] and "counties/文山市反馈单.pdf" in manifest["outputs"]

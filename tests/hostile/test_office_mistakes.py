@@ -95,6 +95,12 @@ def _settings(tmp_path, change) -> Path:
             ["quarters.2022Q4.lists.red_at", "应不大于 1"],
         ),
         (lambda d: d["defaults"].update(order_deadline_quarters="两个季度"), ["order_deadline_quarters", "应为整数"]),
+        (
+            lambda d: d["quarters"]["2022Q4"].update(return_deadline="2023-13-05"),
+            ["quarters.2022Q4.return_deadline", "应为日期，如 2023-01-05"],
+        ),
+        (lambda d: d.update(portal={"port": 80000}), ["portal.port", "应不大于 65535"]),
+        (lambda d: d.update(portal={"hots": "0.0.0.0"}), ["portal.hots", "不认识的设置项", "host、port、https"]),
     ],
 )
 def test_a_settings_mistake_is_said_in_chinese_with_its_key(tmp_path, change, words, reliability):

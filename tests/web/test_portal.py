@@ -9,31 +9,19 @@ import re
 import zipfile
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from adapters.accounts import AccountStore
-from adapters.submissions import Submissions
 from core.layout import COL_ID, COL_VALUE, DATA_SHEET, HEADER_ROW
 from core.vocab import OFFICE
 from expectations.catalog import load_catalog
-from web.app import MAX_UPLOAD_BYTES, Portal, create_app
-from web.runs import ProcessRuns
+from web.app import MAX_UPLOAD_BYTES, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "raw" / "2022Q4"
 CAT = load_catalog()
 PASSWORD = "wenshan-2023!"
-
-
-@pytest.fixture
-def portal(tmp_path):
-    store = AccountStore(tmp_path / "portal.sqlite3")
-    once = {name: store.add(name) for name in ("砚山县", "丘北县", OFFICE)}
-    raw, out = tmp_path / "raw", tmp_path / "out"
-    runs = ProcessRuns(raw, out, tmp_path / "run.log")
-    return Portal(store, CAT, "2022Q4", Submissions(raw, tmp_path / "received"), out, runs), once
 
 
 def _csrf(html: str) -> str:
