@@ -27,7 +27,8 @@ from expectations.suites import (
 from expectations.template_rows import due_figures
 from transforms.reshape import check_rows
 
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [KEY]}
+RESULT_FORMAT = {"result_format": "COMPLETE"}
+INDEX_COLUMNS = {"quality": [KEY], "compliance": [KEY], "check": [KEY, "item_id"]}  # what names a failing row
 QUALITY_MESSAGE = {
     "scale": "不在可选范围内",
     "range": "超出合理取值范围",
@@ -74,38 +75,41 @@ def _context():
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-SUITES = {"quality": quality_expectations, "compliance": compliance_expectations}
+SUITES = {"quality": quality_expectations, "compliance": compliance_expectations, "check": check_expectations}
+_FRAMES = {"quality": "counties", "compliance": "counties", "check": "check"}  # the frame each validates
 
 
 def _run_suites(
-    wide: pd.DataFrame,
+    frame: pd.DataFrame,
     catalog: Catalog,
     quarter: str,
     docs_dir: Path | None,
-    keys: tuple[str, ...] = tuple(SUITES),
+    keys: tuple[str, ...] = ("quality", "compliance"),
     install_docs: bool = True,
 ):
-    """Run the named suites over the wide frame in one fresh context; optionally build Data Docs (into
-    docs_dir, or beside it when not install_docs: then the third value is where they wait)."""
+    """Run the named suites over the frame (the wide frame; check_rows for the check suite) in one fresh
+    context; optionally build Data Docs (into docs_dir, or beside it when not install_docs: then the third
+    value is where they wait)."""
     gx = _gx()
     ctx = _context()
     batch_definition = (
         ctx.data_sources.add_pandas(name="chuangwen")
-        .add_dataframe_asset(name=f"{quarter}_counties")
+        .add_dataframe_asset(name=f"{quarter}_{_FRAMES[keys[0]]}")
         .add_batch_definition_whole_dataframe(name=quarter)
     )
     results, suites = {}, {}
-    batch = None if docs_dir is not None else batch_definition.get_batch(batch_parameters={"dataframe": wide})
+    batch = None if docs_dir is not None else batch_definition.get_batch(batch_parameters={"dataframe": frame})
     for key in keys:
         suite = ctx.suites.add(gx.ExpectationSuite(name=f"{quarter}_{key}", expectations=SUITES[key](catalog, quarter)))
         suites[key] = suite_json(suite)
+        result_format = {**RESULT_FORMAT, "unexpected_index_column_names": INDEX_COLUMNS[key]}
         if batch is not None:  # no Data Docs wanted: validate without storing results (a third of the time)
-            results[key] = batch.validate(suite, result_format=RESULT_FORMAT)
+            results[key] = batch.validate(suite, result_format=result_format)
         else:
             definition = ctx.validation_definitions.add(
                 gx.ValidationDefinition(name=f"{quarter}_{key}", data=batch_definition, suite=suite)
             )
-            results[key] = definition.run(batch_parameters={"dataframe": wide}, result_format=RESULT_FORMAT)
+            results[key] = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
         _raise_on_errors(results[key])
     staged = build_data_docs(ctx, Path(docs_dir), install_docs) if docs_dir is not None else None
     return results, suites, staged
@@ -310,24 +314,12 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def check_quality(wide: pd.DataFrame, catalog: Catalog, quarter: str) -> pd.DataFrame:
     """The quality suite's verdicts on a county's return (`check`, the portal), through the check suite:
-    the same checks in seven expectations instead of three or four per figure, so a return is checked in
+    the same checks in eight expectations instead of three or four per figure, so a return is checked in
     a fraction of a second. The same frame as validate_quarter's dq_failures (tests/adapters/
     test_check_suite.py holds them to it)."""
-    gx = _gx()
-    ctx = _context()
-    batch = (
-        ctx.data_sources.add_pandas(name="chuangwen")
-        .add_dataframe_asset(name=f"{quarter}_check")
-        .add_batch_definition_whole_dataframe(name=quarter)
-        .get_batch(batch_parameters={"dataframe": check_rows(wide, catalog, quarter)})
-    )
-    suite = ctx.suites.add(
-        gx.ExpectationSuite(name=f"{quarter}_check", expectations=check_expectations(catalog, quarter))
-    )
-    result = batch.validate(suite, result_format={**RESULT_FORMAT, "unexpected_index_column_names": [KEY, "item_id"]})
-    _raise_on_errors(result)
+    results, _, _ = _run_suites(check_rows(wide, catalog, quarter), catalog, quarter, None, ("check",))
     failures = []
-    for res in result.results:
+    for res in results["check"].results:
         meta = res.expectation_config.meta
         if meta["check"] == "columns":
             rows = [] if res.success else [{KEY: "*", "item_id": meta["item_id"]}]

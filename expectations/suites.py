@@ -201,7 +201,7 @@ def quality_expectations(catalog: Catalog, quarter: str) -> list:
 # 数据质量 for one county's return, as the portal and `chuangwen check` run it. GX's cost is per
 # expectation, not per row: the wide suite's three or four expectations per figure (170 at Q4) take
 # seconds for one row. Laid out long (a row per county and figure, its bounds and scale beside it:
-# transforms.reshape.check_rows), the same checks are seven expectations. The quality suite stays the
+# transforms.reshape.check_rows), the same checks are eight expectations. The quality suite stays the
 # one the quarter's run and its Data Docs use; a test holds the two to the same verdicts.
 CHECK_COLUMNS = [KEY, "item_id", "number", "answer", "scale", "low", "high"]
 

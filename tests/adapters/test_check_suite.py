@@ -1,4 +1,4 @@
-"""The check suite (a county's return laid out long: seven expectations) and the quality suite the
+"""The check suite (a county's return laid out long: eight expectations) and the quality suite the
 quarter's run uses (three or four expectations per figure) give the same verdicts, fault for fault, on
 the sample returns with every kind of fault the quality checks know put into them."""
 
